@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file config.h
+ * @brief Compile-time defaults. Define any of these before including a
+ *        mailwire header (or with -D) to change them.
+ *
+ * Runtime limits live in each module's config struct; the values here are
+ * only the defaults that the `*_config_init()` functions fill in, and the
+ * sizes of the few fixed arrays inside contexts.
+ */
+#ifndef MAILWIRE_CONFIG_H
+#define MAILWIRE_CONFIG_H
+
+#include "features.h"
+
+/* ---- RFC 5322 header splitter (mw_hdr_config defaults) ---- */
+
+/** Longest header line, without CRLF. RFC 5322 §2.1.1: 998. */
+#ifndef MW_HDR_MAX_LINE
+#define MW_HDR_MAX_LINE 998
+#endif
+
+/** Longest header field (name, colon, value, folding), in bytes. */
+#ifndef MW_HDR_MAX_FIELD
+#define MW_HDR_MAX_FIELD 65536
+#endif
+
+/** Most header fields in one header block. */
+#ifndef MW_HDR_MAX_FIELDS
+#define MW_HDR_MAX_FIELDS 10000
+#endif
+
+/** Largest header block in bytes (Dovecot's default is 10 MiB). */
+#ifndef MW_HDR_MAX_HEADER
+#define MW_HDR_MAX_HEADER (10u * 1024u * 1024u)
+#endif
+
+/** Deepest nesting of RFC 5322 comments "((...))" the parsers accept. */
+#ifndef MW_HDR_MAX_COMMENT_DEPTH
+#define MW_HDR_MAX_COMMENT_DEPTH 32
+#endif
+
+/** Most RFC 2045/2231 parameters in one Content-Type or Content-Disposition
+ *  (Dovecot caps RFC 2231 parameters at 128; CVE-2026-27859). */
+#ifndef MW_HDR_MAX_PARAMS
+#define MW_HDR_MAX_PARAMS 128
+#endif
+
+#endif /* MAILWIRE_CONFIG_H */

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file mailwire.h
+ * @brief Umbrella header: includes every module this build contains.
+ */
+#ifndef MAILWIRE_H
+#define MAILWIRE_H
+
+#include "core.h"
+#include "config.h"
+
+#if MW_ENABLE_HDR
+#include "rfc5322.h"
+#endif
+
+#endif

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Declarations shared between mailwire's source files and its tests, never
+ * installed. Everything here is prefixed mw__ and hidden from the shared
+ * library's symbol table (the build compiles with -fvisibility=hidden).
+ */
+#ifndef MW_CORE_INTERNAL_H
+#define MW_CORE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "mailwire/core.h"
+#include "mailwire/config.h"
+
+/* Fill an mw_error if the caller gave one; returns code for tail calls. */
+static inline int mw__fail(mw_error *err, int code, size_t offset,
+                           const char *reason)
+{
+    if (err != NULL) {
+        err->code = code;
+        err->offset = offset;
+        err->reason = reason;
+    }
+    return code;
+}
+
+static inline mw_span mw__span(const char *p, size_t n)
+{
+    mw_span s;
+    s.ptr = p;
+    s.len = n;
+    return s;
+}
+
+/* ASCII-only case folding: mail grammar keywords are ASCII, and the C
+ * library's tolower() depends on the locale. */
+static inline unsigned char mw__lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+/* Case-insensitive comparison of a span with a NUL-terminated ASCII
+ * keyword; 1 when equal. */
+int mw__span_ieq(mw_span s, const char *kw);
+
+/* ---- numbers (num.c) ---- */
+
+/* Parse 1..n ASCII digits as an unsigned decimal no larger than max.
+ * Returns MW_OK, MW_E_SYNTAX (empty or a non-digit) or MW_E_OVERFLOW. */
+int mw__parse_u64(const char *p, size_t n, uint64_t max, uint64_t *out);
+int mw__parse_u32(const char *p, size_t n, uint32_t max, uint32_t *out);
+
+#endif

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Overflow-checked decimal parsing and small span helpers. Every number a
+ * peer sends (SIZE=, {literal}, octet counts, dates) goes through here so
+ * that no caller does its own unchecked "n = n * 10 + d" (field-notes §4.7).
+ */
+#include "internal.h"
+
+int mw__span_ieq(mw_span s, const char *kw)
+{
+    size_t i;
+    for (i = 0; i < s.len; i++) {
+        if (kw[i] == '\0' ||
+            mw__lower((unsigned char)s.ptr[i]) != mw__lower((unsigned char)kw[i]))
+            return 0;
+    }
+    return kw[i] == '\0';
+}
+
+int mw__parse_u64(const char *p, size_t n, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+    size_t i;
+
+    if (n == 0)
+        return MW_E_SYNTAX;
+    for (i = 0; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)p[i] - '0';
+        if (d > 9)
+            return MW_E_SYNTAX;
+        /* v * 10 + d <= max  <=>  v <= (max - d) / 10, without overflow */
+        if (max < d || v > (max - d) / 10)
+            return MW_E_OVERFLOW;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return MW_OK;
+}
+
+int mw__parse_u32(const char *p, size_t n, uint32_t max, uint32_t *out)
+{
+    uint64_t v;
+    int rc = mw__parse_u64(p, n, max, &v);
+    if (rc == MW_OK)
+        *out = (uint32_t)v;
+    return rc;
+}
