@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The RFC 5322 lexical layer (§3.2) shared by every structured field parser:
+ * character classes, CFWS (folding white space and nested comments, skipped
+ * iteratively with a depth bound), atoms, dot-atoms, quoted strings and
+ * domain literals. It works on one complete field value, raw (with folding
+ * CRLFs) or unfolded; CR and LF are treated as folding white space.
+ *
+ * Every function that reads a token returns 1 when it read one, 0 when the
+ * input does not start with that token (nothing consumed), or a negative
+ * MW_E_* status when the token started but is malformed (the error is also
+ * recorded in the lexer with its offset and reason).
+ */
+#ifndef MW_RFC5322_LEX_H
+#define MW_RFC5322_LEX_H
+
+#include "core/internal.h"
+
+/* Character classes (bits of mw__hdr_ctype[]). Bytes >= 0x80 count as
+ * atext, qtext, ctext and dtext (RFC 6532 UTF8-non-ascii); the obsolete
+ * control characters (obs-NO-WS-CTL) count as qtext, ctext and dtext. */
+#define MW__C_ATEXT 0x01u
+#define MW__C_SPECIAL 0x02u
+#define MW__C_WSP 0x04u
+#define MW__C_QTEXT 0x08u
+#define MW__C_CTEXT 0x10u
+#define MW__C_DTEXT 0x20u
+#define MW__C_DIGIT 0x40u
+#define MW__C_ALPHA 0x80u
+
+extern const uint8_t mw__hdr_ctype[256];
+
+static inline int mw__is(unsigned char c, unsigned cls)
+{
+    return (mw__hdr_ctype[c] & cls) != 0;
+}
+
+/* Flags the lexer raises as it goes (never cleared by it). */
+#define MW__LEX_COMMENT 0x01u  /* a comment was skipped */
+#define MW__LEX_8BIT 0x02u     /* a byte >= 0x80 was read */
+#define MW__LEX_OBS_CTL 0x04u  /* an obsolete control character was read */
+#define MW__LEX_NUL 0x08u      /* a NUL byte was read (inside a quoted
+                                  string or comment; never in an atom) */
+#define MW__LEX_QPAIR 0x10u    /* a quoted-pair was read */
+
+typedef struct mw__lex {
+    const char *base; /* start of the value; offsets count from here */
+    const char *p;    /* next byte to read */
+    const char *end;
+    unsigned max_depth; /* comment nesting bound */
+    unsigned flags;     /* MW__LEX_* seen so far */
+    mw_span comment;    /* contents of the first comment seen (no parens) */
+    int err;            /* first error: status, offset, reason */
+    size_t err_off;
+    const char *err_reason;
+} mw__lex;
+
+void mw__lex_init(mw__lex *lx, const char *p, size_t n);
+
+static inline int mw__lex_eof(const mw__lex *lx)
+{
+    return lx->p >= lx->end;
+}
+
+/* Next byte, or -1 at the end. */
+static inline int mw__lex_peek(const mw__lex *lx)
+{
+    return lx->p < lx->end ? (unsigned char)*lx->p : -1;
+}
+
+static inline size_t mw__lex_off(const mw__lex *lx)
+{
+    return (size_t)(lx->p - lx->base);
+}
+
+/* Record an error (the first one wins) and return its code. */
+int mw__lex_error(mw__lex *lx, int code, const char *at, const char *reason);
+
+/* Skip CFWS: spaces, tabs, CR, LF and comments, nested up to max_depth.
+ * Returns MW_OK, or MW_E_SYNTAX (comment not closed: the position is left
+ * at the end) or MW_E_DEPTH (too deep: the position is left after the
+ * whole comment, found by counting, so the caller may go on). */
+int mw__lex_cfws(mw__lex *lx);
+
+/* atext+ ; 1 when read. */
+int mw__lex_atom(mw__lex *lx, mw_span *out);
+
+/* dot-atom-text: atext+ *("." atext+). A trailing or doubled dot is not
+ * consumed (the caller decides whether obsolete forms apply). */
+int mw__lex_dot_atom(mw__lex *lx, mw_span *out);
+
+/* quoted-string from the opening DQUOTE to the closing one; `out` includes
+ * both quotes. MW_E_SYNTAX when unterminated (position left at the end). */
+int mw__lex_quoted(mw__lex *lx, mw_span *out);
+
+/* domain-literal "[" *dtext "]" with FWS and (obsolete) quoted-pairs;
+ * `out` includes the brackets. */
+int mw__lex_domain_literal(mw__lex *lx, mw_span *out);
+
+/* word = atom / quoted-string. */
+int mw__lex_word(mw__lex *lx, mw_span *out);
+
+/* Copy the contents of a quoted string (with or without its quotes) into
+ * out: quotes dropped, quoted-pairs resolved, folding CRLF/LF removed.
+ * Returns MW_OK or MW_E_NOSPACE; *outlen is set either way to the bytes
+ * written. */
+int mw__unquote(mw_span q, char *out, size_t cap, size_t *outlen);
+
+#endif
