@@ -11,7 +11,7 @@
 #ifndef MAILWIRE_CONFIG_H
 #define MAILWIRE_CONFIG_H
 
-#include "features.h"
+#include "mailwire/features.h"
 
 /* ---- RFC 5322 header splitter (mw_hdr_config defaults) ---- */
 

@@ -85,6 +85,7 @@ extern "C" {
     X(MW_E_HEADER_TOO_LONG, -20, "header block longer than the header limit") \
     X(MW_E_ENCODED_WORD, -21, "malformed RFC 2047 encoded word")              \
     X(MW_E_DATE, -22, "date is not valid")                                    \
+    X(MW_E_NOT_FOUND, -23, "no such item")                                    \
     X(MW_E_CALLBACK, -100, "a callback aborted the operation")                \
     X(MW_E_CLOSED, -101, "closed: no more input is accepted")                 \
     X(MW_E_INTERNAL, -102, "internal error")

@@ -8,6 +8,8 @@
 
 #include "core.h"
 #include "config.h"
+#include "codec.h"
+#include "framing.h"
 
 #if MW_ENABLE_HDR
 #include "rfc5322.h"
