@@ -21,6 +21,7 @@
 #include "mailwire/hdr_address.h"
 
 #include "lex.h"
+#include "mailwire/codec.h"
 
 /* Iterator states. */
 enum { ST_TOP = 0, ST_GROUP_FIRST = 1, ST_GROUP = 2, ST_DONE = 3 };
@@ -501,62 +502,27 @@ static void set_err(mw_hdr_address *out, int code, size_t off,
     }
 }
 
-/* Offset of the first byte of p..end that is not UTF-8 (RFC 3629: no
- * overlongs, surrogates or values above U+10FFFF), or NULL. */
-static const char *utf8_bad(const char *p, const char *end)
+/* Offset of the first byte of p..p+n that is not UTF-8, or NULL. */
+static const char *utf8_bad(const char *p, size_t n)
 {
-    while (p < end) {
-        unsigned char c = (unsigned char)*p;
-        unsigned char lo = 0x80, hi = 0xBF;
-        size_t n, i;
-        if (c < 0x80) {
-            p++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            if (c == 0xE0)
-                lo = 0xA0;
-            else if (c == 0xED)
-                hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            if (c == 0xF0)
-                lo = 0x90;
-            else if (c == 0xF4)
-                hi = 0x8F;
-        } else {
-            return p;
-        }
-        if ((size_t)(end - p) <= n)
-            return p;
-        for (i = 1; i <= n; i++) {
-            unsigned char cc = (unsigned char)p[i];
-            if (i == 1 ? (cc < lo || cc > hi) : (cc < 0x80 || cc > 0xBF))
-                return p;
-        }
-        p += n + 1;
-    }
-    return NULL;
+    size_t bad;
+    return mw_utf8_check(p, n, &bad) == MW_OK ? NULL : p + bad;
 }
 
 /* Final checks of an entry whose raw span is set: NUL and 8-bit bytes,
  * UTF-8 in the address, obsolete text, strict mode; then the INVALID flag.
  * `lexflags` are the lexer flags gathered while reading the entry. */
 static void finish_entry(mw_hdr_address *out, const char *base,
-                         unsigned lexflags, unsigned opts)
+                         unsigned lexflags, int lexed_all, unsigned opts)
 {
-    const char *p = out->raw.ptr, *e = out->raw.ptr + out->raw.len;
-    const char *nul = NULL;
-    int eight = 0;
-    for (; p < e; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c == 0 && nul == NULL)
-            nul = p;
-        else if (c >= 0x80)
-            eight = 1;
+    const char *nul = out->raw.len ? memchr(out->raw.ptr, 0, out->raw.len) : NULL;
+    int eight = (lexflags & MW__LEX_8BIT) != 0;
+    /* The lexer saw every byte of an entry it read to the end; a salvaged
+     * entry's tail was skipped unread, so look at its bytes here. */
+    if (!lexed_all && !eight) {
+        const unsigned char *p = (const unsigned char *)out->raw.ptr;
+        for (size_t i = 0; i < out->raw.len && !eight; i++)
+            eight = p[i] >= 0x80;
     }
     /* A NUL byte is never part of an address (not even obs-qtext), and C
      * code downstream would cut the address there: report it, ahead of
@@ -576,9 +542,9 @@ static void finish_entry(mw_hdr_address *out, const char *base,
          * overlong '@' or '.' from a later UTF-8 decoder. */
         const char *bad = NULL;
         if (out->local.len > 0)
-            bad = utf8_bad(out->local.ptr, out->local.ptr + out->local.len);
+            bad = utf8_bad(out->local.ptr, out->local.len);
         if (bad == NULL && out->domain.len > 0)
-            bad = utf8_bad(out->domain.ptr, out->domain.ptr + out->domain.len);
+            bad = utf8_bad(out->domain.ptr, out->domain.len);
         if (bad != NULL)
             set_err(out, MW_E_UTF8, (size_t)(bad - base),
                     "address is not valid UTF-8");
@@ -702,7 +668,7 @@ static void empty_group(mw_hdr_addr_iter *it, mw__lex *lx, mw_hdr_address *out)
         set_err(out, MW_E_SYNTAX, it->group_colon_, "group is not closed (no ';')");
         it->state_ = ST_DONE;
     }
-    finish_entry(out, lx->base, 0, it->opts_);
+    finish_entry(out, lx->base, 0, 0, it->opts_);
 }
 
 /* Read one entry at lx->p (not a separator, not the end). Returns 1 when
@@ -778,7 +744,7 @@ static int read_entry(mw_hdr_addr_iter *it, mw__lex *lx, mw_hdr_address *out)
             it->state_ = ST_DONE;
         }
     }
-    finish_entry(out, lx->base, lexflags, it->opts_);
+    finish_entry(out, lx->base, lexflags, rc >= 0, it->opts_);
     return 0;
 }
 
@@ -906,7 +872,7 @@ int mw_hdr_parse_return_path(const char *value, size_t len, mw_hdr_address *out,
     out->comment = lx.comment;
     if (lx.err != 0)
         set_err(out, lx.err, lx.err_off, lx.err_reason);
-    finish_entry(out, value, lx.flags, 0);
+    finish_entry(out, value, lx.flags, lx.err == 0 && lx.p == lx.end, 0);
     if (out->flags & MW_HDR_ADDR_INVALID)
         return mw__fail(err, MW_E_SYNTAX, out->error.offset, out->error.reason);
     return MW_OK;

@@ -80,7 +80,14 @@ int mw__lex_error(mw__lex *lx, int code, const char *at, const char *reason);
  * Returns MW_OK, or MW_E_SYNTAX (comment not closed: the position is left
  * at the end) or MW_E_DEPTH (too deep: the position is left after the
  * whole comment, found by counting, so the caller may go on). */
-int mw__lex_cfws(mw__lex *lx);
+int mw__lex_cfws_slow(mw__lex *lx);
+static inline int mw__lex_cfws(mw__lex *lx)
+{
+    /* Most calls find a token byte right away: answer those inline. */
+    if (lx->p < lx->end && (unsigned char)*lx->p > ' ' && *lx->p != '(')
+        return MW_OK;
+    return mw__lex_cfws_slow(lx);
+}
 
 /* atext+ ; 1 when read. */
 int mw__lex_atom(mw__lex *lx, mw_span *out);
