@@ -79,9 +79,10 @@ extern "C" {
  *  (five bytes, with the space) flagged #MW_HDR_F_MBOX_FROM. It is
  *  complete at its line end: a following line that starts with WSP is not
  *  its continuation. A first line that is a well-formed field ("From :
- *  x", obsolete WSP before the colon) stays a field. Without this flag
- *  such a line is not a field (#MW_HDR_D_BAD_NAME or #MW_HDR_D_NO_COLON)
- *  and is skipped. */
+ *  x", obsolete WSP before the colon) stays a field; a first line longer
+ *  than max_field is dropped like any unit, with the lines after it that
+ *  start with WSP. Without this flag such a line is not a field
+ *  (#MW_HDR_D_BAD_NAME or #MW_HDR_D_NO_COLON) and is skipped. */
 #define MW_HDR_MBOX_FROM 0x01u
 /** Lines longer than `max_line` are not a defect and are not flagged;
  *  fields stay bounded by `max_field`. For stores that never fold. */
@@ -140,7 +141,8 @@ MW_API void mw_hdr_config_init(mw_hdr_config *cfg);
  *  is not RFC 6532 clean (raw is checked with mw_utf8_check()). */
 #define MW_HDR_F_BAD_UTF8 0x0020u
 /** White space between the field name and the colon (RFC 5322 §4.5,
- *  obs-optional and the other obs-fields). It is in neither name nor raw. */
+ *  §4.5.8 obs-optional and the other obs-fields). It is in neither name
+ *  nor raw. */
 #define MW_HDR_F_OBS_WSP 0x0040u
 /** A continuation line consists only of white space (obs-FWS, RFC 5322
  *  §4.2). */
@@ -318,6 +320,7 @@ struct mw_hdr_parser {
     size_t ulen;           /* bytes of the unit seen so far */
     size_t line_off;       /* start of the current line in the unit */
     size_t line1_len;      /* content length of the unit's first line */
+    size_t fold_len;       /* bytes of the unfolded copy built so far */
     size_t off_long, off_lf, off_cr, off_nul; /* first occurrences */
     size_t err_off;
     const char *err_reason;

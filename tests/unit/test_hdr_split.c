@@ -1820,6 +1820,11 @@ static void test_done_and_body_offset(void **state)
     assert_int_equal(used, 0);
     assert_int_equal(mw_hdr_parser_finish(&t.p), MW_OK);
     assert_int_equal(t.nrecs, 2);
+    /* the same bytes in every chunking */
+    assert_int_equal(split_str(&t, "A: b\r\n\r\nBODY"), MW_DONE);
+    expect_field(&t, 0, "A", "b", 0);
+    expect_end(&t, 1, 8);
+    t.collect = 1;
     /* the empty line at the very end of a chunk */
     ctx_start(&t);
     assert_int_equal(tfeed(&t, "A: b\r\n\r\n", 8, &used), MW_DONE);
@@ -2078,6 +2083,11 @@ static void test_reentry_and_reset(void **state)
     assert_int_equal(t.reenter_rc[2], MW_E_STATE);
     assert_int_equal(count_type(&t, 'F'), 2); /* undisturbed */
 
+    t.reenter = 0;
+    assert_int_equal(split_str(&t, "A: 1\r\nB: 2\r\n\r\n"), MW_DONE);
+    assert_int_equal(split_str(&t, "C: 3\r\n\r\n"), MW_DONE);
+    t.collect = 1;
+    assert_int_equal(drive(&t, "A: 1\r\nB: 2\r\n\r\n", 14, NULL), MW_DONE);
     /* reset: a new message, offsets from 0 again */
     assert_int_equal(mw_hdr_parser_reset(&t.p), MW_OK);
     recs_clear(&t);
@@ -2176,7 +2186,7 @@ static void test_random_vs_reference(void **state)
 
         mw_hdr_config_init(&cfg);
         cfg.max_line = 3 + rnd(30);
-        cfg.max_field = rnd(4) == 0 ? MW_HDR_MAX_FIELD : 1 + rnd(60);
+        cfg.max_field = rnd(4) == 0 ? MW_HDR_MAX_FIELD : rnd(61);
         cfg.max_fields = rnd(3) == 0 ? 1 + rnd(6) : MW_HDR_MAX_FIELDS;
         cfg.flags = rnd(4);
         cfg.max_header = SIZE_MAX;
@@ -2188,7 +2198,41 @@ static void test_random_vs_reference(void **state)
             evlog_init(&whole);
             replay_check(&ops, &t, msg, n, &whole);
             evlog_free(&whole);
+        } else if (i % 8 == 3) {
+            /* pausing from any callback changes no event, in any chunking */
+            evlog plain, paused;
+            evlog_init(&plain);
+            evlog_init(&paused);
+            replay_check(&ops, &t, msg, n, &plain);
+            t.pause_fields = (int)rnd(2);
+            t.pause_defects = (int)rnd(2);
+            replay_check(&ops, &t, msg, n, &paused);
+            assert_string_equal(evlog_str(&plain), evlog_str(&paused));
+            evlog_free(&plain);
+            evlog_free(&paused);
+        } else if (i % 8 == 5) {
+            /* a header limit anywhere: the same events in any chunking,
+             * and the limit error exactly when the header needs more */
+            evlog whole;
+            mw_error e;
+            int r;
+            ctx_free(&t);
+            cfg.max_header = rnd((uint32_t)n + 2);
+            ctx_init(&t, &cfg);
+            evlog_init(&whole);
+            replay_check(&ops, &t, msg, n, &whole);
+            evlog_free(&whole);
+            t.collect = 1;
+            r = drive(&t, msg, n, NULL);
+            if (r == MW_E_HEADER_TOO_LONG) {
+                assert_int_equal(mw_hdr_parser_error(&t.p, &e), r);
+                assert_int_equal(e.offset, cfg.max_header);
+                assert_true(cfg.max_header < n);
+            } else if (r == MW_DONE || r == MW_OK) {
+                assert_true(t.recs[t.nrecs - 1].offset <= cfg.max_header);
+            }
         }
+        t.log = NULL;
         ctx_free(&t);
     }
 }
