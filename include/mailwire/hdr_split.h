@@ -443,6 +443,17 @@ MW_API int mw_hdr_parser_finish(mw_hdr_parser *p);
  */
 MW_API int mw_hdr_parser_error(const mw_hdr_parser *p, mw_error *err);
 
+/**
+ * @brief Whether a field has a given name. Field names are compared
+ *        without regard to ASCII case (RFC 5322 §1.2.2).
+ *
+ * @param f    a field, as passed to the `field` callback; MUST NOT be NULL.
+ * @param name a NUL-terminated ASCII name without the colon, e.g. "To".
+ * @return 1 when the names are equal ignoring case, 0 otherwise (also for
+ *         an mbox "From " line, whose name holds the space).
+ */
+MW_API int mw_hdr_name_is(const mw_hdr_field *f, const char *name);
+
 #ifdef __cplusplus
 }
 #endif

@@ -843,3 +843,8 @@ int mw_hdr_parser_finish(mw_hdr_parser *p)
     r = header_end(p, NULL, 0, p->pos);
     return r == MW_DONE ? MW_OK : r;
 }
+
+int mw_hdr_name_is(const mw_hdr_field *f, const char *name)
+{
+    return f != NULL && name != NULL && mw__span_ieq(f->name, name);
+}

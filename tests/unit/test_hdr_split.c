@@ -2263,6 +2263,25 @@ static void test_vectors_vs_reference(void **state)
     }
 }
 
+/* mw_hdr_name_is(): ASCII case-insensitive, exact length. */
+static void test_name_is(void **state)
+{
+    mw_hdr_field f;
+    (void)state;
+    memset(&f, 0, sizeof f);
+    f.name.ptr = "Content-TYPE";
+    f.name.len = 12;
+    assert_true(mw_hdr_name_is(&f, "content-type"));
+    assert_true(mw_hdr_name_is(&f, "CONTENT-TYPE"));
+    assert_false(mw_hdr_name_is(&f, "content-typ"));
+    assert_false(mw_hdr_name_is(&f, "content-types"));
+    assert_false(mw_hdr_name_is(&f, NULL));
+    assert_false(mw_hdr_name_is(NULL, "x"));
+    f.name.ptr = "From ";
+    f.name.len = 5;
+    assert_false(mw_hdr_name_is(&f, "From"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2293,6 +2312,7 @@ int main(void)
         cmocka_unit_test(test_reentry_and_reset),
         cmocka_unit_test(test_random_vs_reference),
         cmocka_unit_test(test_vectors_vs_reference),
+        cmocka_unit_test(test_name_is),
     };
     return cmocka_run_group_tests_name("hdr_split", tests, NULL, NULL);
 }

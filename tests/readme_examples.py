@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Compile and run every ```c block of README.md against the built library,
+so the front page never shows code that does not build or run.
+
+usage: readme_examples.py README CC INCLUDE_DIRS(;-separated) STATIC_LIB
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+
+def main():
+    readme, cc, incs, lib = sys.argv[1:5]
+    text = open(readme, encoding="utf-8").read()
+    blocks = re.findall(r"```c\n(.*?)```", text, re.S)
+    if not blocks:
+        print("README has no C example")
+        return 1
+    failed = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, code in enumerate(blocks):
+            src = os.path.join(tmp, f"example{i}.c")
+            exe = os.path.join(tmp, f"example{i}")
+            with open(src, "w", encoding="utf-8") as f:
+                f.write(code)
+            cmd = [cc, "-std=c99", "-Wall", "-Wextra", "-Werror", "-DMW_STATIC", src, "-o", exe, lib]
+            for d in incs.split(";"):
+                cmd.insert(1, "-I" + d)
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            if r.returncode != 0:
+                print(f"README example {i} does not compile:\n{r.stderr}")
+                failed += 1
+                continue
+            r = subprocess.run([exe], capture_output=True, text=True, timeout=60)
+            print(f"--- README example {i} output:\n{r.stdout}")
+            if r.returncode != 0:
+                print(f"README example {i} exited with {r.returncode}")
+                failed += 1
+    print(f"{len(blocks) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
