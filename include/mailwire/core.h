@@ -30,7 +30,10 @@
 extern "C" {
 #endif
 
-/*
+/**
+ * @def MW_API
+ * @brief Marks a function exported from the shared library.
+ *
  * MW_API marks exported functions. The build defines MW_BUILDING_SHARED when
  * it compiles the shared library; a program that links the static library on
  * Windows defines MW_STATIC. Everything not marked is hidden.
@@ -53,49 +56,48 @@ extern "C" {
 #endif
 
 /**
- * The one list of status codes: X(name, value, message).
+ * @brief Status codes returned by mailwire functions.
  *
  * Values are part of the ABI: they never change and are never reused.
- * Non-negative values are successes; -1..-99 are recoverable errors;
- * -100 and below are fatal for the object that returned them.
+ * Non-negative values are successes; -1..-99 are recoverable errors (the
+ * object that returned one stays usable); -100 and below are fatal for the
+ * object that returned them (mw_is_fatal()). mw_strerror() gives each one's
+ * message (the text after each value below), mw_status_name() its name.
+ * lib/core/status.c switches over this enum without a default, so the
+ * compiler refuses a value that has no message.
  */
-#define MW_STATUS_LIST(X)                                                     \
-    X(MW_OK, 0, "success")                                                    \
-    X(MW_PAUSED, 1, "stopped early: paused by a callback or awaiting a reply")\
-    X(MW_DONE, 2, "finished: the input after this point is not for this parser")\
-    X(MW_E_SYNTAX, -1, "syntax error")                                        \
-    X(MW_E_TOO_LONG, -2, "line or item too long")                             \
-    X(MW_E_SEQUENCE, -3, "bad sequence of commands")                          \
-    X(MW_E_LIMIT, -4, "configured limit exceeded")                            \
-    X(MW_E_STATE, -5, "not valid in the current state")                       \
-    X(MW_E_INVAL, -6, "invalid argument")                                     \
-    X(MW_E_NOSPACE, -7, "output buffer too small")                            \
-    X(MW_E_BARE_LF, -8, "bare LF where CRLF is required")                     \
-    X(MW_E_BARE_CR, -9, "bare CR where CRLF is required")                     \
-    X(MW_E_NUL, -10, "NUL byte in input")                                     \
-    X(MW_E_OVERFLOW, -11, "number out of range")                              \
-    X(MW_E_BASE64, -12, "invalid base64")                                     \
-    X(MW_E_UTF8, -13, "invalid UTF-8")                                        \
-    X(MW_E_DEPTH, -14, "nesting too deep")                                    \
-    X(MW_E_INCOMPLETE, -15, "input ended before the item was complete")       \
-    X(MW_E_CHARSET, -16, "unsupported charset")                               \
-    X(MW_E_LINE_TOO_LONG, -17, "line longer than the line limit")             \
-    X(MW_E_FIELD_TOO_LONG, -18, "header field longer than the field limit")   \
-    X(MW_E_TOO_MANY_FIELDS, -19, "more header fields than the field limit")   \
-    X(MW_E_HEADER_TOO_LONG, -20, "header block longer than the header limit") \
-    X(MW_E_ENCODED_WORD, -21, "malformed RFC 2047 encoded word")              \
-    X(MW_E_DATE, -22, "date is not valid")                                    \
-    X(MW_E_NOT_FOUND, -23, "no such item")                                    \
-    X(MW_E_CALLBACK, -100, "a callback aborted the operation")                \
-    X(MW_E_CLOSED, -101, "closed: no more input is accepted")                 \
-    X(MW_E_INTERNAL, -102, "internal error")
-
-/** Status codes returned by mailwire functions (see ::MW_STATUS_LIST). */
 typedef enum mw_status {
-#define MW_STATUS_ENUM_(name, value, msg) name = value,
-    MW_STATUS_LIST(MW_STATUS_ENUM_)
-#undef MW_STATUS_ENUM_
-    MW_STATUS_ENUM_END_ = -32767 /* keeps the enum int-sized; never returned */
+    MW_OK = 0, /**< success */
+    MW_PAUSED = 1, /**< stopped early: paused by a callback or awaiting a reply */
+    MW_DONE = 2, /**< finished: the input after this point is not for this parser */
+    MW_E_SYNTAX = -1, /**< syntax error */
+    MW_E_TOO_LONG = -2, /**< line or item too long */
+    MW_E_SEQUENCE = -3, /**< bad sequence of commands */
+    MW_E_LIMIT = -4, /**< configured limit exceeded */
+    MW_E_STATE = -5, /**< not valid in the current state */
+    MW_E_INVAL = -6, /**< invalid argument */
+    MW_E_NOSPACE = -7, /**< output buffer too small */
+    MW_E_BARE_LF = -8, /**< bare LF where CRLF is required */
+    MW_E_BARE_CR = -9, /**< bare CR where CRLF is required */
+    MW_E_NUL = -10, /**< NUL byte in input */
+    MW_E_OVERFLOW = -11, /**< number out of range */
+    MW_E_BASE64 = -12, /**< invalid base64 */
+    MW_E_UTF8 = -13, /**< invalid UTF-8 */
+    MW_E_DEPTH = -14, /**< nesting too deep */
+    MW_E_INCOMPLETE = -15, /**< input ended before the item was complete */
+    MW_E_CHARSET = -16, /**< unsupported charset */
+    MW_E_LINE_TOO_LONG = -17, /**< line longer than the line limit */
+    MW_E_FIELD_TOO_LONG = -18, /**< header field longer than the field limit */
+    MW_E_TOO_MANY_FIELDS = -19, /**< more header fields than the field limit */
+    MW_E_HEADER_TOO_LONG = -20, /**< header block longer than the header limit */
+    MW_E_ENCODED_WORD = -21, /**< malformed RFC 2047 encoded word */
+    MW_E_DATE = -22, /**< date is not valid */
+    MW_E_NOT_FOUND = -23, /**< no such item */
+    /* fatal codes: -100 and below */
+    MW_E_CALLBACK = -100, /**< a callback aborted the operation */
+    MW_E_CLOSED = -101, /**< closed: no more input is accepted */
+    MW_E_INTERNAL = -102, /**< internal error */
+    MW_STATUS_ENUM_END_ = -32767 /**< @private keeps the enum int-sized; never returned */
 } mw_status;
 
 /**
@@ -127,7 +129,7 @@ typedef struct mw_error {
  * @brief Name a status code.
  * @param status any value; unknown values are allowed.
  * @return a static, NUL-terminated English message, "unknown status" for a
- *         value not in ::MW_STATUS_LIST. Never NULL.
+ *         value that is not a ::mw_status. Never NULL.
  */
 MW_API const char *mw_strerror(int status);
 

@@ -11,8 +11,11 @@
 #ifndef MAILWIRE_VERSION_H
 #define MAILWIRE_VERSION_H
 
+/** Major version: changes when the API breaks (from 1.0 on). */
 #define MW_VERSION_MAJOR 0
+/** Minor version: new features; in 0.x also ABI changes. */
 #define MW_VERSION_MINOR 1
+/** Patch version: fixes only. */
 #define MW_VERSION_PATCH 0
 
 /** Version as a string, "MAJOR.MINOR.PATCH". */
