@@ -20,25 +20,6 @@ static const char crlf_bytes[] = "\r\n";
 static const char dot_end[] = ".\r\n";
 static const char crlf_dot_end[] = "\r\n.\r\n";
 
-/* First CR or LF in p[0..n), or n; cost proportional to the distance found
- * (doubling windows), even when one of the two bytes is far away. */
-static size_t find_cr_or_lf(const char *p, size_t n)
-{
-    size_t lo = 0, step = 64;
-    while (lo < n) {
-        size_t k = (n - lo < step) ? n - lo : step;
-        const char *cr = (const char *)memchr(p + lo, '\r', k);
-        size_t klf = cr != NULL ? (size_t)(cr - (p + lo)) : k;
-        const char *lf = (const char *)memchr(p + lo, '\n', klf);
-        if (lf != NULL)
-            return (size_t)(lf - p);
-        if (cr != NULL)
-            return (size_t)(cr - p);
-        lo += k;
-        step *= 2;
-    }
-    return n;
-}
 
 static int valid_policy(mw_newline_policy policy)
 {
@@ -168,7 +149,7 @@ int mw__dot_unstuff_next(mw_dot_unstuff *u, const char *in, size_t len,
 scan:
     /* In a line, from i; the data span so far is in[start..i). */
     for (;;) {
-        size_t e = i + find_cr_or_lf(in + i, len - i);
+        size_t e = i + mw__find_cr_or_lf(in + i, len - i);
         if (e == len) {
             /* u->state is U_DATA */
             pos = len;
@@ -323,7 +304,7 @@ int mw__dot_stuff_write(mw_dot_stuff *s, const char *in, size_t len,
             break;
         }
 
-        e = pos + find_cr_or_lf(in + pos, len - pos);
+        e = pos + mw__find_cr_or_lf(in + pos, len - pos);
         if (e == len) {
             pos = len;
             break;

@@ -45,6 +45,10 @@ static inline unsigned char mw__lower(unsigned char c)
  * keyword; 1 when equal. */
 int mw__span_ieq(mw_span s, const char *kw);
 
+/* First CR or LF in p[0..n), or n, in time proportional to the distance
+ * found (num.c). */
+size_t mw__find_cr_or_lf(const char *p, size_t n);
+
 /* ---- numbers (num.c) ---- */
 
 /* Parse 1..n ASCII digits as an unsigned decimal no larger than max.

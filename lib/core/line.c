@@ -102,27 +102,6 @@ static int too_long(const mw_line *l, mw__line_ev *ev, const char *p,
     return MW_E_TOO_LONG;
 }
 
-/* First CR or LF in p[0..n), or n. Doubling windows keep the cost
- * proportional to the distance found even when one of the two bytes is
- * far away or absent (plain memchr for each would rescan the tail for
- * every line). */
-static size_t find_cr_or_lf(const char *p, size_t n)
-{
-    size_t lo = 0, step = 64;
-    while (lo < n) {
-        size_t k = (n - lo < step) ? n - lo : step;
-        const char *cr = (const char *)memchr(p + lo, '\r', k);
-        size_t klf = cr != NULL ? (size_t)(cr - (p + lo)) : k;
-        const char *lf = (const char *)memchr(p + lo, '\n', klf);
-        if (lf != NULL)
-            return (size_t)(lf - p);
-        if (cr != NULL)
-            return (size_t)(cr - p);
-        lo += k;
-        step *= 2;
-    }
-    return n;
-}
 
 /* Skip the rest of an over-long line. Returns the bytes consumed; clears
  * l->skip when the line end was found among them. */
@@ -133,7 +112,7 @@ static size_t skip_rest(mw_line *l, const char *in, size_t len)
         return in[0] == '\n' ? 1u : 0u;
     }
     if (l->policy == MW_NEWLINE_ACCEPT) {
-        size_t e = find_cr_or_lf(in, len);
+        size_t e = mw__find_cr_or_lf(in, len);
         if (e == len)
             return len;
         if (in[e] == '\n') {
@@ -177,7 +156,7 @@ static int find_end(const mw_line *l, const char *in, size_t w, int prev,
                     size_t *e, size_t *crlen, unsigned *flag)
 {
     if (l->policy == MW_NEWLINE_ACCEPT) {
-        size_t k = find_cr_or_lf(in, w);
+        size_t k = mw__find_cr_or_lf(in, w);
         if (k == w)
             return 0;
         *e = k;

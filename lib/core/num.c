@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Overflow-checked decimal parsing and small span helpers. Every number a
+ * Overflow-checked decimal parsing and small span and scanning helpers. Every number a
  * peer sends (SIZE=, {literal}, octet counts, dates) goes through here so
  * that no caller does its own unchecked "n = n * 10 + d" (field-notes §4.7).
  */
@@ -44,4 +44,26 @@ int mw__parse_u32(const char *p, size_t n, uint32_t max, uint32_t *out)
     if (rc == MW_OK)
         *out = (uint32_t)v;
     return rc;
+}
+
+/* First CR or LF in p[0..n), or n. Doubling windows keep the cost
+ * proportional to the distance found even when one of the two bytes is
+ * far away or absent (plain memchr for each would rescan the tail for
+ * every line). */
+size_t mw__find_cr_or_lf(const char *p, size_t n)
+{
+    size_t lo = 0, step = 64;
+    while (lo < n) {
+        size_t k = (n - lo < step) ? n - lo : step;
+        const char *cr = (const char *)memchr(p + lo, '\r', k);
+        size_t klf = cr != NULL ? (size_t)(cr - (p + lo)) : k;
+        const char *lf = (const char *)memchr(p + lo, '\n', klf);
+        if (lf != NULL)
+            return (size_t)(lf - p);
+        if (cr != NULL)
+            return (size_t)(cr - p);
+        lo += k;
+        step *= 2;
+    }
+    return n;
 }
