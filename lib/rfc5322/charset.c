@@ -7,7 +7,8 @@
  * Used by the RFC 2047 decoder (decode.c) and the RFC 2231 parameter
  * decoder. Charset names are case-insensitive (RFC 2047 §2, RFC 2978 §2.3);
  * the aliases are those of the IANA character-set registry plus a few
- * spellings seen in real mail ("utf8", "latin-1", "iso8859-1").
+ * spellings seen in real mail ("utf8", "latin-1", "iso8859-1"), with '-'
+ * and '_' taken as equal.
  */
 #include "hdr_internal.h"
 #include "mailwire/codec.h"
@@ -20,14 +21,36 @@ static const char *const ascii_names[] = {
     "csascii", NULL};
 
 static const char *const latin1_names[] = {
-    "iso-8859-1", "iso_8859-1", "iso_8859-1:1987", "iso8859-1",
+    "iso-8859-1", "iso-8859-1:1987", "iso8859-1",
     "iso-ir-100", "latin1", "latin-1", "l1", "ibm819", "cp819",
     "csisolatin1", NULL};
+
+/* Names compare without regard to ASCII case, and with '-' and '_' taken
+ * as the same: mail programs write the IANA names both ways
+ * ("ANSI_X3.4-1968" is registered, Mutt writes "ansi-x3.4-1968";
+ * "iso_8859-1" and "iso-8859-1" are both in use). */
+static int name_eq(mw_span name, const char *kw)
+{
+    size_t i;
+    for (i = 0; i < name.len; i++) {
+        unsigned char a = mw__lower((unsigned char)name.ptr[i]);
+        unsigned char b = (unsigned char)kw[i];
+        if (b == '\0')
+            return 0;
+        if (a == '_')
+            a = '-';
+        if (b == '_')
+            b = '-';
+        if (a != b)
+            return 0;
+    }
+    return kw[i] == '\0';
+}
 
 static int in_list(mw_span name, const char *const *list)
 {
     for (; *list != NULL; list++)
-        if (mw__span_ieq(name, *list))
+        if (name_eq(name, *list))
             return 1;
     return 0;
 }

@@ -78,13 +78,6 @@ ALLOWLIST = {
         "both", "a parameter 'bo' with no '=' and no value (the field was "
         "cut): RFC 2045 §5.1 needs attribute \"=\" value; mailhdr drops it "
         "with a defect, Python keeps it with an empty value"),
-    ("msg_32.txt", "content-type"): (
-        "both", "charset*=ansi-x3.4-1968'': Mutt's spelling of IANA's "
-        "ANSI_X3.4-1968 is not a built-in name and mailhdr has no charset "
-        "hook (MW_E_CHARSET); Python's codec lookup takes '-' for '_'"),
-    ("msg_33.txt", "content-type"): (
-        "both", "the same 'ansi-x3.4-1968' RFC 2231 charset as msg_32.txt, "
-        "in three parameters"),
     ("broken.eml", "fields"): (
         "both", "Python ends the header at the line without a colon "
         "(MissingHeaderBodySeparatorDefect); mailhdr skips that line as a "

@@ -1288,9 +1288,41 @@ static void test_hostile(void **state)
     free(want);
 }
 
+/* Charset names: ASCII case and '-' vs '_' do not matter; anything else
+ * does. */
+static void test_charset_name_spellings(void **state)
+{
+    static const char *latin1[] = {"ISO-8859-1", "iso_8859-1", "Iso_8859_1",
+                                   "ISO_8859-1:1987", "latin1", "L1"};
+    static const char *ascii[] = {"ANSI_X3.4-1968", "ansi-x3.4-1968", "US-ASCII",
+                                  "us_ascii", "csASCII"};
+    static const char *unknown[] = {"iso-8859-15", "iso88591", "utf-88", "utf",
+                                    "ansi_x3.4-196", "latin1 ", ""};
+    char out[16];
+    size_t n;
+    (void)state;
+    for (size_t i = 0; i < sizeof latin1 / sizeof latin1[0]; i++) {
+        mw_span cs = {latin1[i], strlen(latin1[i])};
+        assert_int_equal(mw_hdr_to_utf8(cs, "\xe9", 1, out, sizeof out, &n, NULL, NULL), MW_OK);
+        assert_int_equal(n, 2);
+        assert_memory_equal(out, "\xc3\xa9", 2);
+    }
+    for (size_t i = 0; i < sizeof ascii / sizeof ascii[0]; i++) {
+        mw_span cs = {ascii[i], strlen(ascii[i])};
+        assert_int_equal(mw_hdr_to_utf8(cs, "abc", 3, out, sizeof out, &n, NULL, NULL), MW_OK);
+        assert_int_equal(n, 3);
+    }
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+        mw_span cs = {unknown[i], strlen(unknown[i])};
+        assert_int_equal(mw_hdr_to_utf8(cs, "abc", 3, out, sizeof out, &n, NULL, NULL),
+                         MW_E_CHARSET);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_charset_name_spellings),
         cmocka_unit_test(test_charset_builtin),
         cmocka_unit_test(test_charset_capacity),
         cmocka_unit_test(test_charset_inplace),
