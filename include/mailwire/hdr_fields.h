@@ -202,8 +202,9 @@ typedef struct mw_hdr_received {
      *  with #MW_HDR_DATE_WDAY_MISMATCH, see mw_hdr_parse_date()). */
     mw_hdr_datetime date;
     /** What mw_hdr_parse_date() returned for `date_raw`, or
-     *  #MW_E_INCOMPLETE when there is no ';'. Same as the return value of
-     *  mw_hdr_parse_received(). */
+     *  #MW_E_INCOMPLETE when there is no ';' (then `flags` has
+     *  #MW_HDR_RECEIVED_NO_DATE and mw_hdr_parse_received() returns
+     *  #MW_OK). Otherwise the same as the return value. */
     int date_status;
     /** MW_HDR_RECEIVED_* */
     unsigned flags;
@@ -226,10 +227,13 @@ typedef struct mw_hdr_received {
  *               the return value.
  * @param err    optional: details of a date error, with the offset
  *               counted from the start of `value`.
- * @return the date's status, also stored in `out->date_status`: #MW_OK;
- *         #MW_E_INCOMPLETE when there is no ';' (#MW_HDR_RECEIVED_NO_DATE;
- *         the tokens are still usable); or what mw_hdr_parse_date()
- *         returned (#MW_E_SYNTAX, #MW_E_DEPTH, #MW_E_DATE).
+ * @return #MW_OK when the date parsed, and also when there is no ';' at
+ *         all: that is the obsolete date-less form (RFC 5322 §4.5.6), which
+ *         readers accept; it is flagged #MW_HDR_RECEIVED_NO_DATE with
+ *         `out->date_status` #MW_E_INCOMPLETE. Otherwise what
+ *         mw_hdr_parse_date() returned for the text after the ';'
+ *         (#MW_E_SYNTAX, #MW_E_DEPTH, #MW_E_DATE), also stored in
+ *         `out->date_status`.
  */
 MW_API int mw_hdr_parse_received(const char *value, size_t len,
                                  mw_hdr_received *out, mw_error *err);

@@ -87,9 +87,11 @@ int mw_hdr_parse_received(const char *value, size_t len, mw_hdr_received *out,
     if (semi == NULL) {
         out->tokens = trim(value, end);
         out->date_raw = mw__span(end, 0);
+        /* RFC 5322 §4.5.6 obs-received: tokens with no date. Obsolete
+         * syntax is accepted and flagged everywhere, not an error. */
         out->flags |= MW_HDR_RECEIVED_NO_DATE;
         out->date_status = MW_E_INCOMPLETE;
-        return mw__fail(err, MW_E_INCOMPLETE, len, "no ';' and date-time");
+        return MW_OK;
     }
     out->tokens = trim(value, semi);
     out->date_raw = trim(semi + 1, end);
