@@ -93,6 +93,7 @@ typedef enum mw_status {
     MW_E_ENCODED_WORD = -21, /**< malformed RFC 2047 encoded word */
     MW_E_DATE = -22, /**< date is not valid */
     MW_E_NOT_FOUND = -23, /**< no such item */
+    MW_E_AUTH = -24, /**< authentication failed */
     /* fatal codes: -100 and below */
     MW_E_CALLBACK = -100, /**< a callback aborted the operation */
     MW_E_CLOSED = -101, /**< closed: no more input is accepted */

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "codec.h"
 #include "framing.h"
+#include "sasl.h"
 
 #if MW_ENABLE_HDR
 #include "rfc5322.h"

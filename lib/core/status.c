@@ -61,6 +61,8 @@ static const char *message(mw_status s)
         return "date is not valid";
     case MW_E_NOT_FOUND:
         return "no such item";
+    case MW_E_AUTH:
+        return "authentication failed";
     case MW_E_CALLBACK:
         return "a callback aborted the operation";
     case MW_E_CLOSED:
@@ -128,6 +130,8 @@ static const char *name(mw_status s)
         return "MW_E_DATE";
     case MW_E_NOT_FOUND:
         return "MW_E_NOT_FOUND";
+    case MW_E_AUTH:
+        return "MW_E_AUTH";
     case MW_E_CALLBACK:
         return "MW_E_CALLBACK";
     case MW_E_CLOSED:
