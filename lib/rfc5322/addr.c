@@ -11,9 +11,13 @@
  * When an entry does not parse, it is salvaged: a second, much simpler
  * scan from the entry's first byte finds the next ',' or ';' outside
  * quotes, comments, angle brackets and domain literals (field-notes §4.9),
- * so one bad address never takes the rest of the list with it. Each byte is
- * therefore read a small, fixed number of times: parsing, the look-ahead
- * over separators, and at most one salvage scan.
+ * so one bad address never takes the rest of the list with it. Before all
+ * that, a fast path tries the shapes nearly every entry has
+ * ("local@domain", "Name <local@domain>") in one plain pass, and hands
+ * anything else to the general path, which then starts the entry over.
+ * Each byte is therefore read a small, fixed number of times: the fast
+ * attempt, parsing, the look-ahead over separators, and at most one
+ * salvage scan.
  *
  * Nothing is decoded: spans are reported as they stood, and encoded words
  * are left to the phrase decoder (RFC 2047 §6.2: decode after tokenising).
@@ -29,6 +33,7 @@ enum { ST_TOP = 0, ST_GROUP_FIRST = 1, ST_GROUP = 2, ST_DONE = 3 };
 /* Where an entry stands (parse_entry's ctx). */
 #define CTX_GROUP 1u /* member of a group: no nested group */
 #define CTX_PATH 2u  /* Return-Path: no display name, no group, "<>" */
+#define CTX_SLOW 4u  /* general path only (MW__HDR_ADDR_SLOW) */
 
 /* What parse_entry read. */
 enum { ENT_MAILBOX = 0, ENT_GROUP = 1 };
@@ -79,28 +84,28 @@ typedef struct tok_run {
 
 /* Read a run, including the CFWS before and after it. Returns MW_OK or the
  * lexer's error (unclosed quote or comment, comments too deep). */
-static int read_run(mw__lex *lx, tok_run *r, int allow_quoted)
+static int read_run(mw__lex *lx, tok_run *r)
 {
     int last = 0; /* 0: nothing yet, 1: word, 2: dot */
-    memset(r, 0, sizeof(*r));
+    r->start = r->end = NULL;
+    r->words = r->dots = 0;
+    r->adjacent = r->gap = r->quoted = 0;
     for (;;) {
         const char *before = lx->p, *tok;
         mw_span s;
-        int c, kind, rc = mw__lex_cfws(lx);
+        int kind, rc = mw__lex_cfws(lx);
         if (rc < 0)
             return rc;
         tok = lx->p;
-        c = mw__lex_peek(lx);
-        if (c >= 0 && mw__is((unsigned char)c, MW__C_ATEXT)) {
-            (void)mw__lex_atom(lx, &s);
+        if (mw__lex_atom(lx, &s)) {
             kind = 1;
-        } else if (c == '"' && allow_quoted) {
+        } else if (tok < lx->end && *tok == '"') {
             rc = mw__lex_quoted(lx, &s);
             if (rc < 0)
                 return rc;
             kind = 1;
             r->quoted = 1;
-        } else if (c == '.') {
+        } else if (tok < lx->end && *tok == '.') {
             lx->p++;
             kind = 2;
             r->dots++;
@@ -174,6 +179,9 @@ static int read_domain(mw__lex *lx, mw_span *dom, uint32_t *flags)
         return mw__lex_error(lx, MW_E_SYNTAX, lx->p,
                              mw__lex_peek(lx) == '.' ? "empty label in domain"
                                                      : "domain is missing");
+    /* The usual labels, '.' and an atom with no CFWS around the dot: the
+     * general loop below would read them the same way and raise no flag. */
+    mw__lex_dot_atom_rest(lx);
     end = lx->p;
     *dom = span_of(start, end); /* kept if a later label fails */
     for (;;) {
@@ -279,7 +287,7 @@ static int read_angle(mw__lex *lx, mw_hdr_address *out, int path)
         if (rc < 0)
             return rc;
     }
-    rc = read_run(lx, &r, 1);
+    rc = read_run(lx, &r);
     if (rc < 0)
         return rc;
     c = mw__lex_peek(lx);
@@ -330,6 +338,104 @@ static const char *unexpected(int c)
     }
 }
 
+/* ---- the fast path --------------------------------------------------- */
+
+/* White space, then what ends an entry: ',', ';' or the end. */
+static int fast_end(mw__lex *lx)
+{
+    skip_ws(lx);
+    return lx->p == lx->end || *lx->p == ',' || *lx->p == ';';
+}
+
+/* What fast_entry() read. */
+typedef struct fast_addr {
+    mw_span display, local, domain; /* display empty when none */
+    uint32_t flags;                 /* 0 or MW_HDR_ADDR_ANGLE */
+    const char *raw_end;            /* end of the entry's last token */
+} fast_addr;
+
+/*
+ * Nearly every entry in real mail is "local@domain" or
+ * "[phrase] <local@domain>", both sides dot-atom-text, the phrase atoms and
+ * quoted strings with white space between them, and nothing else: no
+ * comment, no obsolete form, no error. fast_entry() reads just these, in
+ * one pass, without the general machinery of runs and look-ahead, and
+ * yields what parse_entry()'s general path yields for them: the same
+ * spans, flags, lexer position and lexer flags. At the first byte it does
+ * not expect it returns 0, leaving the lexer somewhere in the entry (with
+ * flags, and perhaps the error of an unclosed quoted string, recorded):
+ * the caller puts it back, and the general path reads the entry from its
+ * start, so an entry costs at most one extra pass. test_hdr_fastpath.c
+ * compares the two paths (MW__HDR_ADDR_SLOW turns the fast ones off) on
+ * generated lists.
+ */
+static int fast_entry(mw__lex *lx, fast_addr *fa)
+{
+    const char *start = lx->p, *disp_end = NULL, *local, *at, *dom, *dom_end;
+    mw_span w;
+
+    /* The phrase, or the first atom of an addr-spec's local part. */
+    for (;;) {
+        if (mw__lex_atom(lx, &w)) {
+            int c = mw__lex_peek(lx);
+            if (disp_end == NULL && (c == '.' || c == '@')) {
+                /* addr-spec: local@domain */
+                mw__lex_dot_atom_rest(lx);
+                if (mw__lex_peek(lx) != '@')
+                    return 0;
+                at = lx->p++;
+                dom = lx->p;
+                if (!mw__lex_atom(lx, &w))
+                    return 0;
+                mw__lex_dot_atom_rest(lx);
+                dom_end = lx->p;
+                if (!fast_end(lx))
+                    return 0;
+                fa->display = mw__span(NULL, 0);
+                fa->local = span_of(start, at);
+                fa->domain = span_of(dom, dom_end);
+                fa->flags = 0;
+                fa->raw_end = dom_end;
+                return 1;
+            }
+        } else if (mw__lex_peek(lx) == '"') {
+            if (mw__lex_quoted(lx, &w) < 0)
+                return 0;
+        } else {
+            break;
+        }
+        disp_end = lx->p;
+        skip_ws(lx);
+    }
+
+    /* name-addr: [phrase] "<" local@domain ">" */
+    if (mw__lex_peek(lx) != '<')
+        return 0;
+    lx->p++;
+    local = lx->p;
+    if (!mw__lex_atom(lx, &w))
+        return 0;
+    mw__lex_dot_atom_rest(lx);
+    if (mw__lex_peek(lx) != '@')
+        return 0;
+    at = lx->p++;
+    dom = lx->p;
+    if (!mw__lex_atom(lx, &w))
+        return 0;
+    mw__lex_dot_atom_rest(lx);
+    if (mw__lex_peek(lx) != '>')
+        return 0;
+    dom_end = lx->p++;
+    fa->raw_end = lx->p;
+    if (!fast_end(lx))
+        return 0;
+    fa->display = disp_end != NULL ? span_of(start, disp_end) : mw__span(NULL, 0);
+    fa->local = span_of(local, at);
+    fa->domain = span_of(dom, dom_end);
+    fa->flags = MW_HDR_ADDR_ANGLE;
+    return 1;
+}
+
 /* address = mailbox / group; mailbox = name-addr / addr-spec (§3.4). Reads
  * one entry up to (not including) the ',' or ';' or end that follows it,
  * or, for a group, up to and including its ':'. Returns MW_OK (possibly
@@ -341,7 +447,27 @@ static int parse_entry(mw__lex *lx, mw_hdr_address *out, unsigned ctx,
     tok_run r;
     int c, rc;
     *kind = ENT_MAILBOX;
-    rc = read_run(lx, &r, 1);
+    if (!(ctx & (CTX_PATH | CTX_SLOW))) {
+        const char *start = lx->p;
+        unsigned flags = lx->flags;
+        int err = lx->err;
+        size_t err_off = lx->err_off;
+        const char *err_reason = lx->err_reason;
+        fast_addr fa;
+        if (fast_entry(lx, &fa)) {
+            out->display = fa.display;
+            out->local = fa.local;
+            out->domain = fa.domain;
+            out->flags |= fa.flags;
+            return MW_OK;
+        }
+        lx->p = start;
+        lx->flags = flags;
+        lx->err = err;
+        lx->err_off = err_off;
+        lx->err_reason = err_reason;
+    }
+    rc = read_run(lx, &r);
     if (rc < 0)
         return rc;
     c = mw__lex_peek(lx);
@@ -515,8 +641,13 @@ static const char *utf8_bad(const char *p, size_t n)
 static void finish_entry(mw_hdr_address *out, const char *base,
                          unsigned lexflags, int lexed_all, unsigned opts)
 {
-    const char *nul = out->raw.len ? memchr(out->raw.ptr, 0, out->raw.len) : NULL;
+    const char *nul = NULL;
     int eight = (lexflags & MW__LEX_8BIT) != 0;
+    /* No token the lexer reads holds a NUL except a quoted string, comment
+     * or domain literal, which flag it: search only when the lexer did, or
+     * when a salvaged entry's tail was skipped unread. */
+    if (out->raw.len > 0 && (!lexed_all || (lexflags & MW__LEX_NUL)))
+        nul = memchr(out->raw.ptr, 0, out->raw.len);
     /* The lexer saw every byte of an entry it read to the end; a salvaged
      * entry's tail was skipped unread, so look at its bytes here. */
     if (!lexed_all && !eight) {
@@ -683,7 +814,10 @@ static int read_entry(mw_hdr_addr_iter *it, mw__lex *lx, mw_hdr_address *out)
 
     lex_reset_entry(lx);
     memset(out, 0, sizeof(*out));
-    rc = parse_entry(lx, out, in_group ? CTX_GROUP : 0u, &kind);
+    rc = parse_entry(lx, out,
+                     (in_group ? CTX_GROUP : 0u) |
+                         ((it->opts_ & MW__HDR_ADDR_SLOW) ? CTX_SLOW : 0u),
+                     &kind);
     if (rc >= 0 && kind == ENT_GROUP) {
         open_group(it, lx, start, out);
         return 1;
@@ -748,6 +882,53 @@ static int read_entry(mw_hdr_addr_iter *it, mw__lex *lx, mw_hdr_address *out)
     return 0;
 }
 
+/*
+ * The common call of mw_hdr_addr_next(), in one piece: outside any group,
+ * nothing pending, plain separators (white space and ','), then an entry
+ * fast_entry() reads. Fills *out as read_entry() would and returns 1; or
+ * returns 0 having changed nothing, for the general path to take over.
+ */
+static int fast_next(mw_hdr_addr_iter *it, mw_hdr_address *out)
+{
+    const char *base = it->base_, *end = base + it->len_, *p = base + it->pos_;
+    mw__lex lx;
+    fast_addr fa;
+
+    /* what skip_separators() would skip without noting anything */
+    while (p < end && (is_ws((unsigned char)*p) || *p == ','))
+        p++;
+    if (p == end)
+        return 0;
+    mw__lex_init(&lx, base, it->len_);
+    lx.p = p;
+    if (!fast_entry(&lx, &fa))
+        return 0;
+    if (lx.p < end && *lx.p == ';')
+        return 0; /* a stray ';' raises flags: the general path notes them */
+    out->raw = span_of(p, fa.raw_end);
+    out->display = fa.display;
+    out->local = fa.local;
+    out->domain = fa.domain;
+    out->route = mw__span(NULL, 0);
+    out->comment = mw__span(NULL, 0);
+    out->group = mw__span(NULL, 0);
+    out->flags = fa.flags;
+    out->offset = (size_t)(p - base);
+    out->error.code = MW_OK;
+    out->error.offset = 0;
+    out->error.reason = NULL;
+    /* finish_entry() has nothing to do unless the lexer saw a byte that
+     * raises a flag (8-bit text, NUL or a control in a quoted string) or
+     * strict mode is on. */
+    if ((lx.flags & (MW__LEX_8BIT | MW__LEX_NUL | MW__LEX_OBS_CTL)) ||
+        (it->opts_ & MW_HDR_ADDR_STRICT))
+        finish_entry(out, base, lx.flags, 1, it->opts_);
+    if (lx.p < end) /* at the ',' */
+        lx.p++;
+    it->pos_ = (size_t)(lx.p - base);
+    return 1;
+}
+
 int mw_hdr_addr_next(mw_hdr_addr_iter *it, mw_hdr_address *out)
 {
     mw__lex lx;
@@ -755,6 +936,9 @@ int mw_hdr_addr_next(mw_hdr_addr_iter *it, mw_hdr_address *out)
         return MW_E_INVAL;
     if (it->state_ == ST_DONE)
         return MW_DONE;
+    if (it->state_ == ST_TOP && it->pending_ == 0 &&
+        !(it->opts_ & MW__HDR_ADDR_SLOW) && fast_next(it, out))
+        return MW_OK;
     mw__lex_init(&lx, it->base_, it->len_);
     lx.p = it->base_ + it->pos_;
     for (;;) {

@@ -42,11 +42,6 @@ typedef struct dparse {
     int comment; /* the last gap held a comment */
 } dparse;
 
-static int is_digit(int c)
-{
-    return c >= '0' && c <= '9';
-}
-
 static int is_alpha(int c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
@@ -57,10 +52,12 @@ static int is_fws_byte(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static size_t run_of(const mw__lex *lx, int (*cls)(int))
+/* Length of the run of bytes of character class cls (MW__C_DIGIT or
+ * MW__C_ALPHA: ASCII digits, ASCII letters) at the lexer's position. */
+static size_t run_of(const mw__lex *lx, unsigned cls)
 {
     const char *p = lx->p;
-    while (p < lx->end && cls((unsigned char)*p))
+    while (p < lx->end && mw__is((unsigned char)*p, cls))
         p++;
     return (size_t)(p - lx->p);
 }
@@ -99,8 +96,8 @@ static int syntax(const dparse *d, const char *at, const char *reason,
 }
 
 /* Skip the CFWS between two tokens and flag what the current syntax would
- * not have allowed there. */
-static int gap(dparse *d, enum gap_kind kind)
+ * not have allowed there: the general case of gap(). */
+static int gap_cfws(dparse *d, enum gap_kind kind)
 {
     const char *s = d->lx.p;
     unsigned before = d->lx.flags;
@@ -131,6 +128,30 @@ static int gap(dparse *d, enum gap_kind kind)
     case GAP_CFWS:
         break;
     }
+    return MW_OK;
+}
+
+/* The gap between two tokens. Nearly every one is empty or a single space
+ * before the next token: those are settled here, inline and without the
+ * lexer. Holding no comment, they can only be obsolete by their length:
+ * white space where none is allowed, or none where FWS is required. */
+static inline int gap(dparse *d, enum gap_kind kind)
+{
+    const char *s = d->lx.p, *end = d->lx.end;
+    int any;
+
+    if (s == end || !(mw__lex_scan[(unsigned char)*s] & MW__S_CFWS))
+        any = 0;
+    else if (*s == ' ' &&
+             (end - s == 1 || !(mw__lex_scan[(unsigned char)s[1]] & MW__S_CFWS)))
+        any = 1;
+    else
+        return gap_cfws(d, kind);
+    d->lx.p = s + any;
+    d->any = any;
+    d->comment = 0;
+    if ((kind == GAP_NONE && any) || (kind == GAP_REQ && !any))
+        d->flags |= MW_HDR_DATE_OBS_CFWS;
     return MW_OK;
 }
 
@@ -196,7 +217,7 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
         return lex_fail(&d, err);
     if (is_alpha(mw__lex_peek(&d.lx))) {
         tok = d.lx.p;
-        n = run_of(&d.lx, is_alpha);
+        n = run_of(&d.lx, MW__C_ALPHA);
         wday = lookup3(tok, n, wday_names, 7);
         if (wday < 0)
             return syntax(&d, tok, "day of the week expected", err);
@@ -215,7 +236,7 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
 
     /* day = ([FWS] 1*2DIGIT FWS) / obs-day */
     day_at = d.lx.p;
-    n = run_of(&d.lx, is_digit);
+    n = run_of(&d.lx, MW__C_DIGIT);
     if (n == 0)
         return syntax(&d, day_at, "day of the month expected", err);
     if (n > 2)
@@ -227,7 +248,7 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
 
     /* month */
     tok = d.lx.p;
-    n = run_of(&d.lx, is_alpha);
+    n = run_of(&d.lx, MW__C_ALPHA);
     month = lookup3(tok, n, month_names, 12);
     if (month < 0)
         return syntax(&d, tok, "month name expected", err);
@@ -237,7 +258,7 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
 
     /* year = (FWS 4*DIGIT FWS) / obs-year; obs-year = [CFWS] 2*DIGIT [CFWS] */
     year_at = d.lx.p;
-    n = run_of(&d.lx, is_digit);
+    n = run_of(&d.lx, MW__C_DIGIT);
     if (n == 0)
         return syntax(&d, year_at, "year expected", err);
     if (n == 1)
@@ -247,6 +268,8 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
         year = n == 2 ? two(year_at) : two(year_at) * 10u + (unsigned)(year_at[2] - '0');
         year += (n == 2 && year < 50) ? 2000u : 1900u;
         d.flags |= MW_HDR_DATE_OBS_YEAR;
+    } else if (n == 4) {
+        year = two(year_at) * 100u + two(year_at + 2); /* never > 9999 */
     } else if (mw__parse_u32(year_at, n, MW_HDR_DATE_YEAR_MAX, &year) != MW_OK) {
         year_ok = 0; /* more than 9999: reported after the syntax */
     }
@@ -256,7 +279,7 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
 
     /* time-of-day = hour ":" minute [ ":" second ] */
     hour_at = d.lx.p;
-    n = run_of(&d.lx, is_digit);
+    n = run_of(&d.lx, MW__C_DIGIT);
     if (n == 0)
         return syntax(&d, hour_at, "hour expected", err);
     if (n != 2)
@@ -271,7 +294,7 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
     if ((rc = gap(&d, GAP_NONE)) != MW_OK)
         return lex_fail(&d, err);
     min_at = d.lx.p;
-    n = run_of(&d.lx, is_digit);
+    n = run_of(&d.lx, MW__C_DIGIT);
     if (n == 0)
         return syntax(&d, min_at, "minute expected", err);
     if (n != 2)
@@ -289,7 +312,7 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
         if ((rc = gap(&d, GAP_NONE)) != MW_OK)
             return lex_fail(&d, err);
         sec_at = d.lx.p;
-        n = run_of(&d.lx, is_digit);
+        n = run_of(&d.lx, MW__C_DIGIT);
         if (n == 0)
             return syntax(&d, sec_at, "second expected", err);
         if (n != 2)
@@ -312,7 +335,7 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
         if (d.comment)
             d.flags |= MW_HDR_DATE_OBS_CFWS;
         d.lx.p++;
-        n = run_of(&d.lx, is_digit);
+        n = run_of(&d.lx, MW__C_DIGIT);
         if (n != 4)
             return syntax(&d, zone_at, "zone must be a sign and 4 digits", err);
         zone_min = two(zone_at + 3);
@@ -324,7 +347,7 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
         }
         d.lx.p += 4;
     } else if (is_alpha(mw__lex_peek(&d.lx))) {
-        n = run_of(&d.lx, is_alpha);
+        n = run_of(&d.lx, MW__C_ALPHA);
         rc = alpha_zone(zone_at, n, &zone, &d.flags);
         if (rc == -1)
             return syntax(&d, zone_at, "'J' is not a zone", err);

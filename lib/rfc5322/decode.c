@@ -31,16 +31,7 @@ static int is_ws(unsigned char c)
 /* RFC 2047 §2 token: any CHAR except SPACE, CTLs and especials. */
 static int is_token(unsigned char c)
 {
-    if (c <= 0x20 || c >= 0x7f)
-        return 0;
-    switch (c) {
-    case '(': case ')': case '<': case '>': case '@': case ',': case ';':
-    case ':': case '\\': case '"': case '/': case '[': case ']': case '?':
-    case '.': case '=':
-        return 0;
-    default:
-        return 1;
-    }
+    return (mw__lex_scan[c] & MW__S_EW_TOKEN) != 0;
 }
 
 static int hexval(unsigned char c)
@@ -105,13 +96,21 @@ static const char *ew_parse(const char *p, const char *end, int comment,
     if (p == enc || p >= end || *p != '?')
         return NULL;
     txt = ++p;
-    while (p < end && *p != '?') {
-        unsigned char c = (unsigned char)*p;
-        if (c <= 0x20 || c >= 0x7f)
+    if (!comment) {
+        /* printable ASCII but '?': what may stand before the closing "?=" */
+        while (p < end && (mw__lex_scan[(unsigned char)*p] & MW__S_EW_TEXT))
+            p++;
+        if (p < end && *p != '?')
             return NULL;
-        if (comment && (c == '(' || c == ')' || c == '"'))
-            return NULL;
-        p++;
+    } else {
+        while (p < end && *p != '?') {
+            unsigned char c = (unsigned char)*p;
+            if (c <= 0x20 || c >= 0x7f)
+                return NULL;
+            if (c == '(' || c == ')' || c == '"')
+                return NULL;
+            p++;
+        }
     }
     if (end - p < 2 || p[1] != '=')
         return NULL;
@@ -175,6 +174,11 @@ static int iter_delim(const mw_hdr_ew_iter *it, unsigned char c)
 static const char *token_end(const mw_hdr_ew_iter *it, const char *q)
 {
     int comment = (it->flags_ & MW_HDR_DECODE_COMMENT) != 0;
+    if (!comment) {
+        while (q < it->end_ && !(mw__lex_scan[(unsigned char)*q] & MW__S_FWS))
+            q++;
+        return q;
+    }
     while (q < it->end_ && !iter_delim(it, (unsigned char)*q)) {
         if (comment && *q == '\\' && it->end_ - q > 1)
             q++;
@@ -249,6 +253,25 @@ int mw_hdr_ew_next(mw_hdr_ew_iter *it, mw_hdr_ew_segment *seg)
             if (*x == '=' && (e = word_at(it, x, seg)) != NULL)
                 break;
             x++;
+        }
+    } else if (!(it->flags_ & MW_HDR_DECODE_COMMENT)) {
+        /* Unstructured text: a word is a whole token, delimited by white
+         * space, and starts with '='. Going from one '=' to the next finds
+         * the same first word as going token by token, with the C
+         * library's memchr doing the walking. (In a comment a backslash
+         * can hide a delimiter, so tokens are walked below.) */
+        for (;;) {
+            const char *q = memchr(x, '=', (size_t)(it->end_ - x));
+            if (q == NULL) {
+                x = it->end_;
+                break;
+            }
+            if ((q == start || is_ws((unsigned char)q[-1])) &&
+                (e = word_at(it, q, seg)) != NULL) {
+                x = q;
+                break;
+            }
+            x = q + 1;
         }
     } else {
         while (x < it->end_) {
@@ -447,6 +470,19 @@ static void em_scrub(emitter *m, size_t from)
             m->out[i] = ' ';
 }
 
+/* How many bytes from p come before the first CR or LF (n when none).
+ * Short runs, such as the white space between words, are scanned here;
+ * long ones by mw__find_cr_or_lf() with the C library's memchr. */
+static size_t plain_run(const char *p, size_t n)
+{
+    size_t i;
+    if (n >= 32)
+        return mw__find_cr_or_lf(p, n);
+    for (i = 0; i < n && p[i] != '\r' && p[i] != '\n'; i++)
+        ;
+    return i;
+}
+
 /* Copy source bytes to the output: as they are, unfolded (a CRLF or LF
  * before a space or tab, or at the end of the value, is dropped: RFC 5322
  * §2.2.3), or unfolded with quoted-pairs resolved (§3.2.1). */
@@ -459,7 +495,26 @@ static void em_put(emitter *m, const char *p, size_t n, int mode)
         return;
     end = p + n;
     while (p < end) {
-        char c = *p;
+        char c;
+        /* Bytes copied as they stand go in one memcpy: all of them as
+         * they are, those before the next CR or LF when unfolding. */
+        if (mode != CP_QUOTED) {
+            size_t run = (size_t)(end - p), room = m->cap - m->pos;
+            if (mode == CP_UNFOLD)
+                run = plain_run(p, run);
+            if (run > room) {
+                memcpy(m->out + m->pos, p, room);
+                m->pos += room;
+                em_stop(m, MW_E_NOSPACE, p + room);
+                break;
+            }
+            memcpy(m->out + m->pos, p, run);
+            m->pos += run;
+            p += run;
+            if (p == end)
+                break;
+        }
+        c = *p;
         if (mode != CP_LITERAL) {
             if (c == '\r' && end - p > 1 && p[1] == '\n' &&
                 (vend - p == 2 || p[2] == ' ' || p[2] == '\t')) {

@@ -27,14 +27,36 @@ const uint8_t mw__hdr_ctype[256] = {
     0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39,
 };
 
-void mw__lex_init(mw__lex *lx, const char *p, size_t n)
-{
-    memset(lx, 0, sizeof(*lx));
-    lx->base = p;
-    lx->p = p;
-    lx->end = p + n;
-    lx->max_depth = MW_HDR_MAX_COMMENT_DEPTH;
-}
+/* The scanning classes of lex.h, from the same ABNF. With "printable" the
+ * ASCII bytes %d33-126 and "bs" the backslash:
+ *   ATOM      the atext above, less the bytes >= 0x80;
+ *   QUOTED    printable less DQUOTE and bs, plus FWS;
+ *   COMMENT   printable less "(", ")" and bs, plus FWS;
+ *   LITERAL   printable less "[", "]" and bs, plus FWS;
+ *   FWS       SP, HT, CR, LF;   CFWS  FWS and "(";
+ *   EW_TOKEN  printable less the especials of RFC 2047 §2:
+ *             ( ) < > @ , ; : bs DQUOTE / [ ] ? . =
+ *   EW_TEXT   printable less "?".
+ * The unit tests (test_hdr_fastpath.c) check every entry against these
+ * definitions. */
+const uint8_t mw__lex_scan[256] = {
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x3e, 0x3e, 0x00, 0x00, 0x3e, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x3e, 0xcf, 0x8c, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xaa, 0x8a, 0xcf, 0xcf, 0x8e, 0xcf, 0x8e, 0x8f,
+    0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0x8e, 0x8e, 0x8e, 0x8f, 0x8e, 0x0f,
+    0x8e, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf,
+    0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0x86, 0x80, 0x86, 0xcf, 0xcf,
+    0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf,
+    0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0xcf, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
 
 int mw__lex_error(mw__lex *lx, int code, const char *at, const char *reason)
 {
@@ -59,6 +81,17 @@ static void note(mw__lex *lx, unsigned char c)
         lx->flags |= MW__LEX_OBS_CTL;
 }
 
+/* The first byte from p (before end) not in scanning class cls, or end.
+ * The index counts up to 0 so that one instruction both steps and tests
+ * for the end. */
+static const char *skip_class(const char *p, const char *end, unsigned cls)
+{
+    ptrdiff_t i = p - end;
+    while (i < 0 && (mw__lex_scan[(unsigned char)end[i]] & cls))
+        i++;
+    return end + i;
+}
+
 static int is_fws(unsigned char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -66,66 +99,58 @@ static int is_fws(unsigned char c)
 
 int mw__lex_cfws_slow(mw__lex *lx)
 {
-    while (lx->p < lx->end) {
-        unsigned char c = (unsigned char)*lx->p;
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-            lx->p++;
+    const char *p = lx->p, *end = lx->end;
+    while (p < end) {
+        unsigned char c = (unsigned char)*p;
+        if (mw__lex_scan[c] & MW__S_FWS) {
+            p++;
             continue;
         }
         if (c != '(')
             break;
 
         /* A comment: count depth instead of recursing. */
-        const char *open = lx->p;
+        const char *open = p;
         unsigned depth = 0;
         int too_deep = 0;
-        const char *content = lx->p + 1;
+        const char *content = p + 1;
         lx->flags |= MW__LEX_COMMENT;
-        while (lx->p < lx->end) {
-            c = (unsigned char)*lx->p++;
-            if (c == '\\' && lx->p < lx->end) {
-                note(lx, (unsigned char)*lx->p);
-                lx->flags |= MW__LEX_QPAIR;
-                lx->p++;
-            } else if (c == '(') {
+        while (p < end) {
+            c = (unsigned char)*p++;
+            if (c == '(') {
                 if (++depth > lx->max_depth)
                     too_deep = 1;
             } else if (c == ')') {
                 if (--depth == 0)
                     break;
+            } else if (mw__lex_scan[c] & MW__S_COMMENT) {
+                continue; /* plain ctext or FWS: nothing to note */
+            } else if (c == '\\' && p < end) {
+                note(lx, (unsigned char)*p);
+                lx->flags |= MW__LEX_QPAIR;
+                p++;
             } else {
                 note(lx, c);
             }
         }
+        lx->p = p;
         if (depth != 0)
             return mw__lex_error(lx, MW_E_SYNTAX, open, "comment is not closed");
         if (too_deep)
             return mw__lex_error(lx, MW_E_DEPTH, open, "comments nested too deeply");
         if (lx->comment.ptr == NULL)
-            lx->comment = mw__span(content, (size_t)(lx->p - 1 - content));
+            lx->comment = mw__span(content, (size_t)(p - 1 - content));
     }
+    lx->p = p;
     return MW_OK;
 }
 
-int mw__lex_atom(mw__lex *lx, mw_span *out)
+const char *mw__lex_atom_8bit(mw__lex *lx, const char *q)
 {
-    /* Hot: every word of every address goes through here. atext holds no
-     * NUL or control byte, so the only flag an atom can raise is 8BIT:
-     * OR the bytes together and test once. */
-    const unsigned char *s = (const unsigned char *)lx->p;
-    const unsigned char *q = s, *end = (const unsigned char *)lx->end;
-    unsigned acc = 0;
-    while (q < end && (mw__hdr_ctype[*q] & MW__C_ATEXT)) {
-        acc |= *q;
+    lx->flags |= MW__LEX_8BIT;
+    while (q < lx->end && mw__is((unsigned char)*q, MW__C_ATEXT))
         q++;
-    }
-    if (q == s)
-        return 0;
-    if (acc & 0x80u)
-        lx->flags |= MW__LEX_8BIT;
-    lx->p = (const char *)q;
-    *out = mw__span((const char *)s, (size_t)(q - s));
-    return 1;
+    return q;
 }
 
 int mw__lex_dot_atom(mw__lex *lx, mw_span *out)
@@ -134,43 +159,49 @@ int mw__lex_dot_atom(mw__lex *lx, mw_span *out)
     mw_span part;
     if (!mw__lex_atom(lx, &part))
         return 0;
-    while (lx->p + 1 < lx->end && *lx->p == '.' &&
-           mw__is((unsigned char)lx->p[1], MW__C_ATEXT)) {
-        lx->p++;
-        mw__lex_atom(lx, &part);
-    }
+    mw__lex_dot_atom_rest(lx);
     *out = mw__span(s, (size_t)(lx->p - s));
     return 1;
 }
 
 /* Shared body of quoted strings and domain literals: read up to `close`,
- * resolving quoted-pairs, accepting the byte classes in `cls` and FWS. */
-static int delimited(mw__lex *lx, char close, unsigned cls, mw_span *out,
-                     const char *what)
+ * resolving quoted-pairs, accepting the byte classes in `cls` and FWS.
+ * `plain` is the scanning class of the bytes that need no attention. */
+static int delimited(mw__lex *lx, char close, unsigned cls, unsigned plain,
+                     mw_span *out, const char *what)
 {
-    const char *s = lx->p++;
-    while (lx->p < lx->end) {
-        unsigned char c = (unsigned char)*lx->p++;
+    const char *s = lx->p, *p = s + 1, *end = lx->end;
+    for (;;) {
+        unsigned char c;
+        p = skip_class(p, end, plain);
+        if (p >= end)
+            break;
+        c = (unsigned char)*p++;
+        if (c >= 0x80) { /* UTF-8 text (RFC 6532): flag it, go on */
+            lx->flags |= MW__LEX_8BIT;
+            continue;
+        }
         if (c == (unsigned char)close) {
-            *out = mw__span(s, (size_t)(lx->p - s));
+            lx->p = p;
+            *out = mw__span(s, (size_t)(p - s));
             return 1;
         }
         if (c == '\\') {
-            if (lx->p >= lx->end)
+            if (p >= end)
                 break;
-            note(lx, (unsigned char)*lx->p);
+            note(lx, (unsigned char)*p);
             lx->flags |= MW__LEX_QPAIR;
-            lx->p++;
+            p++;
         } else if (!is_fws(c) && !mw__is(c, cls) && c != 0) {
             /* '[' inside a literal, or '"' can't reach here for quotes;
              * anything else is not allowed by the grammar. */
-            lx->p--;
+            lx->p = p - 1;
             return mw__lex_error(lx, MW_E_SYNTAX, lx->p, what);
         } else {
             note(lx, c);
         }
     }
-    lx->p = lx->end;
+    lx->p = end;
     return mw__lex_error(lx, MW_E_SYNTAX, s,
                          close == '"' ? "quoted string is not closed"
                                       : "domain literal is not closed");
@@ -180,22 +211,16 @@ int mw__lex_quoted(mw__lex *lx, mw_span *out)
 {
     if (lx->p >= lx->end || *lx->p != '"')
         return 0;
-    return delimited(lx, '"', MW__C_QTEXT, out, "bad byte in quoted string");
+    return delimited(lx, '"', MW__C_QTEXT, MW__S_QUOTED, out,
+                     "bad byte in quoted string");
 }
 
 int mw__lex_domain_literal(mw__lex *lx, mw_span *out)
 {
     if (lx->p >= lx->end || *lx->p != '[')
         return 0;
-    return delimited(lx, ']', MW__C_DTEXT, out, "bad byte in domain literal");
-}
-
-int mw__lex_word(mw__lex *lx, mw_span *out)
-{
-    int rc = mw__lex_atom(lx, out);
-    if (rc != 0)
-        return rc;
-    return mw__lex_quoted(lx, out);
+    return delimited(lx, ']', MW__C_DTEXT, MW__S_LITERAL, out,
+                     "bad byte in domain literal");
 }
 
 int mw__unquote(mw_span q, char *out, size_t cap, size_t *outlen)

@@ -77,6 +77,9 @@ static int parse_id(mw__lex *lx, mw_span *id, unsigned *flags)
                                  missing_word(c, lx->p == first));
         if (tok.ptr[0] == '"')
             quoted = 1;
+        /* Usually the whole id-left is dot-atom-text: read its further
+         * atoms here, as the loop would, without the CFWS checks. */
+        mw__lex_dot_atom_rest(lx);
         if ((rc = cfws_in(lx, &lcfws)) != MW_OK)
             return rc;
         if (mw__lex_peek(lx) != '.')
@@ -119,6 +122,7 @@ static int parse_id(mw__lex *lx, mw_span *id, unsigned *flags)
                                      : c < 0               ? "msg-id is not closed"
                                                            : "bad character in msg-id");
             firstatom = 0;
+            mw__lex_dot_atom_rest(lx); /* as on the left */
             last = lx->p;
             if ((rc = cfws_in(lx, &rcfws)) != MW_OK)
                 return rc;
