@@ -545,10 +545,20 @@ static void em_sep(emitter *m, mw_span sep)
 {
     if (sep.len == 0)
         return;
-    if (m->single_sep)
-        em_put(m, " ", 1, CP_LITERAL);
-    else
+    if (!m->single_sep) {
         em_put(m, sep.ptr, sep.len, CP_UNFOLD);
+        return;
+    }
+    /* One space for the whole separator; when it does not fit, the stop
+     * offset is the separator's place in the input (the space written
+     * comes from no input byte). */
+    if (m->stop)
+        return;
+    if (m->pos == m->cap) {
+        em_stop(m, MW_E_NOSPACE, sep.ptr);
+        return;
+    }
+    m->out[m->pos++] = ' ';
 }
 
 static const char *problem_reason(int rc)
@@ -825,7 +835,6 @@ int mw_hdr_decode_phrase(const char *raw, size_t len,
                          const mw_hdr_decode_opts *opts, char *out, size_t cap,
                          size_t *outlen, mw_error *err)
 {
-    static const char space[] = " ";
     emitter m;
     mw__lex lx;
     unsigned flags = opts ? opts->flags : 0u;
@@ -860,7 +869,9 @@ int mw_hdr_decode_phrase(const char *raw, size_t len,
             break;
         if (lx.flags & MW__LEX_COMMENT)
             em_break(&m);
-        sep = (!first && lx.p != before) ? mw__span(space, 1) : mw__span(NULL, 0);
+        /* The separator as it stood; single_sep writes it as one space. */
+        sep = (!first && lx.p != before) ? mw__span(before, (size_t)(lx.p - before))
+                                         : mw__span(NULL, 0);
         first = 0;
         c = mw__lex_peek(&lx);
 

@@ -1319,9 +1319,33 @@ static void test_charset_name_spellings(void **state)
     }
 }
 
+/* A phrase cut short by the output size reports an offset inside the
+ * input, also when the cut falls on the one space written for a run of
+ * white space or comments. */
+static void test_phrase_nospace_offsets(void **state)
+{
+    static const char *v[] = {"a b", "John   (c) Smith", "\"a b\"  c", "x.y z"};
+    char out[64];
+    (void)state;
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        size_t len = strlen(v[i]), full = 0, n;
+        mw_error e;
+        assert_int_equal(mw_hdr_decode_phrase(v[i], len, NULL, out, sizeof out, &full, NULL),
+                         MW_OK);
+        for (size_t cap = 0; cap < full; cap++) {
+            memset(&e, 0, sizeof e);
+            assert_int_equal(mw_hdr_decode_phrase(v[i], len, NULL, out, cap, &n, &e),
+                             MW_E_NOSPACE);
+            assert_int_equal(n, cap);
+            assert_true(e.offset <= len);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_phrase_nospace_offsets),
         cmocka_unit_test(test_charset_name_spellings),
         cmocka_unit_test(test_charset_builtin),
         cmocka_unit_test(test_charset_capacity),
