@@ -217,7 +217,9 @@ enum {
     S_CR_PASSED,      /* PASS: the last byte written was a CR */
     S_CR_CRLF,        /* ACCEPT: a CR was written as CRLF; a LF next is
                          part of it */
-    S_DONE            /* finished */
+    S_DONE,           /* finished */
+    S_CR_HELD_LS      /* REJECT: as S_CR_HELD, and the CR stood at a line
+                         start: if it is dropped, the line has not begun */
 };
 
 int mw__dot_stuff_init(mw_dot_stuff *s, mw_newline_policy policy,
@@ -246,6 +248,11 @@ int mw__dot_stuff_write(mw_dot_stuff *s, const char *in, size_t len,
                         size_t *used, mw_error *err)
 {
     size_t pos = 0, start = 0;
+    /* Where the current line started in this input (SIZE_MAX: before it).
+     * A bare CR or LF dropped there (REJECT) leaves the position at a
+     * line start, so a '.' after it must still be doubled: otherwise
+     * "\n.\r\n" in the body would end the data early (SMTP smuggling). */
+    size_t ls = SIZE_MAX;
     int r = MW_OK;
 
     if (used != NULL)
@@ -261,6 +268,7 @@ int mw__dot_stuff_write(mw_dot_stuff *s, const char *in, size_t len,
 
         switch (s->state) {
         case S_LINE_START:
+            ls = pos;
             s->state = S_DATA;
             if (c == '.') {
                 /* RFC 5321 §4.5.2: double it. The input's dot follows in
@@ -288,6 +296,7 @@ int mw__dot_stuff_write(mw_dot_stuff *s, const char *in, size_t len,
             }
             continue;
         case S_CR_HELD:
+        case S_CR_HELD_LS:
             /* Only ever at pos 0: a CR ended the last input. */
             if (c == '\n') {
                 if ((r = put(s, crlf_bytes, 1)) < 0)
@@ -296,7 +305,7 @@ int mw__dot_stuff_write(mw_dot_stuff *s, const char *in, size_t len,
                 s->state = S_LINE_START;
                 continue;
             }
-            s->state = S_DATA;
+            s->state = s->state == S_CR_HELD_LS ? S_LINE_START : S_DATA;
             r = mw__fail(err, MW_E_BARE_CR, s->total - 1u,
                          "bare CR in the message body");
             goto out;
@@ -320,6 +329,8 @@ int mw__dot_stuff_write(mw_dot_stuff *s, const char *in, size_t len,
             if (s->policy == MW_NEWLINE_REJECT) {
                 pos = e + 1; /* consumed, dropped */
                 start = pos;
+                if (e == ls)
+                    s->state = S_LINE_START;
                 r = mw__fail(err, MW_E_BARE_LF, s->total + e,
                              "bare LF in the message body");
                 goto out;
@@ -342,7 +353,7 @@ int mw__dot_stuff_write(mw_dot_stuff *s, const char *in, size_t len,
                 if ((r = put(s, in + start, e - start)) < 0)
                     goto out;
                 start = pos = len;
-                s->state = S_CR_HELD;
+                s->state = e == ls ? S_CR_HELD_LS : S_CR_HELD;
             } else if (s->policy == MW_NEWLINE_ACCEPT) {
                 if ((r = put(s, in + start, len - start)) < 0 ||
                     (r = put(s, crlf_bytes + 1, 1)) < 0)
@@ -365,6 +376,8 @@ int mw__dot_stuff_write(mw_dot_stuff *s, const char *in, size_t len,
                 goto out;
             pos = e + 1;
             start = pos;
+            if (e == ls)
+                s->state = S_LINE_START;
             r = mw__fail(err, MW_E_BARE_CR, s->total + e,
                          "bare CR in the message body");
             goto out;
@@ -394,7 +407,8 @@ int mw__dot_stuff_finish(mw_dot_stuff *s, mw_error *err)
     case S_DONE:
         return MW_E_STATE;
     case S_CR_HELD:
-        s->state = S_DATA;
+    case S_CR_HELD_LS:
+        s->state = s->state == S_CR_HELD_LS ? S_LINE_START : S_DATA;
         return mw__fail(err, MW_E_BARE_CR, s->total - 1u,
                         "bare CR at the end of the message body");
     case S_LINE_START:

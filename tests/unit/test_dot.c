@@ -521,6 +521,80 @@ static void test_stuff_reject(void **state)
     free(sb.buf);
 }
 
+/* Stuff `chunks` (NUL-separated pieces of one body) under REJECT, going on
+ * after each bare CR/LF error as the contract allows, and compare. */
+static void expect_reject_continue(const char *const *chunks, size_t nchunks,
+                                   const char *want)
+{
+    mw_dot_stuff s;
+    sinkbuf sb;
+    memset(&sb, 0, sizeof sb);
+    assert_int_equal(mw__dot_stuff_init(&s, MW_NEWLINE_REJECT, sink, &sb), MW_OK);
+    for (size_t c = 0; c < nchunks; c++) {
+        const char *p = chunks[c];
+        size_t n = strlen(p), used;
+        sb.in_lo = p;
+        sb.in_hi = p + n;
+        while (n > 0) {
+            int rc = mw__dot_stuff_write(&s, p, n, &used, NULL);
+            assert_true(rc == MW_OK || rc == MW_E_BARE_LF || rc == MW_E_BARE_CR);
+            p += used;
+            n -= used;
+        }
+    }
+    while (mw__dot_stuff_finish(&s, NULL) != MW_OK)
+        ;
+    evlog a, b;
+    evlog_init(&a);
+    evlog_init(&b);
+    evlog_escaped(&a, sb.buf, sb.len);
+    evlog_escaped(&b, want, strlen(want));
+    assert_string_equal(evlog_str(&a), evlog_str(&b));
+    evlog_free(&a);
+    evlog_free(&b);
+    free(sb.buf);
+}
+
+/* A bare CR or LF dropped at a line start (REJECT) leaves the line not
+ * begun: a '.' after it is still doubled. Found by fuzz_dot: without this
+ * "a\r\n\n.\r\nRCPT ..." sent "a\r\n.\r\nRCPT ...", ending the data and
+ * injecting a command (SMTP smuggling through the sender). */
+static void test_stuff_reject_drop_at_line_start(void **state)
+{
+    (void)state;
+    {
+        const char *c[] = {"a\r\n\n.\r\nRCPT TO:<x@y>\r\n"};
+        expect_reject_continue(c, 1, "a\r\n..\r\nRCPT TO:<x@y>\r\n.\r\n");
+    }
+    {
+        const char *c[] = {"\n"};
+        expect_reject_continue(c, 1, ".\r\n");
+    }
+    {
+        const char *c[] = {"a\r\n\rb.\r\n"};
+        expect_reject_continue(c, 1, "a\r\nb.\r\n.\r\n");
+    }
+    {
+        const char *c[] = {"a\r\n\r.\r\nQUIT\r\n"};
+        expect_reject_continue(c, 1, "a\r\n..\r\nQUIT\r\n.\r\n");
+    }
+    {
+        /* the CR held at a chunk end, at a line start */
+        const char *c[] = {"a\r\n\r", ".\r\nQUIT\r\n"};
+        expect_reject_continue(c, 2, "a\r\n..\r\nQUIT\r\n.\r\n");
+    }
+    {
+        /* ... and at the very end of the body */
+        const char *c[] = {"a\r\n\r"};
+        expect_reject_continue(c, 1, "a\r\n.\r\n");
+    }
+    {
+        /* not at a line start: the line goes on */
+        const char *c[] = {"ab\n.x\r\n"};
+        expect_reject_continue(c, 1, "ab.x\r\n.\r\n");
+    }
+}
+
 static void test_stuff_sink_failure(void **state)
 {
     (void)state;
@@ -712,6 +786,7 @@ int main(void)
         cmocka_unit_test(test_stuff_basic),
         cmocka_unit_test(test_stuff_zero_copy),
         cmocka_unit_test(test_stuff_reject),
+        cmocka_unit_test(test_stuff_reject_drop_at_line_start),
         cmocka_unit_test(test_stuff_sink_failure),
         cmocka_unit_test(test_roundtrip_random),
         cmocka_unit_test(test_unstuff_long_body),
