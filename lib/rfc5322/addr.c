@@ -1127,10 +1127,17 @@ static int local_content(mw_span local, sink *s)
             e = w.ptr + w.len - 1;
             for (; p < e; p++) {
                 char ch = *p;
-                if (ch == '\\' && e - p > 1)
+                if (ch == '\\' && e - p > 1) {
                     ch = *++p;
-                else if (ch == '\r' || ch == '\n')
+                    /* An escaped CR, LF or NUL (obs-qp) has no canonical
+                     * form: RFC 5321 §4.1.2 quoted-pairSMTP is "\\"
+                     * followed by %d32-126, and a raw CR/LF here would
+                     * let the address inject a line. */
+                    if (ch == '\r' || ch == '\n' || ch == '\0')
+                        return MW_E_SYNTAX;
+                } else if (ch == '\r' || ch == '\n') {
                     continue; /* §3.2.4: the CRLF of FWS is invisible */
+                }
                 put_content(s, ch);
             }
         } else if (c == '.') {
@@ -1151,10 +1158,22 @@ static int domain_content(mw_span d, sink *s)
 {
     mw__lex lx;
     if (d.len > 0 && d.ptr[0] == '[') {
+        /* Drop the literal's folding white space, but keep each
+         * quoted-pair whole: "\\ " is a space that stays, and an escaped
+         * CR, LF or NUL has no canonical form. */
         size_t i;
-        for (i = 0; i < d.len; i++)
-            if (!is_ws((unsigned char)d.ptr[i]))
-                put_raw(s, d.ptr[i]);
+        for (i = 0; i < d.len; i++) {
+            char ch = d.ptr[i];
+            if (ch == '\\' && i + 1 < d.len) {
+                char q = d.ptr[++i];
+                if (q == '\r' || q == '\n' || q == '\0')
+                    return MW_E_SYNTAX;
+                put_raw(s, '\\');
+                put_raw(s, q);
+            } else if (!is_ws((unsigned char)ch)) {
+                put_raw(s, ch);
+            }
+        }
         return MW_OK;
     }
     mw__lex_init(&lx, d.ptr != NULL ? d.ptr : "", d.len);

@@ -81,6 +81,18 @@ static void note(mw__lex *lx, unsigned char c)
         lx->flags |= MW__LEX_OBS_CTL;
 }
 
+/* The byte after a backslash. "\\" CR and "\\" LF are quoted-pairs only in
+ * the obsolete grammar (RFC 5322 §4.1 obs-qp), and unlike a folding CR or
+ * LF they stand for themselves: flag them as obsolete controls so that a
+ * strict caller refuses them and no caller mistakes them for folding. */
+static void note_qpair(mw__lex *lx, unsigned char c)
+{
+    note(lx, c);
+    if (c == '\r' || c == '\n')
+        lx->flags |= MW__LEX_OBS_CTL;
+    lx->flags |= MW__LEX_QPAIR;
+}
+
 /* The first byte from p (before end) not in scanning class cls, or end.
  * The index counts up to 0 so that one instruction both steps and tests
  * for the end. */
@@ -126,8 +138,7 @@ int mw__lex_cfws_slow(mw__lex *lx)
             } else if (mw__lex_scan[c] & MW__S_COMMENT) {
                 continue; /* plain ctext or FWS: nothing to note */
             } else if (c == '\\' && p < end) {
-                note(lx, (unsigned char)*p);
-                lx->flags |= MW__LEX_QPAIR;
+                note_qpair(lx, (unsigned char)*p);
                 p++;
             } else {
                 note(lx, c);
@@ -189,8 +200,7 @@ static int delimited(mw__lex *lx, char close, unsigned cls, unsigned plain,
         if (c == '\\') {
             if (p >= end)
                 break;
-            note(lx, (unsigned char)*p);
-            lx->flags |= MW__LEX_QPAIR;
+            note_qpair(lx, (unsigned char)*p);
             p++;
         } else if (!is_fws(c) && !mw__is(c, cls) && c != 0) {
             /* '[' inside a literal, or '"' can't reach here for quotes;

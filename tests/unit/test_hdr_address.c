@@ -1491,9 +1491,57 @@ static void test_every_prefix(void **state)
     }
 }
 
+/* Found by fuzz_hdr_address: escaped CR/LF (obsolete quoted-pairs) must
+ * never come out of mw_hdr_addr_spec() as a raw line break, and a domain
+ * literal's quoted-pairs stay whole. */
+static void test_escaped_line_breaks(void **state)
+{
+    static const char v[] = "\"a\\\r\\\nRCPT TO:<x@y>\"@example.com";
+    mw_hdr_address a[2];
+    size_t n = 0, len;
+    char out[128];
+    (void)state;
+
+    /* strict: the obsolete quoted-pair makes the entry invalid */
+    assert_int_equal(mw_hdr_parse_addresses(v, sizeof v - 1, MW_HDR_ADDR_STRICT, a, 2, &n, NULL),
+                     MW_E_SYNTAX);
+    assert_int_equal(n, 1);
+    assert_true(a[0].flags & MW_HDR_ADDR_INVALID);
+    assert_int_equal(mw_hdr_addr_spec(&a[0], out, sizeof out, &len), MW_E_SYNTAX);
+
+    /* lenient: accepted as obsolete text, but no canonical form */
+    assert_int_equal(mw_hdr_parse_addresses(v, sizeof v - 1, 0, a, 2, &n, NULL), MW_OK);
+    assert_true(a[0].flags & MW_HDR_ADDR_OBS_TEXT);
+    assert_int_equal(mw_hdr_addr_spec(&a[0], out, sizeof out, &len), MW_E_SYNTAX);
+
+    /* domain literals: "\\ " keeps its backslash; escaped CR/LF refused */
+    {
+        static const char d1[] = "a@[1.2\\ 3]";
+        assert_int_equal(mw_hdr_parse_addresses(d1, sizeof d1 - 1, 0, a, 2, &n, NULL), MW_OK);
+        assert_int_equal(mw_hdr_addr_spec(&a[0], out, sizeof out, &len), MW_OK);
+        assert_int_equal(len, sizeof d1 - 1);
+        assert_memory_equal(out, d1, len);
+    }
+    {
+        static const char d2[] = "a@[1.2\\\t]";
+        assert_int_equal(mw_hdr_parse_addresses(d2, sizeof d2 - 1, 0, a, 2, &n, NULL), MW_OK);
+        assert_int_equal(mw_hdr_addr_spec(&a[0], out, sizeof out, &len), MW_OK);
+        assert_memory_equal(out, d2, sizeof d2 - 1);
+    }
+    {
+        static const char d3[] = "a@[1.2.3\\\r:?\\\n]";
+        if (mw_hdr_parse_addresses(d3, sizeof d3 - 1, 0, a, 2, &n, NULL) == MW_OK)
+            assert_int_equal(mw_hdr_addr_spec(&a[0], out, sizeof out, &len), MW_E_SYNTAX);
+        assert_int_equal(mw_hdr_parse_addresses(d3, sizeof d3 - 1, MW_HDR_ADDR_STRICT, a, 2, &n,
+                                                NULL),
+                         MW_E_SYNTAX);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_escaped_line_breaks),
         cmocka_unit_test(test_rfc_a1_1_simple),
         cmocka_unit_test(test_rfc_a1_2_different_types),
         cmocka_unit_test(test_rfc_a1_3_groups),

@@ -164,6 +164,14 @@ static unsigned ref_note(unsigned c)
     return 0;
 }
 
+/* The byte after a backslash: as ref_note(), and an escaped CR or LF is an
+ * obsolete quoted-pair (RFC 5322 §4.1 obs-qp). */
+static unsigned ref_qpair(unsigned c)
+{
+    return ref_note(c) | MW__LEX_QPAIR |
+           ((c == '\r' || c == '\n') ? MW__LEX_OBS_CTL : 0u);
+}
+
 typedef struct ref_result {
     int rc;
     size_t end;      /* position after */
@@ -198,7 +206,7 @@ static ref_result ref_delimited(const unsigned char *s, size_t n, size_t at, uns
         if (c == '\\') {
             if (r.end >= n)
                 break;
-            r.flags |= ref_note(s[r.end]) | MW__LEX_QPAIR;
+            r.flags |= ref_qpair(s[r.end]);
             r.end++;
         } else if (close == ']' && c == '[') {
             /* the only byte a literal refuses (dtext excludes it) */
@@ -236,7 +244,7 @@ static ref_result ref_cfws(const unsigned char *s, size_t n, size_t at)
         while (r.end < n) {
             c = s[r.end++];
             if (c == '\\' && r.end < n) {
-                r.flags |= ref_note(s[r.end]) | MW__LEX_QPAIR;
+                r.flags |= ref_qpair(s[r.end]);
                 r.end++;
             } else if (c == '(') {
                 if (++depth > MW_HDR_MAX_COMMENT_DEPTH)
