@@ -13,6 +13,11 @@
 
 #include "mailwire/features.h"
 
+/* ---- SIMD ----
+ * The line scanners use SSE2 where the compiler targets it (every x86-64
+ * CPU) and portable C elsewhere. Define MW_NO_SIMD to force the portable
+ * code (CI builds it this way too, so both paths are tested). */
+
 /* ---- RFC 5322 header splitter (mw_hdr_config defaults) ---- */
 
 /** Longest header line, without CRLF. RFC 5322 §2.1.1: 998. */

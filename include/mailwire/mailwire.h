@@ -16,4 +16,8 @@
 #include "rfc5322.h"
 #endif
 
+#if MW_ENABLE_POP3_SERVER || MW_ENABLE_POP3_CLIENT
+#include "pop3.h"
+#endif
+
 #endif

@@ -6,6 +6,10 @@
  */
 #include "internal.h"
 
+#if (defined(__SSE2__) || defined(_M_X64)) && !defined(MW_NO_SIMD)
+#include <emmintrin.h>
+#endif
+
 int mw__span_ieq(mw_span s, const char *kw)
 {
     size_t i;
@@ -46,6 +50,34 @@ int mw__parse_u32(const char *p, size_t n, uint32_t max, uint32_t *out)
     return rc;
 }
 
+#if (defined(__SSE2__) || defined(_M_X64)) && !defined(MW_NO_SIMD)
+/* First CR or LF in p[0..n), or n: sixteen bytes a step with SSE2 (every
+ * x86-64 CPU has it), one pass for both bytes. This is the inner loop of
+ * the line framer and of dot-stuffing in both directions, so it sets the
+ * speed of SMTP DATA and POP3 RETR. */
+size_t mw__find_cr_or_lf(const char *p, size_t n)
+{
+    const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+        if (m != 0) {
+            unsigned k = 0;
+            while (!(m & 1u)) {
+                m >>= 1;
+                k++;
+            }
+            return i + k;
+        }
+    }
+    for (; i < n; i++)
+        if (p[i] == '\r' || p[i] == '\n')
+            return i;
+    return n;
+}
+#else
 /* First CR or LF in p[0..n), or n. Doubling windows keep the cost
  * proportional to the distance found even when one of the two bytes is
  * far away or absent (plain memchr for each would rescan the tail for
@@ -67,3 +99,4 @@ size_t mw__find_cr_or_lf(const char *p, size_t n)
     }
     return n;
 }
+#endif

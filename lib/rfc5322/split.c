@@ -14,7 +14,7 @@
  * is completed by the next chunks.
  */
 #include <string.h>
-#if defined(__SSE2__) || defined(_M_X64)
+#if (defined(__SSE2__) || defined(_M_X64)) && !defined(MW_NO_SIMD)
 #include <emmintrin.h>
 #endif
 
@@ -242,7 +242,7 @@ static void scan_bytes(mw_hdr_parser *p, const unsigned char *s, size_t n,
     }
 }
 
-#if defined(__SSE2__) || defined(_M_X64)
+#if (defined(__SSE2__) || defined(_M_X64)) && !defined(MW_NO_SIMD)
 /* Sixteen bytes at a time with SSE2 (part of every x86-64 CPU): one mask
  * of the bytes that are NUL, CR or (until the unit has one) 8-bit; only a
  * block with a set bit goes to scan_bytes(). The last block of a line
@@ -309,7 +309,7 @@ static void scan_content(mw_hdr_parser *p, const char *line, size_t n,
 }
 #endif
 
-#if defined(__SSE2__) || defined(_M_X64)
+#if (defined(__SSE2__) || defined(_M_X64)) && !defined(MW_NO_SIMD)
 static unsigned lowest_bit(unsigned m)
 {
     unsigned i = 0;

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers the POP3 test programs share (included, not compiled alone):
+ * transcripts from tests/vectors/pop3/ and a growing byte buffer.
+ *
+ * Transcript format (one item per line, LF or CRLF line ends in the file):
+ *   "S: text"  a line the server sends (text taken verbatim, trailing
+ *              spaces included; "S:" alone is an empty line)
+ *   "C: text"  a line the client sends
+ *   "--- TLS"  the TLS handshake of an accepted STLS happens here
+ *   "# ..."    a comment
+ * Each S/C line goes on the wire followed by CRLF.
+ */
+#ifndef MW_TEST_POP3_COMMON_H
+#define MW_TEST_POP3_COMMON_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mailwire/mailwire.h"
+#include "testdata.h"
+
+#define P3_MAX_LINES 512
+
+typedef struct p3_line {
+    char who;       /* 'S' or 'C' */
+    const char *p;  /* text, without CRLF */
+    size_t n;
+    size_t off;     /* offset of the line in its stream */
+} p3_line;
+
+typedef struct p3_script {
+    char *file;
+    p3_line lines[P3_MAX_LINES];
+    size_t nlines;
+    char *c, *s;       /* the client's and the server's byte streams */
+    size_t clen, slen;
+    size_t c_tls, s_tls; /* stream offsets of the TLS handshake, or -1 */
+} p3_script;
+
+typedef struct p3_buf {
+    char *p;
+    size_t len, cap;
+} p3_buf;
+
+static inline void p3_buf_add(p3_buf *b, const void *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        b->p = (char *)realloc(b->p, cap);
+        if (b->p == NULL)
+            abort();
+        b->cap = cap;
+    }
+    if (n > 0)
+        memcpy(b->p + b->len, p, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static inline void p3_buf_free(p3_buf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof(*b));
+}
+
+/* Load tests/vectors/pop3/<name>. Aborts the test program when missing. */
+static inline void p3_load(p3_script *sc, const char *name)
+{
+    char rel[256];
+    size_t len = 0, i = 0;
+    p3_buf cb = {0}, sb = {0};
+
+    memset(sc, 0, sizeof(*sc));
+    sc->c_tls = sc->s_tls = (size_t)-1;
+    snprintf(rel, sizeof rel, "tests/vectors/pop3/%s", name);
+    sc->file = mw_test_read_repo_file(rel, &len);
+    if (sc->file == NULL) {
+        fprintf(stderr, "missing vector %s\n", rel);
+        abort();
+    }
+    while (i < len) {
+        size_t e = i, n;
+        char *l = sc->file + i;
+        while (e < len && sc->file[e] != '\n')
+            e++;
+        n = e - i;
+        if (n > 0 && l[n - 1] == '\r')
+            n--;
+        i = e + 1;
+        if (n == 0 || l[0] == '#')
+            continue;
+        if (n >= 7 && memcmp(l, "--- TLS", 7) == 0) {
+            sc->c_tls = cb.len;
+            sc->s_tls = sb.len;
+            continue;
+        }
+        if (n < 2 || (l[0] != 'S' && l[0] != 'C') || l[1] != ':') {
+            fprintf(stderr, "%s: bad line %.*s\n", name, (int)n, l);
+            abort();
+        }
+        if (sc->nlines == P3_MAX_LINES)
+            abort();
+        {
+            p3_line *pl = &sc->lines[sc->nlines++];
+            p3_buf *b = l[0] == 'S' ? &sb : &cb;
+            pl->who = l[0];
+            pl->p = n > 2 ? l + 3 : l + 2;
+            pl->n = n > 2 ? n - 3 : 0;
+            pl->off = b->len;
+            p3_buf_add(b, pl->p, pl->n);
+            p3_buf_add(b, "\r\n", 2);
+        }
+    }
+    p3_buf_add(&cb, "", 0);
+    p3_buf_add(&sb, "", 0);
+    sc->c = cb.p;
+    sc->clen = cb.len;
+    sc->s = sb.p;
+    sc->slen = sb.len;
+}
+
+static inline void p3_free(p3_script *sc)
+{
+    free(sc->file);
+    free(sc->c);
+    free(sc->s);
+    memset(sc, 0, sizeof(*sc));
+}
+
+/* Index of the C line at stream offset off, or -1. */
+static inline long p3_cline_at(const p3_script *sc, size_t off)
+{
+    size_t i;
+    for (i = 0; i < sc->nlines; i++)
+        if (sc->lines[i].who == 'C' && sc->lines[i].off == off)
+            return (long)i;
+    return -1;
+}
+
+/* Parse "+OK"/"-ERR" [SP "[" code "]"] [SP text] the simple way, for the
+ * tests' scripted peers. Returns 1 for +OK, 0 for -ERR, -1 otherwise. */
+static inline int p3_status(const char *p, size_t n, int *rcode, char *text,
+                            size_t cap)
+{
+    int ok;
+    size_t i;
+    *rcode = 0;
+    text[0] = '\0';
+    if (n >= 3 && memcmp(p, "+OK", 3) == 0) {
+        ok = 1;
+        i = 3;
+    } else if (n >= 4 && memcmp(p, "-ERR", 4) == 0) {
+        ok = 0;
+        i = 4;
+    } else {
+        return -1;
+    }
+    if (i < n && p[i] == ' ')
+        i++;
+    if (i < n && p[i] == '[') {
+        static const char *const names[] = {"", "IN-USE", "LOGIN-DELAY",
+                                            "SYS/TEMP", "SYS/PERM", "AUTH",
+                                            "UTF8"};
+        size_t e = i;
+        int k;
+        while (e < n && p[e] != ']')
+            e++;
+        for (k = 1; k < 7; k++)
+            if (strlen(names[k]) == e - i - 1 &&
+                memcmp(names[k], p + i + 1, e - i - 1) == 0)
+                *rcode = k;
+        i = e + 1;
+        if (i < n && p[i] == ' ')
+            i++;
+    }
+    if (n - i >= cap)
+        abort();
+    memcpy(text, p + i, n - i);
+    text[n - i] = '\0';
+    return ok;
+}
+
+/* Decode base64 text into out; returns the length (aborts when invalid). */
+static inline size_t p3_b64(const char *p, size_t n, char *out, size_t cap)
+{
+    size_t w = 0;
+    if (mw_base64_decode(p, n, out, cap, &w, 0, NULL) != MW_OK)
+        abort();
+    return w;
+}
+
+#endif
