@@ -64,12 +64,16 @@ size_t mw__find_cr_or_lf(const char *p, size_t n)
         unsigned m = (unsigned)_mm_movemask_epi8(
             _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
         if (m != 0) {
+#if defined(__GNUC__)
+            return i + (unsigned)__builtin_ctz(m);
+#else
             unsigned k = 0;
             while (!(m & 1u)) {
                 m >>= 1;
                 k++;
             }
             return i + k;
+#endif
         }
     }
     for (; i < n; i++)
