@@ -16,6 +16,10 @@
 #include "rfc5322.h"
 #endif
 
+#if MW_ENABLE_SMTP_SERVER || MW_ENABLE_SMTP_CLIENT
+#include "smtp.h"
+#endif
+
 #if MW_ENABLE_POP3_SERVER || MW_ENABLE_POP3_CLIENT
 #include "pop3.h"
 #endif
