@@ -220,8 +220,16 @@ static void send_next(cli *x)
         char line[600];
         snprintf(line, sizeof line, "%.*s", (int)l->n, l->p);
         n = sscanf(line, "%7s %299s %299s", kw, a, b);
-        if (strcmp(kw, "USER") == 0 || strcmp(kw, "PASS") == 0)
-            snprintf(a, sizeof a, "%s", line + 5); /* the rest, spaces included */
+        if ((strcmp(kw, "USER") == 0 || strcmp(kw, "PASS") == 0) &&
+            strlen(line) >= 5) {
+            /* the rest, spaces included (bounded copy: no truncation
+             * warning at -O2) */
+            size_t k = strlen(line + 5);
+            if (k >= sizeof a)
+                k = sizeof a - 1;
+            memcpy(a, line + 5, k);
+            a[k] = '\0';
+        }
     }
     assert_true(n >= 1);
     if (strcmp(kw, "USER") == 0)
