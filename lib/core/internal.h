@@ -41,6 +41,17 @@ static inline unsigned char mw__lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
+/* Value of an ASCII hex digit (either case), or -1. */
+static inline int mw__hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = mw__lower(c);
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
 /* Case-insensitive comparison of a span with a NUL-terminated ASCII
  * keyword; 1 when equal. */
 int mw__span_ieq(mw_span s, const char *kw);

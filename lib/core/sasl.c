@@ -14,17 +14,6 @@
 #include "mailwire/sasl.h"
 
 /* ---------------------------------------------------------------- */
-/* Small helpers                                                     */
-
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = mw__lower(c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
 
 /* 1 when p[0..n) is exactly 32 hex digits (either case). The digest a
  * peer sent is not secret, so an early exit here leaks nothing. */
@@ -35,7 +24,7 @@ static int is_hex_digest(const char *p, size_t n)
     if (n != MW_MD5_HEX_LEN)
         return 0;
     for (i = 0; i < n; i++)
-        if (hexval((unsigned char)p[i]) < 0)
+        if (mw__hexval((unsigned char)p[i]) < 0)
             return 0;
     return 1;
 }
@@ -49,8 +38,8 @@ static int digest_matches(const uint8_t want[MW_MD5_LEN], const char *hex)
     size_t i;
 
     for (i = 0; i < MW_MD5_LEN; i++) {
-        unsigned got = (unsigned)(hexval((unsigned char)hex[2 * i]) << 4) |
-                       (unsigned)hexval((unsigned char)hex[2 * i + 1]);
+        unsigned got = (unsigned)(mw__hexval((unsigned char)hex[2 * i]) << 4) |
+                       (unsigned)mw__hexval((unsigned char)hex[2 * i + 1]);
         diff |= got ^ want[i];
     }
     return diff == 0;

@@ -451,15 +451,6 @@ static size_t words(mw_span r, mw_span *w, size_t max)
     }
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = mw__lower(c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
 
 /* Deliver the parsed command (or answer it when nobody listens). */
 static int deliver(mw_pop3_server *s, mw_pop3_cmd *cmd)
@@ -561,8 +552,8 @@ static int on_command(mw_pop3_server *s, const mw__line_ev *ev,
                                "APOP needs a name and a 32-digit digest",
                                "Syntax: APOP name digest");
         for (i = 0; i < 16; i++) {
-            int hi = hexval((unsigned char)cmd.arg2.ptr[2 * i]);
-            int lo = hexval((unsigned char)cmd.arg2.ptr[2 * i + 1]);
+            int hi = mw__hexval((unsigned char)cmd.arg2.ptr[2 * i]);
+            int lo = mw__hexval((unsigned char)cmd.arg2.ptr[2 * i + 1]);
             if (hi < 0 || lo < 0)
                 return bad_command(s, MW_E_SYNTAX, ev->offset,
                                    "APOP digest is not hexadecimal",

@@ -34,15 +34,6 @@ static int is_token(unsigned char c)
     return (mw__lex_scan[c] & MW__S_EW_TOKEN) != 0;
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = mw__lower(c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
 
 static int span_ieq2(mw_span a, mw_span b)
 {
@@ -342,8 +333,8 @@ static int ew_bytes(const mw_hdr_ew_segment *seg, char *out, size_t cap,
             if (c == '_') {
                 c = 0x20;
             } else if (c == '=') {
-                int hi = (n - i > 2) ? hexval((unsigned char)t[i + 1]) : -1;
-                int lo = (n - i > 2) ? hexval((unsigned char)t[i + 2]) : -1;
+                int hi = (n - i > 2) ? mw__hexval((unsigned char)t[i + 1]) : -1;
+                int lo = (n - i > 2) ? mw__hexval((unsigned char)t[i + 2]) : -1;
                 if (hi < 0 || lo < 0) {
                     *eoff = toff + i;
                     *reason = "'=' not followed by two hex digits in Q encoded word";

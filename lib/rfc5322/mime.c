@@ -539,15 +539,6 @@ static size_t dfail_off(const dstate *ds)
     return p->offset + (size_t)(p->value.ptr - p->name.ptr);
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = mw__lower(c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
 
 /* Percent-decode in[0, n) to ds->out at ds->len (RFC 2231 §7 ext-octet;
  * hex digits in either case, as ABNF strings are case-insensitive). The
@@ -561,8 +552,8 @@ static int pct_decode(dstate *ds, const char *in, size_t n, size_t *bad)
         unsigned char c = (unsigned char)in[i];
         if (c == '%') {
             int hi, lo;
-            if (n - i < 3 || (hi = hexval((unsigned char)in[i + 1])) < 0 ||
-                (lo = hexval((unsigned char)in[i + 2])) < 0) {
+            if (n - i < 3 || (hi = mw__hexval((unsigned char)in[i + 1])) < 0 ||
+                (lo = mw__hexval((unsigned char)in[i + 2])) < 0) {
                 *bad = i;
                 return MW_E_SYNTAX;
             }
