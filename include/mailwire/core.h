@@ -94,10 +94,12 @@ typedef enum mw_status {
     MW_E_DATE = -22, /**< date is not valid */
     MW_E_NOT_FOUND = -23, /**< no such item */
     MW_E_AUTH = -24, /**< authentication failed */
+    MW_E_TLS_LEFTOVER = -25, /**< bytes received behind STARTTLS/STLS were discarded, never parsed */
     /* fatal codes: -100 and below */
     MW_E_CALLBACK = -100, /**< a callback aborted the operation */
     MW_E_CLOSED = -101, /**< closed: no more input is accepted */
     MW_E_INTERNAL = -102, /**< internal error */
+    MW_E_INJECTION = -103, /**< bytes arrived past the TLS switch point (response injection) */
     MW_STATUS_ENUM_END_ = -32767 /**< @private keeps the enum int-sized; never returned */
 } mw_status;
 

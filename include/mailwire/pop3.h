@@ -41,7 +41,7 @@
  *    requested number of body lines, and mw_pop3_server_write() returns
  *    #MW_DONE once it needs no more.
  * 5. STLS: answer `+OK`; bytes the client sent behind the command are
- *    discarded and reported; mw_pop3_server_want() shows
+ *    discarded and reported (`error` with #MW_E_TLS_LEFTOVER); mw_pop3_server_want() shows
  *    #MW_POP3_WANT_TLS until you call mw_pop3_server_tls_done().
  * 6. After QUIT is answered, feed returns #MW_DONE; the session is over
  *    (#MW_POP3_WANT_CLOSED).
@@ -1043,8 +1043,8 @@ MW_API int mw_pop3_client_init(mw_pop3_client *c,
  *         over; bytes after it are not used);
  *         #MW_E_SYNTAX (a status line that is neither +OK nor -ERR, an
  *         unsolicited +OK: fatal);
- *         #MW_E_SEQUENCE (bytes after the +OK to STLS before
- *         mw_pop3_client_tls_done(): fatal);
+ *         #MW_E_INJECTION (bytes after the +OK to STLS before
+ *         mw_pop3_client_tls_done(): fatal, response injection);
  *         #MW_E_CALLBACK (a callback aborted or `send` failed: fatal);
  *         #MW_E_CLOSED (already over); #MW_E_INVAL (NULL pointers).
  */

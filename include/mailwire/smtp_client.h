@@ -64,8 +64,8 @@
  * then always #MW_E_CLOSED or #MW_E_CALLBACK, and mw_smtp_client_error()
  * says exactly what happened and where: #MW_E_SYNTAX (a malformed reply
  * line, or codes that differ between the lines of one reply),
- * #MW_E_SEQUENCE (bytes after the 220 to STARTTLS; a reply nobody asked
- * for), #MW_E_LIMIT (too many lines in a reply), #MW_E_BARE_LF,
+ * #MW_E_INJECTION (bytes after the 220 to STARTTLS, before TLS is up),
+ * #MW_E_SEQUENCE (a reply nobody asked for), #MW_E_LIMIT (too many lines in a reply), #MW_E_BARE_LF,
  * #MW_E_BARE_CR, #MW_E_NUL (in a reply line), #MW_E_CALLBACK (a callback,
  * `send` included, returned a negative value).
  *

@@ -46,7 +46,7 @@
  *    after that event and returns #MW_PAUSED; feed the rest later.
  * 6. **STARTTLS.** `command` gets #MW_SMTP_CMD_STARTTLS; reply 220 to
  *    accept. From then on every byte fed is discarded and reported
- *    (`error` with #MW_E_SEQUENCE, mw_smtp_server_discarded() counts them;
+ *    (`error` with #MW_E_TLS_LEFTOVER, mw_smtp_server_discarded() counts them;
  *    CVE-2011-0411) until the
  *    application has done the TLS handshake and calls
  *    mw_smtp_server_tls_done(); the machine then forgets HELO/EHLO, AUTH
@@ -338,7 +338,7 @@ typedef struct mw_smtp_server_callbacks {
     /** An error the machine has already dealt with (answered, or bytes
      *  discarded): the status, the stream offset where it is and a static
      *  English reason. Bytes discarded after STARTTLS are reported with
-     *  #MW_E_SEQUENCE at the offset of the first one, once per feed call;
+     *  #MW_E_TLS_LEFTOVER at the offset of the first one, once per feed call;
      *  mw_smtp_server_discarded() counts them. May be NULL. */
     int (*error)(mw_smtp_server *s, void *user, int status, size_t offset,
                  const char *reason);

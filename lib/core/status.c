@@ -63,12 +63,16 @@ static const char *message(mw_status s)
         return "no such item";
     case MW_E_AUTH:
         return "authentication failed";
+    case MW_E_TLS_LEFTOVER:
+        return "bytes received behind STARTTLS/STLS were discarded, never parsed";
     case MW_E_CALLBACK:
         return "a callback aborted the operation";
     case MW_E_CLOSED:
         return "closed: no more input is accepted";
     case MW_E_INTERNAL:
         return "internal error";
+    case MW_E_INJECTION:
+        return "bytes arrived past the TLS switch point (response injection)";
     case MW_STATUS_ENUM_END_:
         break;
     }
@@ -132,12 +136,16 @@ static const char *name(mw_status s)
         return "MW_E_NOT_FOUND";
     case MW_E_AUTH:
         return "MW_E_AUTH";
+    case MW_E_TLS_LEFTOVER:
+        return "MW_E_TLS_LEFTOVER";
     case MW_E_CALLBACK:
         return "MW_E_CALLBACK";
     case MW_E_CLOSED:
         return "MW_E_CLOSED";
     case MW_E_INTERNAL:
         return "MW_E_INTERNAL";
+    case MW_E_INJECTION:
+        return "MW_E_INJECTION";
     case MW_STATUS_ENUM_END_:
         break;
     }

@@ -926,7 +926,7 @@ static int on_status(mw_pop3_client *c, const mw__line_ev *ev, int lr,
             /* Anything already behind the +OK was sent before TLS and
              * would be read as if it came through it. */
             if (more || mw__line_held(&c->line) > 0)
-                return fatal(c, MW_E_SEQUENCE, mw__line_offset(&c->line),
+                return fatal(c, MW_E_INJECTION, mw__line_offset(&c->line),
                              "data after +OK to STLS (response injection)");
             c->io = IO_TLS;
             break;
@@ -1083,7 +1083,7 @@ int mw_pop3_client_feed(mw_pop3_client *c, const void *in, size_t len,
             continue;
         }
         if (c->io == IO_TLS) {
-            r = fatal(c, MW_E_SEQUENCE, mw__line_offset(&c->line),
+            r = fatal(c, MW_E_INJECTION, mw__line_offset(&c->line),
                       "data after +OK to STLS (response injection)");
             break;
         }

@@ -740,7 +740,7 @@ int mw_pop3_server_feed(mw_pop3_server *s, const void *in, size_t len,
              * STLS is never parsed. Reported once per STLS. */
             size_t n = len - pos;
             if (s->discarded_now == 0)
-                r = report(s, MW_E_SEQUENCE, mw__line_offset(&s->line),
+                r = report(s, MW_E_TLS_LEFTOVER, mw__line_offset(&s->line),
                            "plaintext after STLS discarded");
             s->discarded_now = 1;
             s->discarded += n;

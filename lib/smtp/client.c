@@ -1689,7 +1689,7 @@ static int complete(mw_smtp_client *c, const mw_smtp_reply_line *l,
          * man in the middle) sent them in clear before TLS; taking them
          * after the handshake would let plaintext pose as protected
          * replies (CVE-2020-15953). */
-        return die(c, MW_E_SEQUENCE, mw__line_offset(&c->line),
+        return die(c, MW_E_INJECTION, mw__line_offset(&c->line),
                    "bytes after the 220 reply to STARTTLS (response injection)",
                    MW_E_CLOSED);
 
@@ -1918,7 +1918,7 @@ int mw_smtp_client_feed(mw_smtp_client *c, const void *in, size_t len,
     if (c->state == MW__SC_ST_TLS) {
         if (len == 0)
             return MW_OK;
-        return die(c, MW_E_SEQUENCE, mw__line_offset(&c->line),
+        return die(c, MW_E_INJECTION, mw__line_offset(&c->line),
                    "bytes received before TLS after the 220 reply to "
                    "STARTTLS (response injection)",
                    MW_E_CLOSED);

@@ -1661,7 +1661,7 @@ static int discard(mw_smtp_server *s, size_t n)
     size_t at = mw__line_offset(&s->line);
     s->discarded += n;
     mw__line_skip(&s->line, n);
-    return report(s, MW_E_SEQUENCE, at, "plaintext after STARTTLS discarded");
+    return report(s, MW_E_TLS_LEFTOVER, at, "plaintext after STARTTLS discarded");
 }
 
 int mw_smtp_server_feed(mw_smtp_server *s, const void *in, size_t len,

@@ -270,7 +270,7 @@ static int c_error(mw_pop3_client *c, void *u, int st, size_t off,
     (void)c;
     CHECK(why != NULL);
     flush_body(r);
-    if (st == MW_E_SEQUENCE && strstr(why, "STLS") != NULL) {
+    if (st == MW_E_INJECTION && strstr(why, "STLS") != NULL) {
         /* the injection verdict: the same end as a +OK read alone */
         log_num(&r->log, 0x5715);
         r->stop = 1;

@@ -43,9 +43,13 @@ static const struct {
     {MW_E_DATE, -22, "MW_E_DATE", "date is not valid"},
     {MW_E_NOT_FOUND, -23, "MW_E_NOT_FOUND", "no such item"},
     {MW_E_AUTH, -24, "MW_E_AUTH", "authentication failed"},
+    {MW_E_TLS_LEFTOVER, -25, "MW_E_TLS_LEFTOVER",
+     "bytes received behind STARTTLS/STLS were discarded, never parsed"},
     {MW_E_CALLBACK, -100, "MW_E_CALLBACK", "a callback aborted the operation"},
     {MW_E_CLOSED, -101, "MW_E_CLOSED", "closed: no more input is accepted"},
     {MW_E_INTERNAL, -102, "MW_E_INTERNAL", "internal error"},
+    {MW_E_INJECTION, -103, "MW_E_INJECTION",
+     "bytes arrived past the TLS switch point (response injection)"},
 };
 
 static void test_strerror_every_code(void **state)

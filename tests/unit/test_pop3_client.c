@@ -871,11 +871,11 @@ static void test_stls_injection(void **state)
     assert_int_equal(mw_pop3_client_stls(&t->x.c), MW_OK);
     assert_int_equal(mw_pop3_client_noop(&t->x.c), MW_E_STATE); /* nothing after STLS */
     assert_int_equal(mw_pop3_client_feed(&t->x.c, S_("+OK go\r\n+OK injected\r\n"), &used),
-                     MW_E_SEQUENCE);
+                     MW_E_INJECTION);
     assert_int_equal(used, 8);
-    assert_int_equal(mw_pop3_client_error(&t->x.c, &e), MW_E_SEQUENCE);
+    assert_int_equal(mw_pop3_client_error(&t->x.c, &e), MW_E_INJECTION);
     assert_int_equal(e.offset, 5 + 26 + 8);
-    log_has(&t->log, "error MW_E_SEQUENCE @39 data after +OK to STLS");
+    log_has(&t->log, "error MW_E_INJECTION @39 data after +OK to STLS");
     log_lacks(&t->log, "reply STLS");
     assert_int_equal(mw_pop3_client_want(&t->x.c), MW_POP3_WANT_CLOSED);
     assert_int_equal(tc_feed(t, "x"), MW_E_CLOSED);
@@ -885,7 +885,7 @@ static void test_stls_injection(void **state)
     assert_int_equal(mw_pop3_client_stls(&t->x.c), MW_OK);
     assert_int_equal(tc_feed(t, "+OK go\r\n"), MW_OK);
     assert_int_equal(mw_pop3_client_want(&t->x.c), MW_POP3_WANT_TLS);
-    assert_int_equal(tc_feed(t, "-"), MW_E_SEQUENCE);
+    assert_int_equal(tc_feed(t, "-"), MW_E_INJECTION);
     assert_int_equal(mw_pop3_client_tls_done(&t->x.c), MW_E_STATE);
     tc_free(t);
     /* the good path: capabilities forgotten, STLS refused afterwards */

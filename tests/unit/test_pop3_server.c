@@ -788,7 +788,7 @@ static void test_stls_injection(void **state)
     assert_int_equal(t->x.ncmd, 1); /* only STLS reached the application */
     assert_int_equal(mw_pop3_server_want(&t->x.s), MW_POP3_WANT_TLS);
     assert_int_equal(mw_pop3_server_discarded(&t->x.s), sizeof in - 1 - 6);
-    log_has(&t->log, "error MW_E_SEQUENCE @6 plaintext after STLS discarded");
+    log_has(&t->log, "error MW_E_TLS_LEFTOVER @6 plaintext after STLS discarded");
     /* More plaintext before the handshake completes: dropped as well,
      * reported once. */
     assert_int_equal(mw_pop3_server_feed(&t->x.s, "NOOP\r\n", 6, &used), MW_OK);

@@ -1130,7 +1130,7 @@ static void test_starttls_injection(void **state)
                               &used),
                      MW_E_CLOSED);
     assert_int_equal(used, 17);
-    assert_int_equal(mw_smtp_client_error(&t.c, &e), MW_E_SEQUENCE);
+    assert_int_equal(mw_smtp_client_error(&t.c, &e), MW_E_INJECTION);
     assert_int_equal(e.offset, 23 + 47 + 17);
     assert_int_equal(t.ntls, 0);
     SCH_LACKS(&t.own, "R STARTTLS");
@@ -1156,7 +1156,7 @@ static void test_starttls_injection(void **state)
     assert_int_equal(feed_str(&t, "", &used), MW_OK);
     assert_int_equal(feed_str(&t, "2", &used), MW_E_CLOSED);
     assert_int_equal(used, 0);
-    assert_int_equal(mw_smtp_client_error(&t.c, &e), MW_E_SEQUENCE);
+    assert_int_equal(mw_smtp_client_error(&t.c, &e), MW_E_INJECTION);
     assert_int_equal(e.offset, 23 + 47 + 17);
 
     /* The 220 cut anywhere, with a byte after it in the last piece. */

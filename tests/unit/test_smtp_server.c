@@ -353,7 +353,7 @@ static int on_error(mw_smtp_server *s, void *u, int status, size_t off,
     int r = inject(a, CB_ERROR);
     (void)s;
     assert_non_null(reason);
-    if (status == MW_E_SEQUENCE && strstr(reason, "STARTTLS discarded") != NULL) {
+    if (status == MW_E_TLS_LEFTOVER && strstr(reason, "STARTTLS discarded") != NULL) {
         /* logged once per TLS wait: the pieces depend on the chunking */
         if (a->discard_logged)
             return r;
@@ -1458,7 +1458,7 @@ static void test_starttls_injection(void **state)
         assert_int_equal(r, pause ? MW_PAUSED : MW_OK);
         assert_int_equal(mw_smtp_server_discarded(&a->s), 51);
         expect_absent(&log, "C: MAIL");
-        assert_non_null(strstr(evlog_str(&log), "E: MW_E_SEQUENCE @26 plaintext after STARTTLS discarded"));
+        assert_non_null(strstr(evlog_str(&log), "E: MW_E_TLS_LEFTOVER @26 plaintext after STARTTLS discarded"));
         /* after the handshake: a new EHLO is needed, STARTTLS is gone */
         static const char after[] = "MAIL FROM:<a@b.example>\r\nEHLO c.example\r\nSTARTTLS\r\n";
         r = mw_smtp_server_feed(&a->s, after, sizeof after - 1, &used);
