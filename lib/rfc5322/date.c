@@ -95,6 +95,22 @@ static int syntax(const dparse *d, const char *at, const char *reason,
     return mw__fail(err, MW_E_SYNTAX, (size_t)(at - d->lx.base), reason);
 }
 
+/* hour, minute and second (RFC 5322 §3.3) are exactly two digits: read one
+ * at the lexer's position into *out and step past it. */
+static int two_digits(dparse *d, const char *missing, const char *not_two,
+                      unsigned *out, mw_error *err)
+{
+    const char *at = d->lx.p;
+    size_t n = run_of(&d->lx, MW__C_DIGIT);
+    if (n == 0)
+        return syntax(d, at, missing, err);
+    if (n != 2)
+        return syntax(d, at, not_two, err);
+    *out = two(at);
+    d->lx.p += 2;
+    return MW_OK;
+}
+
 /* Skip the CFWS between two tokens and flag what the current syntax would
  * not have allowed there: the general case of gap(). */
 static int gap_cfws(dparse *d, enum gap_kind kind)
@@ -279,13 +295,8 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
 
     /* time-of-day = hour ":" minute [ ":" second ] */
     hour_at = d.lx.p;
-    n = run_of(&d.lx, MW__C_DIGIT);
-    if (n == 0)
-        return syntax(&d, hour_at, "hour expected", err);
-    if (n != 2)
-        return syntax(&d, hour_at, "hour must be 2 digits", err);
-    hour = two(hour_at);
-    d.lx.p += 2;
+    if ((rc = two_digits(&d, "hour expected", "hour must be 2 digits", &hour, err)) != MW_OK)
+        return rc;
     if ((rc = gap(&d, GAP_NONE)) != MW_OK)
         return lex_fail(&d, err);
     if (mw__lex_peek(&d.lx) != ':')
@@ -294,13 +305,9 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
     if ((rc = gap(&d, GAP_NONE)) != MW_OK)
         return lex_fail(&d, err);
     min_at = d.lx.p;
-    n = run_of(&d.lx, MW__C_DIGIT);
-    if (n == 0)
-        return syntax(&d, min_at, "minute expected", err);
-    if (n != 2)
-        return syntax(&d, min_at, "minute must be 2 digits", err);
-    minute = two(min_at);
-    d.lx.p += 2;
+    if ((rc = two_digits(&d, "minute expected", "minute must be 2 digits", &minute,
+                         err)) != MW_OK)
+        return rc;
     /* Whether this gap was obsolete depends on what follows: nothing is
      * allowed before ':', FWS before a numeric zone. */
     if ((rc = gap(&d, GAP_CFWS)) != MW_OK)
@@ -312,13 +319,9 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
         if ((rc = gap(&d, GAP_NONE)) != MW_OK)
             return lex_fail(&d, err);
         sec_at = d.lx.p;
-        n = run_of(&d.lx, MW__C_DIGIT);
-        if (n == 0)
-            return syntax(&d, sec_at, "second expected", err);
-        if (n != 2)
-            return syntax(&d, sec_at, "second must be 2 digits", err);
-        second = two(sec_at);
-        d.lx.p += 2;
+        if ((rc = two_digits(&d, "second expected", "second must be 2 digits", &second,
+                             err)) != MW_OK)
+            return rc;
         if ((rc = gap(&d, GAP_CFWS)) != MW_OK)
             return lex_fail(&d, err);
     } else {
