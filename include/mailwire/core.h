@@ -95,6 +95,8 @@ typedef enum mw_status {
     MW_E_NOT_FOUND = -23, /**< no such item */
     MW_E_AUTH = -24, /**< authentication failed */
     MW_E_TLS_LEFTOVER = -25, /**< bytes received behind STARTTLS/STLS were discarded, never parsed */
+    MW_E_CANCELLED = -26, /**< the peer cancelled the exchange (SASL "*") */
+    MW_E_LITERAL = -27, /**< literal refused: larger than the limit, or not allowed here */
     /* fatal codes: -100 and below */
     MW_E_CALLBACK = -100, /**< a callback aborted the operation */
     MW_E_CLOSED = -101, /**< closed: no more input is accepted */

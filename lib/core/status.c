@@ -65,6 +65,10 @@ static const char *message(mw_status s)
         return "authentication failed";
     case MW_E_TLS_LEFTOVER:
         return "bytes received behind STARTTLS/STLS were discarded, never parsed";
+    case MW_E_CANCELLED:
+        return "the peer cancelled the exchange (SASL \"*\")";
+    case MW_E_LITERAL:
+        return "literal refused: larger than the limit, or not allowed here";
     case MW_E_CALLBACK:
         return "a callback aborted the operation";
     case MW_E_CLOSED:
@@ -138,6 +142,10 @@ static const char *name(mw_status s)
         return "MW_E_AUTH";
     case MW_E_TLS_LEFTOVER:
         return "MW_E_TLS_LEFTOVER";
+    case MW_E_CANCELLED:
+        return "MW_E_CANCELLED";
+    case MW_E_LITERAL:
+        return "MW_E_LITERAL";
     case MW_E_CALLBACK:
         return "MW_E_CALLBACK";
     case MW_E_CLOSED:
