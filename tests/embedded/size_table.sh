@@ -1,0 +1,416 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Cortex-M4 sizes of mailwire, module by module, and the embedded budget.
+#
+# For the core alone, each module or role alone (HDR, SMTP_SERVER,
+# SMTP_CLIENT, POP3_SERVER, POP3_CLIENT, IMAP_SERVER, IMAP_CLIENT) and all
+# of them together, this builds the static library with arm-none-eabi-gcc
+# (tests/embedded/arm-none-eabi.cmake: -mcpu=cortex-m4 -mthumb -Os, one
+# section per function, newlib-nano, -Werror) and prints Markdown tables:
+#
+#  - text/data/bss of the archive (arm-none-eabi-size, summed over its
+#    objects), split into lib/core and the module's own objects;
+#  - the sizeof of every public context on this target. Contexts are found
+#    in the public headers, not listed here: every
+#    "MW_API size_t mw_X_sizeof(void)" names one (mw_X), so a new module's
+#    contexts (IMAP) are picked up as soon as its header declares them.
+#    Their sizes come from a small C file compiled with the cross compiler,
+#    "char sz_mw_X[sizeof(mw_X)];" for each (guarded by the MW_ENABLE_*
+#    macro of the module it belongs to), read back with nm --size: nothing
+#    has to run on the target;
+#  - what each build imports from the C library: the archive's undefined
+#    symbols minus those it defines itself;
+#  - the size of every public enum on this target (found the same way,
+#    from "typedef enum mw_x {"), for information: the bare-metal AAPCS
+#    makes them as small as their values allow;
+#  - the firmware example (examples/firmware: smtp_send.c with the stub
+#    transport) linked against the SMTP client alone with --gc-sections
+#    and nosys.specs, next to an empty main() linked the same way.
+#
+# It exits 1 when a budget is broken (the tables are printed first):
+#  - a build imports anything beyond memcpy, memmove, memset, memcmp,
+#    memchr, strlen and the compiler's helpers (__aeabi_*, libgcc's
+#    __<op><mode>i<n>); MW_CROSS_ALLOW="sym ..." allows more;
+#  - the SMTP client alone is over MW_CROSS_MAX_SMTP_CLIENT bytes of text
+#    (default 8192), or all modules over MW_CROSS_MAX_ALL (default 65536);
+#  - a context is over MW_CROSS_MAX_CONTEXT bytes (default 4096);
+#  - the archive defines a global symbol without the mw_ prefix (on a
+#    device everything is linked statically: such a name could clash);
+#  - a build or the example fails to compile.
+# Exit 2: a usage error, or the toolchain is missing.
+#
+# Usage: tests/embedded/size_table.sh [-o FILE] [-b BUILD_ROOT] [-j JOBS]
+#   -o FILE        also write the tables, dated, to FILE
+#                  (tests/embedded/SIZES.md is the copy kept in the tree)
+#   -b BUILD_ROOT  where the builds go (default: build-cross in the root)
+# Environment: MW_ARM_PREFIX (default arm-none-eabi-), MW_ARM_CPU_FLAGS
+# (default "-mcpu=cortex-m4 -mthumb -mfloat-abi=soft"), and the limits above.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=""
+BUILD_ROOT="$ROOT/build-cross"
+JOBS=$(nproc 2>/dev/null || echo 2)
+while getopts "o:b:j:h" opt; do
+  case $opt in
+    o) OUT=$OPTARG ;;
+    b) BUILD_ROOT=$OPTARG ;;
+    j) JOBS=$OPTARG ;;
+    *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
+  esac
+done
+
+PREFIX=${MW_ARM_PREFIX:-arm-none-eabi-}
+CPU_FLAGS=${MW_ARM_CPU_FLAGS:--mcpu=cortex-m4 -mthumb -mfloat-abi=soft}
+MAX_SMTPC=${MW_CROSS_MAX_SMTP_CLIENT:-8192}
+MAX_ALL=${MW_CROSS_MAX_ALL:-65536}
+MAX_CTX=${MW_CROSS_MAX_CONTEXT:-4096}
+ALLOW_EXTRA=${MW_CROSS_ALLOW:-}
+CC="${PREFIX}gcc"
+for t in gcc size nm; do
+  if ! command -v "${PREFIX}$t" >/dev/null 2>&1; then
+    echo "size_table.sh: ${PREFIX}$t not found (apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)" >&2
+    exit 2
+  fi
+done
+command -v cmake >/dev/null || { echo "size_table.sh: cmake not found" >&2; exit 2; }
+
+MODULES="HDR SMTP_SERVER SMTP_CLIENT POP3_SERVER POP3_CLIENT IMAP_SERVER IMAP_CLIENT"
+BUILDS="NONE $MODULES ALL"
+WARN="-Wall -Wextra -Wpedantic -Wconversion -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror"
+mkdir -p "$BUILD_ROOT"
+WORK="$BUILD_ROOT/work"
+mkdir -p "$WORK"
+
+FAILURES=()
+fail() { FAILURES+=("$*"); }
+
+# ---- contexts: discovered from the public headers ------------------------
+# "header.h mw_X" for each MW_API size_t mw_X_sizeof(void) declaration
+# (declarations may span lines, so each header is read as one line).
+discover_contexts() {
+  local h
+  # shellcheck disable=SC2094 # the header is only read
+  for h in "$ROOT"/include/mailwire/*.h; do
+    tr '\n' ' ' < "$h" | { grep -oE 'MW_API[[:space:]]+size_t[[:space:]]+mw_[a-z0-9_]+_sizeof[[:space:]]*\([[:space:]]*void[[:space:]]*\)' || true; } |
+      sed -E 's/.*(mw_[a-z0-9_]+)_sizeof.*/\1/' |
+      while read -r name; do echo "$(basename "$h") $name"; done || true
+  done | sort -u -k2
+}
+# The module macros features.h knows (HDR, SMTP_SERVER, ...).
+FEATURES=$(sed -nE 's/^#cmakedefine01 MW_ENABLE_([A-Z0-9_]+).*/\1/p' \
+             "$ROOT/include/mailwire/features.h.in")
+
+# The preprocessor condition under which a context's module is built:
+# mw_smtp_server -> MW_ENABLE_SMTP_SERVER (the longest module name that
+# prefixes it), mw_hdr_parser -> MW_ENABLE_HDR, mw_imap_x ->
+# (MW_ENABLE_IMAP_SERVER || MW_ENABLE_IMAP_CLIENT) when it belongs to a
+# protocol but no role, 1 for the core.
+guard_of() {
+  local up best="" f proto alts=""
+  up=$(echo "${1#mw_}" | tr '[:lower:]' '[:upper:]')
+  for f in $FEATURES; do
+    if [ "$up" = "$f" ] || [ "${up#"${f}"_}" != "$up" ]; then
+      [ ${#f} -gt ${#best} ] && best=$f
+    fi
+  done
+  if [ -n "$best" ]; then echo "MW_ENABLE_$best"; return; fi
+  proto=${up%%_*}
+  for f in $FEATURES; do
+    if [ "${f#"${proto}"_}" != "$f" ]; then
+      alts="${alts:+$alts || }MW_ENABLE_$f"
+    fi
+  done
+  if [ -n "$alts" ]; then echo "($alts)"; else echo "1"; fi
+}
+module_of() { # for the tables: the macro without MW_ENABLE_
+  local g; g=$(guard_of "$1")
+  case $g in
+    1) echo "core" ;;
+    \(*) g=${g//MW_ENABLE_/}; g=${g//(/}; g=${g//)/}; echo "${g// || /|}" ;;
+    *) echo "${g#MW_ENABLE_}" ;;
+  esac
+}
+
+# "header.h mw_x" for each public "typedef enum mw_x {": their sizes are
+# shown (AAPCS lets a bare-metal compiler give an enum fewer than 4 bytes,
+# which changes the layout of every struct holding one).
+discover_enums() {
+  local h
+  for h in "$ROOT"/include/mailwire/*.h; do
+    { grep -oE 'typedef[[:space:]]+enum[[:space:]]+mw_[a-z0-9_]+' "$h" || true; } |
+      sed -E 's/.*(mw_[a-z0-9_]+)$/\1/' |
+      while read -r name; do echo "$(basename "$h") $name"; done || true
+  done | sort -u -k2
+}
+
+CONTEXTS=$(discover_contexts)
+ENUMS=$(discover_enums)
+{
+  echo "/* Generated by tests/embedded/size_table.sh: one array per public"
+  echo " * context, sized by the context, so that nm --size reads sizeof"
+  echo " * without running anything on the target. */"
+  echo '#include "mailwire/features.h"'
+  echo '#include "mailwire/config.h"'
+  while read -r hdr name; do
+    [ -n "$name" ] || continue
+    g=$(guard_of "$name")
+    echo "#if $g"
+    echo "#include \"mailwire/$hdr\""
+    echo "char sz_${name}[sizeof($name)];"
+    echo "#endif"
+  done <<< "$CONTEXTS"
+  while read -r hdr name; do
+    [ -n "$name" ] || continue
+    g=$(guard_of "$name")
+    echo "#if $g"
+    echo "#include \"mailwire/$hdr\""
+    echo "char en_${name}[sizeof($name)];"
+    echo "#endif"
+  done <<< "$ENUMS"
+  echo "int mw_sizes_nonempty_unit;"
+} > "$WORK/contexts.c"
+
+# ---- one build ---------------------------------------------------------
+ALLOWED_RE='^(memcpy|memmove|memset|memcmp|memchr|strlen)$|^__aeabi_|^__gnu_|^__[a-z]+[sdt]i[234]$'
+
+declare -A T_TEXT T_DATA T_BSS T_CORE T_IMPORTS T_CTX CTX_SIZE CTX_MODULE ENUM_SIZE
+
+sum_size() { # text data bss summed over the given files (0 0 0 if none)
+  if [ $# -eq 0 ]; then echo "0 0 0"; return; fi
+  "${PREFIX}size" "$@" | awk 'NR>1 {t+=$1; d+=$2; b+=$3} END {printf "%d %d %d\n", t, d, b}'
+}
+
+build_one() {
+  local b=$1 dir="$BUILD_ROOT/$1" opts="" m on
+  for m in $MODULES; do
+    on=OFF
+    if [ "$b" = ALL ] || [ "$b" = "$m" ]; then on=ON; fi
+    opts="$opts -DMW_WITH_$m=$on"
+  done
+  # shellcheck disable=SC2086
+  if ! cmake -S "$ROOT" -B "$dir" \
+        -DCMAKE_TOOLCHAIN_FILE="$ROOT/tests/embedded/arm-none-eabi.cmake" \
+        -DMW_ARM_PREFIX="$PREFIX" -DMW_ARM_CPU_FLAGS="$CPU_FLAGS" \
+        -DCMAKE_BUILD_TYPE=MinSizeRel -DMW_WERROR=ON \
+        -DMW_BUILD_TESTS=OFF -DMW_BUILD_EXAMPLES=OFF -DMW_BUILD_SHARED=OFF \
+        -DMW_BUILD_STATIC=ON -DMW_INSTALL=OFF $opts >"$dir.log" 2>&1 ||
+     ! cmake --build "$dir" --target mailwire_static -j"$JOBS" >>"$dir.log" 2>&1; then
+    tail -n 30 "$dir.log" >&2
+    fail "$b: the build failed (log: $dir.log)"
+    return 1
+  fi
+  local lib="$dir/libmailwire.a" objdir="$dir/CMakeFiles/mailwire_objects.dir"
+  local all core
+  read -r "T_TEXT[$b]" "T_DATA[$b]" "T_BSS[$b]" <<< "$(sum_size "$lib")"
+  mapfile -t core < <(find "$objdir/lib/core" \( -name '*.o' -o -name '*.obj' \) 2>/dev/null | sort)
+  read -r all _ _ <<< "$(sum_size "${core[@]}")"
+  T_CORE[$b]=$all
+
+  # Imports: undefined anywhere in the archive, defined nowhere in it.
+  "${PREFIX}nm" -u "$lib" | awk 'NF==2 {print $2}' | sort -u > "$WORK/$b.undef"
+  "${PREFIX}nm" -g --defined-only "$lib" | awk 'NF==3 {print $3}' | sort -u > "$WORK/$b.def"
+  comm -23 "$WORK/$b.undef" "$WORK/$b.def" > "$WORK/$b.imports"
+  T_IMPORTS[$b]=$(tr '\n' ' ' < "$WORK/$b.imports" | sed 's/ $//')
+  local bad="" s a
+  while read -r s; do
+    [ -n "$s" ] || continue
+    if echo "$s" | grep -qE "$ALLOWED_RE"; then continue; fi
+    for a in $ALLOW_EXTRA; do [ "$s" = "$a" ] && continue 2; done
+    bad="$bad $s"
+  done < "$WORK/$b.imports"
+  [ -z "$bad" ] || fail "$b imports more than string.h basics:$bad"
+  local foreign
+  foreign=$(grep -v '^mw_' "$WORK/$b.def" | tr '\n' ' ' || true)
+  [ -z "$foreign" ] || fail "$b defines globals without the mw_ prefix: $foreign"
+
+  # Contexts of this build.
+  # shellcheck disable=SC2086
+  if ! "$CC" $CPU_FLAGS -Os -std=c99 -fno-common $WARN \
+        -I "$ROOT/include" -I "$dir/include" -c "$WORK/contexts.c" \
+        -o "$WORK/$b.ctx.o" 2>"$WORK/$b.ctx.log"; then
+    cat "$WORK/$b.ctx.log" >&2
+    fail "$b: the context sizes did not compile"
+    return 1
+  fi
+  local line=""
+  while read -r _ size _ sym; do
+    local name=${sym#sz_} n=$((16#$size))
+    CTX_SIZE[$name]=$n
+    CTX_MODULE[$name]=$(module_of "$name")
+    line="$line${line:+, }$name $n"
+    [ "$n" -le "$MAX_CTX" ] || fail "$b: $name is $n bytes (limit $MAX_CTX)"
+  done < <("${PREFIX}nm" -S --defined-only "$WORK/$b.ctx.o" | awk '$4 ~ /^sz_/' | sort -k4)
+  T_CTX[$b]=${line:--}
+  while read -r _ size _ sym; do
+    ENUM_SIZE[${sym#en_}]=$((16#$size))
+  done < <("${PREFIX}nm" -S --defined-only "$WORK/$b.ctx.o" | awk '$4 ~ /^en_/')
+}
+
+for b in $BUILDS; do
+  echo "size_table.sh: building $b" >&2
+  build_one "$b" || true
+done
+
+# ---- the firmware example, linked for the device -----------------------
+FW_TEXT="" FW_DATA="" FW_BSS="" E_TEXT="" E_DATA="" E_BSS=""
+FW_DIR="$BUILD_ROOT/SMTP_CLIENT"
+if [ -n "${T_TEXT[SMTP_CLIENT]:-}" ] && [ -f "$FW_DIR/libmailwire.a" ]; then
+  echo 'int main(void) { return 0; }' > "$WORK/empty.c"
+  LINK="--specs=nano.specs --specs=nosys.specs -Wl,--gc-sections"
+  # shellcheck disable=SC2086
+  if "$CC" $CPU_FLAGS -Os -ffunction-sections -fdata-sections -std=c99 $WARN \
+        -I "$ROOT/include" -I "$FW_DIR/include" \
+        "$ROOT/examples/firmware/smtp_send.c" "$ROOT/examples/firmware/transport_stub.c" \
+        "$FW_DIR/libmailwire.a" $LINK -Wl,-Map="$WORK/smtp_send.map" \
+        -o "$WORK/smtp_send.elf" 2>"$WORK/fw.log" &&
+     "$CC" $CPU_FLAGS -Os -std=c99 "$WORK/empty.c" $LINK -o "$WORK/empty.elf" 2>>"$WORK/fw.log"; then
+    read -r FW_TEXT FW_DATA FW_BSS <<< "$(sum_size "$WORK/smtp_send.elf")"
+    read -r E_TEXT E_DATA E_BSS <<< "$(sum_size "$WORK/empty.elf")"
+  else
+    cat "$WORK/fw.log" >&2
+    fail "the firmware example did not build for the Cortex-M"
+  fi
+else
+  fail "no SMTP client library to link the firmware example with"
+fi
+
+# ---- the tables --------------------------------------------------------
+label() { case $1 in NONE) echo "core only" ;; ALL) echo "all modules" ;; *) echo "$1 alone" ;; esac; }
+num() { echo "${1:-n/a}"; }
+
+tables() {
+  local b
+  echo "Target: Cortex-M4 (\`$CPU_FLAGS\`), \`-Os -ffunction-sections -fdata-sections\`,"
+  echo "newlib-nano; $("$CC" --version | head -n 1)."
+  echo
+  echo "### Static library (\`libmailwire.a\`, every object)"
+  echo
+  echo "A firmware links only the functions it calls (\`--gc-sections\`), so"
+  echo "this is an upper bound. \"core\" is \`lib/core\` (framing, dot-stuffing,"
+  echo "base64, SASL, MD5, status texts), which every build contains."
+  echo
+  echo "| build | core text | module text | text | data | bss | imports from libc |"
+  echo "|---|---:|---:|---:|---:|---:|---|"
+  for b in $BUILDS; do
+    local mod="n/a"
+    if [ -n "${T_TEXT[$b]:-}" ]; then mod=$(( T_TEXT[$b] - T_CORE[$b] )); fi
+    echo "| $(label "$b") | $(num "${T_CORE[$b]:-}") | $mod | $(num "${T_TEXT[$b]:-}") | $(num "${T_DATA[$b]:-}") | $(num "${T_BSS[$b]:-}") | ${T_IMPORTS[$b]:-n/a} |"
+  done
+  echo
+  echo "### Contexts (\`sizeof\` on this target)"
+  echo
+  echo "Found in the public headers (every \`mw_X_sizeof()\` names a context"
+  echo "\`mw_X\`). Buffers the caller passes (line buffers) are not included."
+  echo
+  echo "| context | module | bytes |"
+  echo "|---|---|---:|"
+  for name in $(printf '%s\n' "${!CTX_SIZE[@]}" | sort); do
+    echo "| \`$name\` | ${CTX_MODULE[$name]} | ${CTX_SIZE[$name]} |"
+  done
+  echo
+  echo "Per build:"
+  echo
+  echo "| build | contexts (bytes) |"
+  echo "|---|---|"
+  for b in $BUILDS; do echo "| $(label "$b") | ${T_CTX[$b]:-n/a} |"; done
+  echo
+  echo "### Enums (\`sizeof\` on this target)"
+  echo
+  echo "The AAPCS for bare metal (\`Tag_ABI_enum_size: small\`, GCC's default"
+  echo "for arm-none-eabi) gives an enum the smallest integer that holds its"
+  echo "values; a program or binding built with \`-fno-short-enums\` would then"
+  echo "disagree with the library about every struct holding one."
+  echo
+  echo "| bytes | enums |"
+  echo "|---:|---|"
+  local e sz names
+  for sz in $(printf '%s\n' "${ENUM_SIZE[@]}" | sort -un); do
+    names=""
+    for e in $(printf '%s\n' "${!ENUM_SIZE[@]}" | sort); do
+      [ "${ENUM_SIZE[$e]}" = "$sz" ] && names="$names${names:+, }\`$e\`"
+    done
+    echo "| $sz | $names |"
+  done
+  echo
+  echo "### Firmware example (\`examples/firmware\`, SMTP client alone)"
+  echo
+  echo "\`smtp_send.c\` + \`transport_stub.c\` linked with \`--specs=nano.specs"
+  echo "--specs=nosys.specs -Wl,--gc-sections\`, next to an empty \`main()\` linked"
+  echo "the same way (newlib's startup code). bss holds the static client"
+  echo "context, its 512-byte reply line buffer, the example's I/O buffers and"
+  echo "the stub's 1 KB buffer that records what the client sent."
+  echo
+  echo "| image | text | data | bss |"
+  echo "|---|---:|---:|---:|"
+  echo "| empty \`main()\` | $(num "$E_TEXT") | $(num "$E_DATA") | $(num "$E_BSS") |"
+  echo "| \`smtp_send\` with the stub transport | $(num "$FW_TEXT") | $(num "$FW_DATA") | $(num "$FW_BSS") |"
+  if [ -n "$FW_TEXT" ] && [ -n "$E_TEXT" ]; then
+    echo "| difference: what the example adds | $((FW_TEXT - E_TEXT)) | $((FW_DATA - E_DATA)) | $((FW_BSS - E_BSS)) |"
+  fi
+  echo
+  echo "### Budgets"
+  echo
+  echo "| check | limit | measured | |"
+  echo "|---|---:|---:|---|"
+  budget_row "SMTP client alone: library text" "$MAX_SMTPC" "${T_TEXT[SMTP_CLIENT]:-}"
+  budget_row "all modules: library text" "$MAX_ALL" "${T_TEXT[ALL]:-}"
+  local maxc=0
+  for name in "${!CTX_SIZE[@]}"; do
+    [ "${CTX_SIZE[$name]}" -gt "$maxc" ] && maxc=${CTX_SIZE[$name]}
+  done
+  budget_row "largest context" "$MAX_CTX" "$maxc"
+  local extra=""
+  for b in $BUILDS; do
+    for s in ${T_IMPORTS[$b]:-}; do
+      echo "$s" | grep -qE "$ALLOWED_RE" && continue
+      case " $ALLOW_EXTRA $extra " in *" $s "*) continue ;; esac
+      extra="$extra $s"
+    done
+  done
+  if [ -z "$extra" ]; then
+    echo "| libc imports beyond mem*/strlen/compiler helpers | none | none | ok |"
+  else
+    echo "| libc imports beyond mem*/strlen/compiler helpers | none |${extra} | **over** |"
+  fi
+  echo
+  if [ ${#FAILURES[@]} -eq 0 ]; then
+    echo "Result: every budget met."
+  else
+    local na=""
+    for b in $BUILDS; do [ -n "${T_TEXT[$b]:-}" ] || na=" (\"n/a\" marks a build that did not compile)"; done
+    echo "Result: **failed**$na:"
+    echo
+    printf -- '- %s\n' "${FAILURES[@]//$BUILD_ROOT\//}"
+  fi
+}
+budget_row() {
+  if [ -z "$3" ]; then echo "| $1 | $2 | n/a | **not measured** |"; return; fi
+  if [ "$3" -le "$2" ]; then echo "| $1 | $2 | $3 | ok |"; else echo "| $1 | $2 | $3 | **over** |"; fi
+}
+
+[ -z "${T_TEXT[SMTP_CLIENT]:-}" ] || [ "${T_TEXT[SMTP_CLIENT]}" -le "$MAX_SMTPC" ] ||
+  fail "SMTP client alone: ${T_TEXT[SMTP_CLIENT]} bytes of text (limit $MAX_SMTPC)"
+[ -z "${T_TEXT[ALL]:-}" ] || [ "${T_TEXT[ALL]}" -le "$MAX_ALL" ] ||
+  fail "all modules: ${T_TEXT[ALL]} bytes of text (limit $MAX_ALL)"
+
+TABLES=$(tables)
+echo "$TABLES"
+if [ -n "$OUT" ]; then
+  {
+    echo "# mailwire on a Cortex-M4: sizes"
+    echo
+    echo "Measured $(date -u +%Y-%m-%d) by \`tests/embedded/size_table.sh\` (run it to"
+    echo "refresh this file: \`tests/embedded/size_table.sh -o tests/embedded/SIZES.md\`)."
+    echo
+    echo "$TABLES"
+  } > "$OUT"
+fi
+
+if [ ${#FAILURES[@]} -gt 0 ]; then
+  echo >&2
+  echo "size_table.sh: embedded budget broken:" >&2
+  printf '  - %s\n' "${FAILURES[@]}" >&2
+  exit 1
+fi
+echo "size_table.sh: every budget met" >&2

@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""mailfetch against Dovecot's POP3 server.
+
+usage: mailfetch_dovecot.py MAILFETCH
+
+Starts Dovecot (package dovecot-pop3d) in the foreground from a private
+configuration that never reads /etc/dovecot: a listener on 127.0.0.1 at a
+free port, ssl = no, plaintext authentication allowed, a passwd-file
+passdb and a static userdb, mail in a Maildir under the test folder, state
+and sockets under a short base_dir. As root the mail processes run as
+"nobody" (Dovecot refuses root) and the login processes as Dovecot's own
+users; otherwise everything runs as the current user.
+
+Messages are put into the Maildir (CRLF and LF line ends, dot lines, 8-bit,
+5 MB); mailfetch --keep must fetch each byte-identical (LF made CRLF, as a
+POP3 server sends it) and leave them; mailfetch without --keep must fetch
+them again and leave the Maildir empty. A wrong password must give status
+4; --sasl-plain must log in with AUTH PLAIN (RFC 5034). Skipped (77)
+when Dovecot is not installed.
+"""
+import grp
+import os
+import pwd
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mwinterop import (TempDir, big_body_fast, check, dotty_body, find_program,  # noqa: E402
+                       free_port, main, message, run, skip, stop, wait_port)
+
+CONF = """\
+base_dir = {base}/run
+state_dir = {base}/state
+instance_name = mwtest{port}
+log_path = {base}/dovecot.log
+protocols = pop3
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_login_user = {login_user}
+default_internal_user = {internal_user}
+default_internal_group = {internal_group}
+first_valid_uid = 1
+mail_location = maildir:~/Maildir
+pop3_uidl_format = %08Xu%08Xv
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {base}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={base}/home/%u
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    port = {port}
+  }}
+  chroot =
+}}
+service anvil {{
+  chroot =
+}}
+service stats {{
+  unix_listener stats-reader {{
+    mode = 0666
+  }}
+  unix_listener stats-writer {{
+    mode = 0666
+  }}
+}}
+"""
+
+
+def maildir_files(path):
+    out = []
+    for sub in ("new", "cur"):
+        d = os.path.join(path, sub)
+        for n in sorted(os.listdir(d)):
+            with open(os.path.join(d, n), "rb") as f:
+                out.append(f.read())
+    return out
+
+
+def test():
+    if len(sys.argv) < 2:
+        print(__doc__)
+        sys.exit(2)
+    mailfetch = sys.argv[1]
+    dovecot = find_program("dovecot")
+    if dovecot is None or not os.path.exists("/usr/lib/dovecot/pop3"):
+        skip("Dovecot's POP3 server is not installed "
+             "(apt-get install dovecot-pop3d)")
+    # tempfile's folder is short (/tmp/mwinterop-XXXX): UNIX socket paths
+    # under base_dir must stay under ~100 bytes.
+    with TempDir() as base:
+        os.chmod(base, 0o755)
+        if os.geteuid() == 0:
+            mail_user = pwd.getpwnam("nobody")
+            try:
+                login_user = pwd.getpwnam("dovenull").pw_name
+                internal_user = pwd.getpwnam("dovecot").pw_name
+                internal_group = grp.getgrnam("dovecot").gr_name
+            except KeyError:
+                skip("Dovecot's users dovenull and dovecot do not exist")
+        else:
+            mail_user = pwd.getpwuid(os.geteuid())
+            login_user = internal_user = mail_user.pw_name
+            internal_group = grp.getgrgid(os.getegid()).gr_name
+        port = free_port()
+        with open(os.path.join(base, "passwd"), "w") as f:
+            f.write("demo:{PLAIN}p@ss w0rd::::::\n")
+        with open(os.path.join(base, "dovecot.conf"), "w") as f:
+            f.write(CONF.format(base=base, port=port, uid=mail_user.pw_uid,
+                                gid=mail_user.pw_gid, login_user=login_user,
+                                internal_user=internal_user,
+                                internal_group=internal_group))
+        maildir = os.path.join(base, "home", "demo", "Maildir")
+        for sub in ("new", "cur", "tmp"):
+            os.makedirs(os.path.join(maildir, sub))
+
+        msgs = [message("dovecot dots", dotty_body()),
+                message("dovecot 8bit", ["Grüße ½".encode("utf-8"), b".\xe9"]),
+                message("dovecot big", big_body_fast(5 << 20)),
+                message("dovecot lf", dotty_body()).replace(b"\r\n", b"\n")]
+        for i, m in enumerate(msgs):
+            with open(os.path.join(maildir, "new", "%d.mwtest" % i), "wb") as f:
+                f.write(m)
+        expected = sorted(m.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+                          for m in msgs)
+        for root, dirs, names in os.walk(os.path.join(base, "home")):
+            for n in dirs + names:
+                os.chown(os.path.join(root, n), mail_user.pw_uid, mail_user.pw_gid)
+        os.chown(os.path.join(base, "home"), mail_user.pw_uid, mail_user.pw_gid)
+
+        log = open(os.path.join(base, "dovecot.out"), "wb")
+        proc = subprocess.Popen([dovecot, "-F", "-c",
+                                 os.path.join(base, "dovecot.conf")],
+                                stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+        try:
+            wait_port(port, 30, proc)
+            url = "pop3://demo:p%%40ss%%20w0rd@127.0.0.1:%d" % port
+            out1 = os.path.join(base, "fetched-keep")
+            run([mailfetch, "--keep", "--maildir", out1, url], check_status=0)
+            check(sorted(maildir_files(out1)) == expected,
+                  "mailfetch --keep: messages differ from Dovecot's")
+            check(len(maildir_files(maildir)) == len(msgs),
+                  "--keep: Dovecot lost messages")
+            # AUTH PLAIN (RFC 5034), which Dovecot lists in CAPA's SASL
+            out_sasl = os.path.join(base, "fetched-sasl")
+            r = run([mailfetch, "-v", "--keep", "--sasl-plain", "--maildir", out_sasl,
+                     url], check_status=0)
+            check(b"C: AUTH ****" in r.stderr and b"w0rd" not in r.stderr,
+                  "mailfetch --sasl-plain: %r" % r.stderr[-500:])
+            check(sorted(maildir_files(out_sasl)) == expected,
+                  "mailfetch --sasl-plain: messages differ from Dovecot's")
+            out2 = os.path.join(base, "fetched")
+            r = run([mailfetch, "-v", "--maildir", out2, url], check_status=0)
+            check(b"C: PASS ****" in r.stderr and b"w0rd" not in r.stderr,
+                  "mailfetch -v shows the password")
+            check(sorted(maildir_files(out2)) == expected,
+                  "mailfetch: messages differ from Dovecot's")
+            check(b"C: USER demo" in r.stderr, "mailfetch did not use USER/PASS")
+            check(maildir_files(maildir) == [], "mailfetch left messages on Dovecot")
+            r = run([mailfetch, "--maildir", out2,
+                     "pop3://demo:wrong@127.0.0.1:%d" % port])
+            check(r.returncode == 4, "wrong password: status %d %r"
+                  % (r.returncode, r.stderr))
+        except Exception:
+            with open(os.path.join(base, "dovecot.log"), "rb") as f:
+                print(f.read().decode("utf-8", "replace")[-4000:])
+            raise
+        finally:
+            stop(proc)
+            log.close()
+
+
+if __name__ == "__main__":
+    main(test)
