@@ -14,7 +14,8 @@
  *
  *   bench_hdr [--mb N] [--reps N] [--only split|full|memchr|memcpy]
  *             [--no-growth]
- * tests/bench/callgrind.sh runs it under callgrind for instructions/byte.
+ * tests/bench/callgrind_bench.sh BUILD bench_hdr memchr split full -- --mb 2
+ * --no-growth counts instructions/byte under callgrind.
  * Timing is informative only; no test asserts on it.
  */
 #define _POSIX_C_SOURCE 200809L

@@ -17,7 +17,7 @@
  *   PASS: memchr memcpy session data data_memchr rcpt rcpt_memchr
  *
  * Instructions per byte, repeatably (timing on shared machines is noise):
- *   tests/bench/callgrind_smtp_server.sh BUILD_DIR
+ *   tests/bench/callgrind_bench.sh BUILD_DIR bench_smtp_server memchr data rcpt
  * which runs, for each pass,
  *   valgrind --tool=callgrind --toggle-collect=bench_pass_<pass> \
  *     BUILD_DIR/tests/bench/bench_smtp_server --mb 4 --reps 1 --only <pass>
