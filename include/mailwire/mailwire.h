@@ -24,4 +24,8 @@
 #include "pop3.h"
 #endif
 
+#if MW_ENABLE_IMAP_SERVER || MW_ENABLE_IMAP_CLIENT
+#include "imap.h"
+#endif
+
 #endif

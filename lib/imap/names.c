@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Names of IMAP command ids and response code ids (mailwire/imap.h), and
+ * the lookup from a response code atom to its id (RFC 9051 §7.1, RFC 5530
+ * and the extensions listed with ::mw_imap_code_id).
+ */
+#include <string.h>
+
+#include "imap/grammar.h"
+
+const char *mw_imap_cmd_name(int id)
+{
+    static const char *const names[] = {
+        "NONE",        "CAPABILITY",   "NOOP",      "LOGOUT",
+        "STARTTLS",    "AUTHENTICATE", "LOGIN",     "ENABLE",
+        "SELECT",      "EXAMINE",      "CREATE",    "DELETE",
+        "RENAME",      "SUBSCRIBE",    "UNSUBSCRIBE", "LIST",
+        "LSUB",        "NAMESPACE",    "STATUS",    "APPEND",
+        "IDLE",        "CHECK",        "CLOSE",     "UNSELECT",
+        "EXPUNGE",     "SEARCH",       "FETCH",     "STORE",
+        "COPY",        "MOVE",         "UID",       "ID",
+        "COMPRESS",    "GETQUOTA",     "GETQUOTAROOT", "SETQUOTA",
+        "SORT",        "THREAD",       "GETMETADATA", "SETMETADATA",
+        "DONE"};
+    if (id >= 0 && (size_t)id < sizeof(names) / sizeof(names[0]))
+        return names[id];
+    if (id == MW_IMAP_CMD_OTHER)
+        return "OTHER";
+    return "?";
+}
+
+/* Indexed by ::mw_imap_code_id. */
+static const char *const code_names[] = {
+    "NONE",          "OTHER",          "ALERT",
+    "BADCHARSET",    "CAPABILITY",     "PARSE",
+    "PERMANENTFLAGS", "READ-ONLY",     "READ-WRITE",
+    "TRYCREATE",     "UIDNEXT",        "UIDVALIDITY",
+    "UNSEEN",        "APPENDUID",      "COPYUID",
+    "UIDNOTSTICKY",  "HIGHESTMODSEQ",  "NOMODSEQ",
+    "MODIFIED",      "CLOSED",         "UNAVAILABLE",
+    "AUTHENTICATIONFAILED", "AUTHORIZATIONFAILED", "EXPIRED",
+    "PRIVACYREQUIRED", "CONTACTADMIN", "NOPERM",
+    "INUSE",         "EXPUNGEISSUED",  "CORRUPTION",
+    "SERVERBUG",     "CLIENTBUG",      "CANNOT",
+    "LIMIT",         "OVERQUOTA",      "ALREADYEXISTS",
+    "NONEXISTENT",   "REFERRAL",       "COMPRESSIONACTIVE",
+    "NOTSAVED",      "HASCHILDREN",    "UNKNOWN-CTE",
+    "TOOBIG",        "MAILBOXID",      "METADATA",
+    "USEATTR",       "INPROGRESS",     "UIDREQUIRED"};
+
+#define NCODES (sizeof(code_names) / sizeof(code_names[0]))
+
+const char *mw_imap_code_name(int id)
+{
+    if (id >= 0 && (size_t)id < NCODES)
+        return code_names[id];
+    return "?";
+}
+
+int mw_imap_code_lookup(const char *name, size_t n)
+{
+    size_t i;
+    if (name == NULL || n == 0)
+        return MW_IMAP_CODE_NONE;
+    /* Real names only: "NONE" and "OTHER" are not codes on the wire. */
+    for (i = MW_IMAP_CODE_ALERT; i < NCODES; i++) {
+        if (strlen(code_names[i]) == n &&
+            mw__span_ieq(mw__span(name, n), code_names[i]))
+            return (int)i;
+    }
+    return MW_IMAP_CODE_OTHER;
+}

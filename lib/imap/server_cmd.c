@@ -1,0 +1,1111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The IMAP server's command parser: tag, command name, dispatch, the
+ * commands with simple arguments (LOGIN, AUTHENTICATE, RENAME, COPY/MOVE,
+ * UID EXPUNGE, GETQUOTA, COMPRESS, the argument-less ones, unknown
+ * commands), APPEND (whole, or head/next around streamed messages), the
+ * literal role decision, the command/state table, and the small lexer
+ * helpers the other server_cmd*.c files share (mailbox names with their
+ * modified UTF-7 / UTF-8 flags, strings without literal8).
+ *
+ * Grammar: RFC 9051 §9 with RFC 3501 §9 and the extension RFCs cited at
+ * each command. Strict: exactly one SP between tokens, no CR/LF/NUL
+ * outside literals, every error with a specific reason at the byte that
+ * is wrong.
+ */
+#include <string.h>
+
+#include "imap/server_cmd_int.h"
+
+/* ---- shared helpers ---------------------------------------------------- */
+
+int mw__imap_sc_fail_at(mw__imap_lex *L, const char *at, int status,
+                        const char *reason)
+{
+    if (L->status == MW_OK) {
+        L->status = status;
+        L->err_offset = L->base_offset + (size_t)(at - L->base);
+        L->reason = reason;
+    }
+    return L->status;
+}
+
+/* Keyword characters: letters, digits, '.', '-', '_', '='. Enough for
+ * every keyword of the command grammar (command names, fetch attributes,
+ * search keys, options); a keyword is then compared whole. */
+const unsigned char mw__imap_sc_wordch[256] = {
+    ['-'] = 1, ['.'] = 1, ['_'] = 1, ['='] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+    ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
+
+
+/* Every array element built with mw__imap_sc_push() has a size that is a
+ * multiple of 8 (the arena's alignment) on every platform, so that
+ * elements allocated one after another are contiguous. */
+#define SIZE_CHECK(name, T) \
+    typedef char mw__sc_size_##name[(sizeof(T) % 8u == 0u) ? 1 : -1]
+SIZE_CHECK(span, mw_span);
+SIZE_CHECK(mailbox, mw_imap_mailbox);
+SIZE_CHECK(fetch, mw_imap_fetch_req);
+SIZE_CHECK(sort, mw_imap_sort_criterion);
+SIZE_CHECK(id, mw_imap_id_param);
+SIZE_CHECK(quota, mw_imap_quota_limit);
+SIZE_CHECK(meta, mw_imap_metadata_item);
+
+/* Before a string: refuse literal8 and note the literal's kind in the
+ * command flags. Returns 0 to go on, else the (sticky) status. */
+static int string_prefix(mw__imap_cmdp *P)
+{
+    mw__imap_lex *L = &P->L;
+    const char *q;
+    if (L->status != MW_OK)
+        return L->status;
+    if (L->p >= L->end)
+        return 0;
+    if (*L->p == '~') {
+        if (L->p + 1 < L->end && L->p[1] == '{')
+            return mw__imap_lex_fail(L, MW_E_SYNTAX,
+                                     "literal8 not allowed here "
+                                     "(RFC 3516 §4.2)");
+        return 0;
+    }
+    if (*L->p != '{')
+        return 0;
+    P->cmd->flags |= MW_IMAP_CMDF_LITERAL;
+    for (q = L->p + 1; q < L->end && (unsigned char)(*q - '0') <= 9u; q++)
+        ;
+    if (q < L->end && *q == '+')
+        P->cmd->flags |= MW_IMAP_CMDF_NONSYNC;
+    return 0;
+}
+
+/* "~" starts an atom unless "{" follows (then it is literal8, refused
+ * by string_prefix): "~/Mail/" is a mailbox name of RFC 3501 §6.3.8.
+ * Returns 1 when it took the atom (or failed), 0 to let the lexer go. */
+static int tilde_atom(mw__imap_cmdp *P, unsigned mask, mw_span *out)
+{
+    mw__imap_lex *L = &P->L;
+    if (L->status != MW_OK || L->p >= L->end || *L->p != '~')
+        return 0;
+    if (L->flags & MW__IMAP_LEX_8BIT)
+        mask |= MW__IMAP_C_8BIT;
+    (void)mw__imap_lex_class(L, mask, out);
+    return 1;
+}
+
+int mw__imap_sc_astring_slow(mw__imap_cmdp *P, mw_span *out)
+{
+    if (string_prefix(P) != 0)
+        return P->L.status;
+    if (tilde_atom(P, MW__IMAP_C_ASTRING, out))
+        return P->L.status;
+    return mw__imap_lex_astring(&P->L, out);
+}
+
+int mw__imap_sc_string(mw__imap_cmdp *P, mw_span *out)
+{
+    if (string_prefix(P) != 0)
+        return P->L.status;
+    return mw__imap_lex_string(&P->L, out);
+}
+
+int mw__imap_sc_nstring(mw__imap_cmdp *P, mw_span *out)
+{
+    if (string_prefix(P) != 0)
+        return P->L.status;
+    return mw__imap_lex_nstring(&P->L, out);
+}
+
+/* ---- mailbox names ------------------------------------------------------ */
+
+/* Modified BASE64 alphabet of RFC 3501 §5.1.3 (RFC 2152 with "," for
+ * "/"): value + 1, 0 for other bytes. */
+static const unsigned char mb64[256] = {
+    ['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6,
+    ['G'] = 7, ['H'] = 8, ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12,
+    ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18,
+    ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+    ['Y'] = 25, ['Z'] = 26,
+    ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32,
+    ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37, ['l'] = 38,
+    ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44,
+    ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50,
+    ['y'] = 51, ['z'] = 52,
+    ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58,
+    ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, [','] = 64,
+};
+
+/* Whether a 7-bit name is valid modified UTF-7 (RFC 3501 §5.1.3): "&-"
+ * for "&"; otherwise "&" + modified BASE64 of UTF-16BE + "-", with no
+ * printable US-ASCII encoded, surrogates paired, no leftover bits, no
+ * null shift ("-&" right after a shift sequence). Sets *shifted when a
+ * "&" appears. Linear, no output. */
+static int mutf7_valid(const unsigned char *q, const unsigned char *e,
+                       int *shifted)
+{
+    int prev_shift = 0;
+    *shifted = 0;
+    while (q < e) {
+        uint32_t bits = 0;
+        unsigned nbits = 0, units = 0;
+        unsigned high = 0; /* pending high surrogate */
+        if (*q != '&') {
+            q++;
+            prev_shift = 0;
+            continue;
+        }
+        *shifted = 1;
+        q++;
+        if (q < e && *q == '-') { /* "&-" is "&" */
+            q++;
+            prev_shift = 0;
+            continue;
+        }
+        if (prev_shift)
+            return 0; /* "-&": a null shift between two sequences */
+        while (q < e && mb64[*q] != 0) {
+            bits = ((bits << 6) | (uint32_t)(mb64[*q] - 1u)) & 0x3FFFFFu;
+            nbits += 6;
+            q++;
+            if (nbits >= 16) {
+                unsigned u = (unsigned)(bits >> (nbits - 16)) & 0xFFFFu;
+                nbits -= 16;
+                units++;
+                if (high != 0) {
+                    if (u < 0xDC00 || u > 0xDFFF)
+                        return 0; /* high surrogate not followed by low */
+                    high = 0;
+                } else if (u >= 0xD800 && u <= 0xDBFF) {
+                    high = u;
+                } else if (u >= 0xDC00 && u <= 0xDFFF) {
+                    return 0; /* lone low surrogate */
+                } else if (u >= 0x20 && u <= 0x7E) {
+                    return 0; /* printable ASCII must represent itself */
+                }
+            }
+        }
+        if (q >= e || *q != '-')
+            return 0; /* no implicit shift back to US-ASCII */
+        if (units == 0 || high != 0)
+            return 0;
+        if (nbits >= 6 || (bits & ((1u << nbits) - 1u)) != 0)
+            return 0; /* a wasted character or non-zero padding bits */
+        q++;
+        prev_shift = 1;
+    }
+    return 1;
+}
+
+/* UTF-8 validity (RFC 3629): no overlongs, no surrogates, <= U+10FFFF. */
+static int utf8_valid(const unsigned char *q, const unsigned char *e)
+{
+    while (q < e) {
+        unsigned c = *q;
+        size_t need, i;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c < 0x80) {
+            q++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+            need = 1;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            if (c == 0xE0)
+                lo = 0xA0;
+            else if (c == 0xED)
+                hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F;
+        } else
+            return 0;
+        if ((size_t)(e - q) <= need || q[1] < lo || q[1] > hi)
+            return 0;
+        for (i = 2; i <= need; i++)
+            if (q[i] < 0x80 || q[i] > 0xBF)
+                return 0;
+        q += need + 1;
+    }
+    return 1;
+}
+
+/* Bytes of a mailbox name that need a closer look: controls, DEL, '&'
+ * and 8-bit. */
+static const unsigned char mbspecial[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+};
+
+int mw__imap_sc_mailbox(mw__imap_cmdp *P, mw_imap_mailbox *mb, int list)
+{
+    mw__imap_lex *L = &P->L;
+    const char *start = L->p;
+    const unsigned char *q, *e;
+    unsigned seen = 0;
+    int shifted = 0;
+    mb->flags = 0;
+    mb->reserved_ = 0;
+    if (string_prefix(P) != 0)
+        return L->status;
+    if (!list) {
+        if (mw__imap_sc_astring(P, &mb->name) != MW_OK)
+            return L->status;
+    } else if (tilde_atom(P, MW__IMAP_C_LISTMB, &mb->name)) {
+        if (L->status != MW_OK)
+            return L->status;
+    } else if (mw__imap_lex_list_mailbox(L, &mb->name) != MW_OK) {
+        return L->status;
+    }
+    if (mb->name.len == 5 && mw__span_ieq(mb->name, "INBOX")) {
+        /* RFC 9051 §5.1: INBOX in any case is INBOX (patterns keep their
+         * text: the flag says it) */
+        mb->flags |= MW_IMAP_MBOX_INBOX;
+        if (!list)
+            mb->name.ptr = "INBOX";
+    }
+    q = (const unsigned char *)mb->name.ptr;
+    e = q + mb->name.len;
+    for (; q < e; q++)
+        seen |= mbspecial[*q];
+    if (seen == 0) {
+        mb->flags |= MW_IMAP_MBOX_MUTF7;
+        return MW_OK;
+    }
+    if (seen & 1u)
+        /* RFC 9051 §5.1: no control characters in mailbox names (only a
+         * literal can carry them this far). */
+        return mw__imap_sc_fail_at(L, start, MW_E_SYNTAX,
+                                   "control character in mailbox name");
+    q = (const unsigned char *)mb->name.ptr;
+    if (seen & 4u) {
+        /* 8-bit: UTF-8 names need UTF8=ACCEPT / IMAP4rev2 (RFC 6855 §3);
+         * the 8BIT quirk lets anything through unflagged. */
+        if (!(L->flags & (MW__IMAP_LEX_UTF8 | MW__IMAP_LEX_8BIT)))
+            return mw__imap_sc_fail_at(
+                L, start, MW_E_SYNTAX,
+                "8-bit mailbox name without UTF8=ACCEPT (RFC 6855 §3)");
+        if (utf8_valid(q, e))
+            mb->flags |= MW_IMAP_MBOX_UTF8;
+        else if (!(L->flags & MW__IMAP_LEX_8BIT))
+            return mw__imap_sc_fail_at(L, start, MW_E_UTF8,
+                                       "invalid UTF-8 in mailbox name");
+        if (seen & 2u)
+            mb->flags |= MW_IMAP_MBOX_SHIFTED;
+        return MW_OK;
+    }
+    if (mutf7_valid(q, e, &shifted))
+        mb->flags |= MW_IMAP_MBOX_MUTF7;
+    if (shifted)
+        mb->flags |= MW_IMAP_MBOX_SHIFTED;
+    return MW_OK;
+}
+
+/* sequence-set = (seq-number / seq-range) ["," sequence-set];
+ * seq-range = seq-number ":" seq-number; seq-number = nz-number / "*"
+ * (RFC 9051 §9), or "$" (RFC 5182 §2). The same validation as the
+ * lexer's mw__imap_lex_seqset() in one tight loop: sets are the most
+ * frequent argument of a command stream. */
+int mw__imap_sc_seqset(mw__imap_cmdp *P, mw_imap_seqset *set, int dollar_ok)
+{
+    mw__imap_lex *L = &P->L;
+    const char *start = L->p, *q = L->p, *e = L->end;
+    uint32_t ranges = 0;
+    uint8_t star = 0;
+    memset(set, 0, sizeof *set);
+    if (L->status != MW_OK)
+        return L->status;
+    if (q < e && *q == '$') {
+        if (!dollar_ok)
+            return mw__imap_sc_fail_at(L, q, MW_E_SYNTAX,
+                                       "\"$\" not allowed here (RFC 5182)");
+        set->text = mw__span(q + 1, 0);
+        set->dollar = 1;
+        L->p = q + 1;
+        return MW_OK;
+    }
+    if (q >= e || (*q != '*' && (unsigned char)(*q - '0') > 9u))
+        return mw__imap_lex_fail(L, MW_E_SYNTAX, "sequence set expected");
+    for (;;) {
+        int half;
+        for (half = 0; half < 2; half++) {
+            if (q < e && *q == '*') {
+                star = 1;
+                q++;
+            } else if (q < e && (unsigned char)(*q - '1') <= 8u) {
+                const char *s = q;
+                uint64_t v = 0;
+                /* nz-number: 32-bit (RFC 9051 §9); v stays far from
+                 * overflowing 64 bits since it stops at 2^32 */
+                while (q < e && (unsigned char)(*q - '0') <= 9u) {
+                    v = v * 10u + (uint64_t)(unsigned char)(*q - '0');
+                    if (v > UINT32_MAX)
+                        return mw__imap_sc_fail_at(L, s, MW_E_OVERFLOW,
+                                                   "number too large");
+                    q++;
+                }
+            } else if (q < e && *q == '0') {
+                return mw__imap_sc_fail_at(L, q, MW_E_SYNTAX,
+                                           "0 is not a sequence number");
+            } else {
+                return mw__imap_sc_fail_at(L, q, MW_E_SYNTAX,
+                                           "number expected");
+            }
+            if (half == 1 || q >= e || *q != ':')
+                break;
+            q++;
+        }
+        if (ranges == UINT32_MAX)
+            return mw__imap_sc_fail_at(L, q, MW_E_LIMIT,
+                                       "too many ranges in sequence set");
+        ranges++;
+        if (q >= e || *q != ',')
+            break;
+        q++;
+    }
+    set->text = mw__span(start, (size_t)(q - start));
+    set->ranges = ranges;
+    set->has_star = star;
+    L->p = q;
+    return MW_OK;
+}
+
+int mw__imap_sc_modseq(mw__imap_cmdp *P, uint64_t *out, int nonzero)
+{
+    mw__imap_lex *L = &P->L;
+    const char *start = L->p;
+    if (mw__imap_lex_number64(L, out) != MW_OK)
+        return L->status;
+    if (nonzero && *out == 0)
+        return mw__imap_sc_fail_at(L, start, MW_E_SYNTAX,
+                                   "mod-sequence must not be 0 (RFC 7162 §7)");
+    return MW_OK;
+}
+
+/* System flags of a flag (RFC 9051 §2.3.2), 0 for keywords. */
+static unsigned system_flag(const char *p, size_t n)
+{
+    mw_span s = mw__span(p, n);
+    if (n < 5 || p[0] != '\\')
+        return 0;
+    s.ptr++;
+    s.len--;
+    if (MW__SC_IS(s, "SEEN"))
+        return MW_IMAP_FLAG_SEEN;
+    if (MW__SC_IS(s, "ANSWERED"))
+        return MW_IMAP_FLAG_ANSWERED;
+    if (MW__SC_IS(s, "FLAGGED"))
+        return MW_IMAP_FLAG_FLAGGED;
+    if (MW__SC_IS(s, "DELETED"))
+        return MW_IMAP_FLAG_DELETED;
+    if (MW__SC_IS(s, "DRAFT"))
+        return MW_IMAP_FLAG_DRAFT;
+    if (MW__SC_IS(s, "RECENT"))
+        return MW_IMAP_FLAG_RECENT;
+    return 0;
+}
+
+int mw__imap_sc_flag_run(mw__imap_cmdp *P, mw_imap_flags *out)
+{
+    mw__imap_lex *L = &P->L;
+    const char *start = L->p;
+    memset(out, 0, sizeof *out);
+    for (;;) {
+        const char *f = L->p;
+        mw_span atom;
+        if (L->status != MW_OK)
+            return L->status;
+        if (L->p < L->end && *L->p == '\\')
+            L->p++;
+        /* flag-keyword / flag-extension: "\" atom or atom (RFC 9051 §9) */
+        if (L->p >= L->end ||
+            !(mw__imap_cclass[(unsigned char)*L->p] & MW__IMAP_C_ATOM))
+            return mw__imap_lex_fail(L, MW_E_SYNTAX, "flag expected");
+        if (mw__imap_lex_atom(L, &atom) != MW_OK)
+            return L->status;
+        out->count++;
+        out->system |= system_flag(f, (size_t)(L->p - f));
+        if (L->p >= L->end)
+            break;
+        if (mw__imap_sc_sp(L) != MW_OK)
+            return L->status;
+    }
+    out->text = mw__span(start, (size_t)(L->p - start));
+    return MW_OK;
+}
+
+/* ---- command names ------------------------------------------------------ */
+
+typedef struct cmdname {
+    char kw[MW__SC_KWLEN];
+    uint8_t len;
+    uint8_t id;
+} cmdname;
+
+const unsigned char mw__imap_sc_mask[16] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                            0xFF, 0xFF, 0xFF};
+
+/* Grouped by length so a lookup compares only same-length names. */
+static const cmdname names[] = {
+    {"ID", 2, MW_IMAP_CMD_ID},
+    {"UID", 3, MW_IMAP_CMD_UID},
+    {"NOOP", 4, MW_IMAP_CMD_NOOP},
+    {"LIST", 4, MW_IMAP_CMD_LIST},
+    {"LSUB", 4, MW_IMAP_CMD_LSUB},
+    {"IDLE", 4, MW_IMAP_CMD_IDLE},
+    {"COPY", 4, MW_IMAP_CMD_COPY},
+    {"MOVE", 4, MW_IMAP_CMD_MOVE},
+    {"SORT", 4, MW_IMAP_CMD_SORT},
+    {"DONE", 4, MW_IMAP_CMD_DONE},
+    {"FETCH", 5, MW_IMAP_CMD_FETCH},
+    {"STORE", 5, MW_IMAP_CMD_STORE},
+    {"LOGIN", 5, MW_IMAP_CMD_LOGIN},
+    {"CHECK", 5, MW_IMAP_CMD_CHECK},
+    {"CLOSE", 5, MW_IMAP_CMD_CLOSE},
+    {"SEARCH", 6, MW_IMAP_CMD_SEARCH},
+    {"SELECT", 6, MW_IMAP_CMD_SELECT},
+    {"STATUS", 6, MW_IMAP_CMD_STATUS},
+    {"APPEND", 6, MW_IMAP_CMD_APPEND},
+    {"LOGOUT", 6, MW_IMAP_CMD_LOGOUT},
+    {"ENABLE", 6, MW_IMAP_CMD_ENABLE},
+    {"CREATE", 6, MW_IMAP_CMD_CREATE},
+    {"DELETE", 6, MW_IMAP_CMD_DELETE},
+    {"RENAME", 6, MW_IMAP_CMD_RENAME},
+    {"THREAD", 6, MW_IMAP_CMD_THREAD},
+    {"EXPUNGE", 7, MW_IMAP_CMD_EXPUNGE},
+    {"EXAMINE", 7, MW_IMAP_CMD_EXAMINE},
+    {"UNSELECT", 8, MW_IMAP_CMD_UNSELECT},
+    {"STARTTLS", 8, MW_IMAP_CMD_STARTTLS},
+    {"COMPRESS", 8, MW_IMAP_CMD_COMPRESS},
+    {"GETQUOTA", 8, MW_IMAP_CMD_GETQUOTA},
+    {"SETQUOTA", 8, MW_IMAP_CMD_SETQUOTA},
+    {"SUBSCRIBE", 9, MW_IMAP_CMD_SUBSCRIBE},
+    {"NAMESPACE", 9, MW_IMAP_CMD_NAMESPACE},
+    {"CAPABILITY", 10, MW_IMAP_CMD_CAPABILITY},
+    {"UNSUBSCRIBE", 11, MW_IMAP_CMD_UNSUBSCRIBE},
+    {"GETMETADATA", 11, MW_IMAP_CMD_GETMETADATA},
+    {"SETMETADATA", 11, MW_IMAP_CMD_SETMETADATA},
+    {"AUTHENTICATE", 12, MW_IMAP_CMD_AUTHENTICATE},
+    {"GETQUOTAROOT", 12, MW_IMAP_CMD_GETQUOTAROOT},
+};
+
+/* First index of each name length 0..12 in names[] (13 = end). */
+static const uint8_t name_at[14] = {0, 0, 0, 1, 2, 10, 15, 25, 27, 32, 34,
+                                     35, 38, 40};
+
+static int lookup_name(mw_span w, const char *end)
+{
+    unsigned i;
+    if (w.len < 2 || w.len > 12)
+        return MW_IMAP_CMD_OTHER;
+    for (i = name_at[w.len]; i < name_at[w.len + 1]; i++) {
+        if (mw__imap_sc_kweq(w.ptr, w.len, names[i].kw, end))
+            return names[i].id;
+    }
+    return MW_IMAP_CMD_OTHER;
+}
+
+/* ---- simple commands ---------------------------------------------------- */
+
+/* SASL initial response (RFC 4959 §3: base64 or "="): strict base64 of
+ * RFC 4648 §4, length a multiple of 4, "=" padding only at the end. */
+static int sasl_ir(mw__imap_cmdp *P, mw_span *out)
+{
+    mw__imap_lex *L = &P->L;
+    const char *s = L->p, *q = L->p;
+    size_t pad = 0;
+    if (q < L->end && *q == '=' && q + 1 == L->end) {
+        out->ptr = q;
+        out->len = 1;
+        L->p = L->end;
+        return MW_OK;
+    }
+    for (; q < L->end; q++) {
+        unsigned char c = (unsigned char)*q;
+        if (c == '=') {
+            pad++;
+            continue;
+        }
+        if (pad != 0 || !((mb64[c] != 0 && c != ',') || c == '/'))
+            return mw__imap_sc_fail_at(
+                L, q, MW_E_BASE64,
+                "invalid base64 in initial response (RFC 4959 §3)");
+    }
+    if (q == s)
+        return mw__imap_lex_fail(L, MW_E_SYNTAX,
+                                 "initial response expected");
+    if (((size_t)(q - s)) % 4u != 0 || pad > 2)
+        return mw__imap_sc_fail_at(L, s, MW_E_BASE64,
+                                   "base64 length is not a multiple of 4");
+    out->ptr = s;
+    out->len = (size_t)(q - s);
+    L->p = q;
+    return MW_OK;
+}
+
+static int parse_authenticate(mw__imap_cmdp *P)
+{
+    mw__imap_lex *L = &P->L;
+    mw_imap_authenticate_args *a = &P->cmd->u.authenticate;
+    /* RFC 9051 §9: authenticate = "AUTHENTICATE" SP auth-type
+     * [SP initial-resp]; auth-type = atom. */
+    if (mw__imap_sc_sp(L) != MW_OK ||
+        mw__imap_lex_atom(L, &a->mechanism) != MW_OK)
+        return L->status;
+    if (L->p < L->end) {
+        if (mw__imap_sc_sp(L) != MW_OK || sasl_ir(P, &a->initial) != MW_OK)
+            return L->status;
+        a->has_initial = 1;
+    }
+    return mw__imap_lex_end(L);
+}
+
+static int parse_login(mw__imap_cmdp *P)
+{
+    mw__imap_lex *L = &P->L;
+    /* login = "LOGIN" SP userid SP password (RFC 9051 §9) */
+    if (mw__imap_sc_sp(L) != MW_OK ||
+        mw__imap_sc_astring(P, &P->cmd->u.login.user) != MW_OK ||
+        mw__imap_sc_sp(L) != MW_OK ||
+        mw__imap_sc_astring(P, &P->cmd->u.login.password) != MW_OK)
+        return L->status;
+    return mw__imap_lex_end(L);
+}
+
+static int parse_one_mailbox(mw__imap_cmdp *P, mw_imap_mailbox *mb)
+{
+    mw__imap_lex *L = &P->L;
+    if (mw__imap_sc_sp(L) != MW_OK || mw__imap_sc_mailbox(P, mb, 0) != MW_OK)
+        return L->status;
+    return mw__imap_lex_end(L);
+}
+
+static int parse_rename(mw__imap_cmdp *P)
+{
+    mw__imap_lex *L = &P->L;
+    /* rename = "RENAME" SP mailbox SP mailbox (RFC 9051 §6.3.6) */
+    if (mw__imap_sc_sp(L) != MW_OK ||
+        mw__imap_sc_mailbox(P, &P->cmd->u.rename.from, 0) != MW_OK ||
+        mw__imap_sc_sp(L) != MW_OK ||
+        mw__imap_sc_mailbox(P, &P->cmd->u.rename.to, 0) != MW_OK)
+        return L->status;
+    return mw__imap_lex_end(L);
+}
+
+static int parse_copy(mw__imap_cmdp *P)
+{
+    mw__imap_lex *L = &P->L;
+    /* copy = "COPY" SP sequence-set SP mailbox; move likewise (RFC 6851) */
+    if (mw__imap_sc_sp(L) != MW_OK ||
+        mw__imap_sc_seqset(P, &P->cmd->u.copy.set, 1) != MW_OK ||
+        mw__imap_sc_sp(L) != MW_OK ||
+        mw__imap_sc_mailbox(P, &P->cmd->u.copy.mailbox, 0) != MW_OK)
+        return L->status;
+    return mw__imap_lex_end(L);
+}
+
+static int parse_expunge(mw__imap_cmdp *P)
+{
+    mw__imap_lex *L = &P->L;
+    if (!(P->cmd->flags & MW_IMAP_CMDF_UID))
+        return mw__imap_lex_end(L);
+    /* uid-expunge = "UID" SP "EXPUNGE" SP sequence-set (RFC 4315 §2.1) */
+    if (mw__imap_sc_sp(L) != MW_OK ||
+        mw__imap_sc_seqset(P, &P->cmd->u.expunge.set, 1) != MW_OK)
+        return L->status;
+    P->cmd->u.expunge.has_set = 1;
+    return mw__imap_lex_end(L);
+}
+
+static int parse_getquota(mw__imap_cmdp *P)
+{
+    mw__imap_lex *L = &P->L;
+    /* getquota = "GETQUOTA" SP quota-root-name (RFC 9208 §4.1);
+     * quota-root-name = astring */
+    if (mw__imap_sc_sp(L) != MW_OK ||
+        mw__imap_sc_astring(P, &P->cmd->u.quota.root) != MW_OK)
+        return L->status;
+    return mw__imap_lex_end(L);
+}
+
+static int parse_compress(mw__imap_cmdp *P)
+{
+    mw__imap_lex *L = &P->L;
+    mw_imap_compress_args *c = &P->cmd->u.compress;
+    /* compress = "COMPRESS" SP algorithm; algorithm = "DEFLATE"
+     * (RFC 4978 §5); other atoms are left to the application (NO). */
+    if (mw__imap_sc_sp(L) != MW_OK ||
+        mw__imap_lex_atom(L, &c->mechanism) != MW_OK)
+        return L->status;
+    c->deflate = MW__SC_IS(c->mechanism, "DEFLATE");
+    return mw__imap_lex_end(L);
+}
+
+static int parse_other(mw__imap_cmdp *P)
+{
+    mw__imap_lex *L = &P->L;
+    mw_imap_other_args *o = &P->cmd->u.other;
+    o->name = P->cmd->name;
+    o->args = mw__span(L->p, 0);
+    if (L->p >= L->end)
+        return MW_OK;
+    if (mw__imap_sc_sp(L) != MW_OK)
+        return L->status;
+    /* Raw arguments (RFC 4466 §2.1 generic extension syntax is not
+     * checked: the machine answers BAD anyway unless the application
+     * takes the command). The framer guarantees no CRLF outside
+     * literals; one SP between tokens still holds at both ends. */
+    if (L->p >= L->end || *L->p == ' ')
+        return mw__imap_lex_fail(L, MW_E_SYNTAX, "argument expected");
+    if (L->end[-1] == ' ' && !(L->flags & MW__IMAP_LEX_TRAILING_SP))
+        return mw__imap_sc_fail_at(L, L->end - 1, MW_E_SYNTAX,
+                                   "trailing SP");
+    o->args = mw__span(L->p, (size_t)(L->end - L->p));
+    L->p = L->end;
+    return MW_OK;
+}
+
+/* ---- APPEND --------------------------------------------------------------- */
+
+/* A literal announcement at the very end of a head segment: "{n}",
+ * "{n+}" or "~{n}" (RFC 9051 §4.3, RFC 7888, RFC 3516). */
+static int literal_head(mw__imap_cmdp *P, mw_imap_append_args *ap)
+{
+    mw__imap_lex *L = &P->L;
+    ap->binary = (uint8_t)mw__imap_sc_accept(L, '~');
+    if (mw__imap_sc_expect(L, '{') != MW_OK ||
+        mw__imap_lex_number64(L, &ap->size) != MW_OK)
+        return L->status;
+    ap->nonsync = (uint8_t)mw__imap_sc_accept(L, '+');
+    if (mw__imap_sc_expect(L, '}') != MW_OK)
+        return L->status;
+    P->cmd->flags |= MW_IMAP_CMDF_LITERAL;
+    if (ap->nonsync)
+        P->cmd->flags |= MW_IMAP_CMDF_NONSYNC;
+    if (ap->binary)
+        P->cmd->flags |= MW_IMAP_CMDF_LITERAL8;
+    return mw__imap_lex_end(L);
+}
+
+/* [SP flag-list] [SP date-time] SP, up to the message literal
+ * (RFC 9051 §6.3.12, RFC 3502 §6.3.11 append-opts). */
+static int append_opts(mw__imap_cmdp *P, mw_imap_append_args *ap)
+{
+    mw__imap_lex *L = &P->L;
+    ap->has_flags = 0;
+    ap->has_date = 0;
+    memset(&ap->flags, 0, sizeof ap->flags);
+    memset(&ap->date, 0, sizeof ap->date);
+    if (mw__imap_sc_sp(L) != MW_OK)
+        return L->status;
+    if (mw__imap_sc_at(L, '(')) {
+        if (mw__imap_lex_flag_list(L, 0, &ap->flags) != MW_OK ||
+            mw__imap_sc_sp(L) != MW_OK)
+            return L->status;
+        ap->has_flags = 1;
+    }
+    if (mw__imap_sc_at(L, '"')) {
+        if (mw__imap_lex_datetime(L, &ap->date) != MW_OK ||
+            mw__imap_sc_sp(L) != MW_OK)
+            return L->status;
+        ap->has_date = 1;
+    }
+    if (L->status == MW_OK && L->p < L->end && *L->p != '{' && *L->p != '~')
+        return mw__imap_lex_fail(L, MW_E_SYNTAX,
+                                 "message literal expected (RFC 9051 "
+                                 "§6.3.12)");
+    return L->status;
+}
+
+/* A whole APPEND frame (its literals inline). */
+static int parse_append(mw__imap_cmdp *P)
+{
+    mw__imap_lex *L = &P->L;
+    mw_imap_append_args *ap = &P->cmd->u.append;
+    mw_imap_append_args next;
+    uint32_t count = 0;
+    if (mw__imap_sc_sp(L) != MW_OK ||
+        mw__imap_sc_mailbox(P, &ap->mailbox, 0) != MW_OK)
+        return L->status;
+    while (L->status == MW_OK && (count == 0 || L->p < L->end)) {
+        mw_imap_append_args *m = count == 0 ? ap : &next;
+        int bin = 0;
+        mw_span data;
+        const char *lit = NULL;
+        if (append_opts(P, m) != MW_OK)
+            return L->status;
+        lit = L->p;
+        if (mw__imap_lex_literal(L, &data, &bin) != MW_OK)
+            return L->status;
+        m->binary = (uint8_t)bin;
+        m->size = data.len;
+        m->nonsync = 0;
+        {
+            const char *q = lit;
+            while (q < L->end && *q != '}')
+                q++;
+            if (q > lit && q[-1] == '+')
+                m->nonsync = 1;
+        }
+        P->cmd->flags |= MW_IMAP_CMDF_LITERAL;
+        if (m->nonsync)
+            P->cmd->flags |= MW_IMAP_CMDF_NONSYNC;
+        if (bin)
+            P->cmd->flags |= MW_IMAP_CMDF_LITERAL8;
+        if (count == 0)
+            ap->data = data;
+        if (count == UINT32_MAX)
+            return mw__imap_lex_fail(L, MW_E_LIMIT, "too many messages");
+        count++;
+    }
+    ap->nmessages = count;
+    return mw__imap_lex_end(L);
+}
+
+/* ---- tag, name, dispatch --------------------------------------------------- */
+
+/* Tag and command name; returns the id or a negative status. */
+static int parse_head(mw__imap_cmdp *P)
+{
+    mw__imap_lex *L = &P->L;
+    mw_imap_cmd *cmd = P->cmd;
+    const unsigned char *q = (const unsigned char *)L->p;
+    const unsigned char *e = (const unsigned char *)L->end;
+    mw_span w;
+    int id;
+
+    /* tag = 1*<any ASTRING-CHAR except "+"> (RFC 9051 §9) */
+    while (q < e && (mw__imap_cclass[*q] & MW__IMAP_C_TAG))
+        q++;
+    if (q < e && *q != ' ') {
+        const char *at = (const char *)q;
+        if (*q == '+')
+            return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX,
+                                       "'+' in tag (RFC 9051 §9)");
+        if (*q == 0)
+            return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX, "NUL in tag");
+        if (*q == '\r' || *q == '\n')
+            return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX, "CR or LF in tag");
+        return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX,
+                                   "invalid character in tag");
+    }
+    if (q == (const unsigned char *)L->p)
+        return mw__imap_lex_fail(L, MW_E_SYNTAX, "tag expected");
+    if ((size_t)(q - (const unsigned char *)L->p) > MW_IMAP_TAG_MAX)
+        return mw__imap_lex_fail(L, MW_E_TOO_LONG, "tag too long");
+    cmd->tag = mw__span(L->p, (size_t)((const char *)q - L->p));
+    L->p = (const char *)q;
+    if (L->p >= L->end)
+        return mw__imap_lex_fail(L, MW_E_SYNTAX, "command name expected");
+    L->p++; /* the SP checked above */
+
+    w = mw__imap_sc_word(L);
+    if (w.len == 0 || (L->p < L->end && *L->p != ' ')) {
+        /* not a plain keyword: an extension command is an atom */
+        L->p = w.ptr;
+        if (mw__imap_lex_atom(L, &w) != MW_OK)
+            return mw__imap_lex_fail(L, MW_E_SYNTAX, "command name expected");
+    }
+    cmd->name = w;
+    id = lookup_name(w, L->end);
+    if (id == MW_IMAP_CMD_UID) {
+        /* uid = "UID" SP (copy / move / fetch / search / store /
+         * uid-expunge) (RFC 9051 §9; SORT, THREAD: RFC 5256) */
+        cmd->flags |= MW_IMAP_CMDF_UID;
+        if (mw__imap_sc_sp(L) != MW_OK)
+            return L->status;
+        w = mw__imap_sc_word(L);
+        id = lookup_name(w, L->end);
+        switch (id) {
+        case MW_IMAP_CMD_COPY: case MW_IMAP_CMD_MOVE: case MW_IMAP_CMD_FETCH:
+        case MW_IMAP_CMD_SEARCH: case MW_IMAP_CMD_STORE:
+        case MW_IMAP_CMD_EXPUNGE: case MW_IMAP_CMD_SORT:
+        case MW_IMAP_CMD_THREAD:
+            break;
+        default:
+            return mw__imap_sc_fail_at(L, w.ptr, MW_E_SYNTAX,
+                                       "UID with a command other than "
+                                       "COPY/MOVE/FETCH/SEARCH/STORE/"
+                                       "EXPUNGE/SORT/THREAD");
+        }
+        cmd->name = w;
+    } else if (id == MW_IMAP_CMD_DONE) {
+        /* DONE ends IDLE untagged (RFC 2177); as a tagged command it is
+         * unknown. */
+        id = MW_IMAP_CMD_OTHER;
+    }
+    cmd->id = id;
+    return id;
+}
+
+static int dispatch(mw__imap_cmdp *P, int id)
+{
+    mw__imap_lex *L = &P->L;
+    switch (id) {
+    case MW_IMAP_CMD_CAPABILITY: case MW_IMAP_CMD_NOOP:
+    case MW_IMAP_CMD_LOGOUT: case MW_IMAP_CMD_STARTTLS:
+    case MW_IMAP_CMD_NAMESPACE: case MW_IMAP_CMD_IDLE:
+    case MW_IMAP_CMD_CHECK: case MW_IMAP_CMD_CLOSE:
+    case MW_IMAP_CMD_UNSELECT:
+        if (L->p < L->end && *L->p == ' ' &&
+            !(L->flags & MW__IMAP_LEX_TRAILING_SP))
+            return mw__imap_lex_fail(L, MW_E_SYNTAX,
+                                     "this command takes no arguments");
+        return mw__imap_lex_end(L);
+    case MW_IMAP_CMD_EXPUNGE: return parse_expunge(P);
+    case MW_IMAP_CMD_AUTHENTICATE: return parse_authenticate(P);
+    case MW_IMAP_CMD_LOGIN: return parse_login(P);
+    case MW_IMAP_CMD_ENABLE: return mw__imap_sc_enable(P);
+    case MW_IMAP_CMD_SELECT: case MW_IMAP_CMD_EXAMINE:
+        return mw__imap_sc_select(P);
+    case MW_IMAP_CMD_CREATE: return mw__imap_sc_create(P);
+    case MW_IMAP_CMD_DELETE: case MW_IMAP_CMD_SUBSCRIBE:
+    case MW_IMAP_CMD_UNSUBSCRIBE: case MW_IMAP_CMD_GETQUOTAROOT:
+        return parse_one_mailbox(P, &P->cmd->u.mailbox.mailbox);
+    case MW_IMAP_CMD_RENAME: return parse_rename(P);
+    case MW_IMAP_CMD_LIST: return mw__imap_sc_list(P);
+    case MW_IMAP_CMD_LSUB: return mw__imap_sc_lsub(P);
+    case MW_IMAP_CMD_STATUS: return mw__imap_sc_status(P);
+    case MW_IMAP_CMD_APPEND: return parse_append(P);
+    case MW_IMAP_CMD_SEARCH: case MW_IMAP_CMD_SORT:
+    case MW_IMAP_CMD_THREAD:
+        return mw__imap_sc_search(P);
+    case MW_IMAP_CMD_FETCH: return mw__imap_sc_fetch(P);
+    case MW_IMAP_CMD_STORE: return mw__imap_sc_store(P);
+    case MW_IMAP_CMD_COPY: case MW_IMAP_CMD_MOVE: return parse_copy(P);
+    case MW_IMAP_CMD_ID: return mw__imap_sc_id(P);
+    case MW_IMAP_CMD_COMPRESS: return parse_compress(P);
+    case MW_IMAP_CMD_GETQUOTA: return parse_getquota(P);
+    case MW_IMAP_CMD_SETQUOTA: return mw__imap_sc_setquota(P);
+    case MW_IMAP_CMD_GETMETADATA: return mw__imap_sc_getmetadata(P);
+    case MW_IMAP_CMD_SETMETADATA: return mw__imap_sc_setmetadata(P);
+    default: return parse_other(P);
+    }
+}
+
+/* Fill err from the lexer; a generic complaint about a NUL, CR or LF
+ * gets a reason that names the byte. */
+static int finish(mw__imap_cmdp *P, mw_error *err)
+{
+    mw__imap_lex *L = &P->L;
+    const char *reason = L->reason;
+    size_t at;
+    if (L->status == MW_OK)
+        return MW_OK;
+    at = L->err_offset - L->base_offset;
+    if (L->status == MW_E_SYNTAX && at < (size_t)(L->end - L->base) &&
+        reason != NULL && strstr(reason, "NUL") == NULL &&
+        strstr(reason, "CR") == NULL && strstr(reason, "LF") == NULL) {
+        char c = L->base[at];
+        if (c == '\0')
+            reason = "NUL outside a literal";
+        else if (c == '\r')
+            reason = "CR outside a literal";
+        else if (c == '\n')
+            reason = "LF outside a literal";
+    }
+    if (reason == NULL)
+        reason = "syntax error";
+    return mw__fail(err, L->status, L->err_offset, reason);
+}
+
+static void start(mw__imap_cmdp *P, const char *p, size_t n, size_t offset,
+                  mw__imap_arena *a, unsigned lexflags, unsigned max_depth,
+                  mw_imap_cmd *cmd)
+{
+    memset(cmd, 0, sizeof *cmd);
+    cmd->offset = offset;
+    mw__imap_lex_init(&P->L, p, n, offset, a, lexflags);
+    P->a = a;
+    P->cmd = cmd;
+    P->max_depth = max_depth != 0 ? max_depth : MW_IMAP_DEPTH_DEFAULT;
+}
+
+int mw__imap_cmd_parse(const char *p, size_t n, size_t offset,
+                       mw__imap_arena *a, unsigned lexflags,
+                       unsigned max_depth, mw_imap_cmd *cmd, mw_error *err)
+{
+    mw__imap_cmdp P;
+    int id;
+    start(&P, p, n, offset, a, lexflags, max_depth, cmd);
+    id = parse_head(&P);
+    if (id > 0)
+        (void)dispatch(&P, id);
+    return finish(&P, err);
+}
+
+/* ---- APPEND around streamed messages ------------------------------------ */
+
+int mw__imap_cmd_literal_role(const char *p, size_t n)
+{
+    const char *e = p + n, *q = p;
+    size_t k;
+    if (n == 0)
+        return MW__IMAP_TAKE_INLINE;
+    if (*p == ' ')
+        return MW__IMAP_TAKE_STREAM; /* after a streamed message */
+    /* tag SP "APPEND" SP: anything else is not an APPEND message */
+    while (q < e && (mw__imap_cclass[(unsigned char)*q] & MW__IMAP_C_TAG))
+        q++;
+    if (q == p || q >= e || *q != ' ')
+        return MW__IMAP_TAKE_INLINE;
+    q++;
+    if ((size_t)(e - q) < 7)
+        return MW__IMAP_TAKE_INLINE;
+    for (k = 0; k < 6; k++) {
+        unsigned char c = (unsigned char)q[k];
+        if ((unsigned char)(c - 'a') < 26u)
+            c = (unsigned char)(c - 32u);
+        if (c != (unsigned char)"APPEND"[k])
+            return MW__IMAP_TAKE_INLINE;
+    }
+    q += 6;
+    if (*q != ' ')
+        return MW__IMAP_TAKE_INLINE;
+    q++;
+    /* The announcement right after "APPEND ": the mailbox name itself is
+     * the literal. Otherwise it is a message (flags and dates are never
+     * literals). */
+    if (q < e && *q == '{') {
+        const char *r = q + 1;
+        while (r < e && (unsigned char)(*r - '0') <= 9u)
+            r++;
+        if (r < e && *r == '+')
+            r++;
+        if (r < e && *r == '}' && r + 1 == e)
+            return MW__IMAP_TAKE_INLINE;
+    }
+    return MW__IMAP_TAKE_STREAM;
+}
+
+/* Copy a span into the arena's string area (so it survives the release
+ * of the segment it came from). */
+static int keep(mw__imap_cmdp *P, mw_span *s)
+{
+    char *d;
+    if (s->ptr == NULL || s->len == 0)
+        return MW_OK;
+    if (P->a == NULL || (d = mw__imap_arena_bytes(P->a, s->len)) == NULL)
+        return mw__imap_lex_fail(&P->L, MW_E_NOSPACE,
+                                 "arena full (APPEND mailbox)");
+    memcpy(d, s->ptr, s->len);
+    s->ptr = d;
+    return MW_OK;
+}
+
+int mw__imap_cmd_parse_append_head(const char *p, size_t n, size_t offset,
+                                   mw__imap_arena *a, unsigned lexflags,
+                                   mw_imap_cmd *cmd, mw_error *err)
+{
+    mw__imap_cmdp P;
+    mw__imap_lex *L = &P.L;
+    mw_imap_append_args *ap = &cmd->u.append;
+    int id;
+    start(&P, p, n, offset, a, lexflags, 0, cmd);
+    id = parse_head(&P);
+    if (id > 0 && id != MW_IMAP_CMD_APPEND)
+        (void)mw__imap_lex_fail(L, MW_E_INTERNAL, "not an APPEND command");
+    if (id > 0 && mw__imap_sc_sp(L) == MW_OK &&
+        mw__imap_sc_mailbox(&P, &ap->mailbox, 0) == MW_OK &&
+        append_opts(&P, ap) == MW_OK && literal_head(&P, ap) == MW_OK) {
+        ap->index = 0;
+        ap->nmessages = 1;
+        (void)keep(&P, &cmd->tag);
+        (void)keep(&P, &ap->mailbox.name);
+    }
+    return finish(&P, err);
+}
+
+int mw__imap_cmd_parse_append_next(const char *p, size_t n, size_t offset,
+                                   mw__imap_arena *a, unsigned lexflags,
+                                   mw_imap_cmd *cmd, mw_error *err)
+{
+    mw__imap_cmdp P;
+    mw__imap_lex *L = &P.L;
+    mw_imap_append_args *ap = &cmd->u.append;
+    if (n == 0)
+        return MW_DONE;
+    mw__imap_lex_init(L, p, n, offset, a, lexflags);
+    P.a = a;
+    P.cmd = cmd;
+    P.max_depth = MW_IMAP_DEPTH_DEFAULT;
+    ap->data = mw__span(NULL, 0);
+    if (append_opts(&P, ap) == MW_OK && literal_head(&P, ap) == MW_OK) {
+        ap->index++;
+        ap->nmessages = ap->index + 1u;
+    }
+    return finish(&P, err);
+}
+
+/* ---- states -------------------------------------------------------------- */
+
+int mw__imap_cmd_states(int id)
+{
+    const int na = 1 << MW_IMAP_STATE_NOT_AUTHENTICATED;
+    const int au = 1 << MW_IMAP_STATE_AUTHENTICATED;
+    const int se = 1 << MW_IMAP_STATE_SELECTED;
+    switch (id) {
+    /* RFC 9051 §6.1: any state; ID: RFC 2971 §3.1 */
+    case MW_IMAP_CMD_CAPABILITY: case MW_IMAP_CMD_NOOP:
+    case MW_IMAP_CMD_LOGOUT: case MW_IMAP_CMD_ID:
+        return na | au | se;
+    /* §6.2: not authenticated */
+    case MW_IMAP_CMD_STARTTLS: case MW_IMAP_CMD_AUTHENTICATE:
+    case MW_IMAP_CMD_LOGIN:
+        return na;
+    /* §6.3.1, RFC 5161 §3.1: ENABLE only in the authenticated state */
+    case MW_IMAP_CMD_ENABLE:
+        return au;
+    /* §6.3: authenticated (and selected); RFC 9208, RFC 5464, RFC 4978
+     * (command-auth) */
+    case MW_IMAP_CMD_SELECT: case MW_IMAP_CMD_EXAMINE:
+    case MW_IMAP_CMD_CREATE: case MW_IMAP_CMD_DELETE:
+    case MW_IMAP_CMD_RENAME: case MW_IMAP_CMD_SUBSCRIBE:
+    case MW_IMAP_CMD_UNSUBSCRIBE: case MW_IMAP_CMD_LIST:
+    case MW_IMAP_CMD_LSUB: case MW_IMAP_CMD_NAMESPACE:
+    case MW_IMAP_CMD_STATUS: case MW_IMAP_CMD_APPEND:
+    case MW_IMAP_CMD_IDLE: case MW_IMAP_CMD_GETQUOTA:
+    case MW_IMAP_CMD_GETQUOTAROOT: case MW_IMAP_CMD_SETQUOTA:
+    case MW_IMAP_CMD_GETMETADATA: case MW_IMAP_CMD_SETMETADATA:
+    case MW_IMAP_CMD_COMPRESS:
+        return au | se;
+    /* §6.4: selected */
+    case MW_IMAP_CMD_CHECK: case MW_IMAP_CMD_CLOSE:
+    case MW_IMAP_CMD_UNSELECT: case MW_IMAP_CMD_EXPUNGE:
+    case MW_IMAP_CMD_SEARCH: case MW_IMAP_CMD_FETCH:
+    case MW_IMAP_CMD_STORE: case MW_IMAP_CMD_COPY:
+    case MW_IMAP_CMD_MOVE: case MW_IMAP_CMD_SORT:
+    case MW_IMAP_CMD_THREAD:
+        return se;
+    default:
+        return 0;
+    }
+}

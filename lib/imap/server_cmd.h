@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The IMAP server's command parser (internal): turns one complete command
+ * frame into an mw_imap_cmd (include/mailwire/imap_command.h). The server
+ * machine (server.c) calls these for each framer event; they never see
+ * partial frames, never allocate (structured values go into the arena)
+ * and never recurse.
+ *
+ * Grammar: RFC 9051 §9 (IMAP4rev2) with the IMAP4rev1 commands of RFC 3501
+ * §9 and the extensions listed in imap_command.h. Strict: exactly one SP
+ * between tokens, tags of ASTRING-CHAR without "+", no CR/LF/NUL outside
+ * literals.
+ */
+#ifndef MW_IMAP_SERVER_CMD_H
+#define MW_IMAP_SERVER_CMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/internal.h"
+#include "mailwire/imap.h"
+#include "mailwire/imap_command.h"
+
+/*
+ * Parse one complete command frame: p[0..n) is the frame text without the
+ * final CRLF, literals inline in wire form ("{n}\r\n" + bytes). offset is
+ * the stream offset of p[0]; a (reset by the caller) receives lists, trees
+ * and unescaped strings; lexflags are MW__IMAP_LEX_* (UTF8 after ENABLE
+ * UTF8=ACCEPT / IMAP4rev2); max_depth bounds search-key nesting
+ * (MW_E_DEPTH beyond; 0 means MW_IMAP_DEPTH_DEFAULT).
+ *
+ * Returns MW_OK with *cmd filled, or a negative status with err filled
+ * (offset = stream offset of the problem, reason static). On error,
+ * cmd->tag, cmd->id and cmd->name are filled as far as they were read
+ * (tag.ptr NULL when the tag itself is missing or invalid).
+ *
+ * APPEND frames are not parsed here (their message literals are streamed:
+ * see the append functions below); an APPEND frame whose literals were all
+ * inlined is parsed here too, with the last message in cmd->u.append.
+ */
+int mw__imap_cmd_parse(const char *p, size_t n, size_t offset,
+                       mw__imap_arena *a, unsigned lexflags,
+                       unsigned max_depth, mw_imap_cmd *cmd, mw_error *err);
+
+/*
+ * The role of the literal a LITERAL framer event announces. p[0..n) is the
+ * segment text so far, ending with the announcement ("{n}", "{n+}",
+ * "~{n}"). Returns MW__IMAP_TAKE_STREAM when the literal is an APPEND
+ * message: after "tag APPEND mailbox [SP flag-list] [SP date-time] SP",
+ * or, in a segment that starts with SP (the text after a streamed
+ * message), after "SP [flag-list SP] [date-time SP]" (the next MULTIAPPEND
+ * message). Otherwise MW__IMAP_TAKE_INLINE (the machine applies its small
+ * literal limit). Cheap: only the text needed is looked at.
+ */
+int mw__imap_cmd_literal_role(const char *p, size_t n);
+
+/*
+ * The text of an APPEND command before its first message literal:
+ * "tag APPEND mailbox [SP flag-list] [SP date-time] SP {n}" (or "{n+}",
+ * "~{n}"), the announcement included. Fills cmd (id APPEND, tag, mailbox,
+ * u.append with index 0, flags, date, size, binary, nonsync). The tag and
+ * mailbox name are copied into the arena so that they stay valid for the
+ * later messages of a MULTIAPPEND command (the arena must not be reset
+ * until the command ends); the flags' text points into p.
+ * Returns MW_OK or a negative status (err filled; tag/id as far as read).
+ */
+int mw__imap_cmd_parse_append_head(const char *p, size_t n, size_t offset,
+                                   mw__imap_arena *a, unsigned lexflags,
+                                   mw_imap_cmd *cmd, mw_error *err);
+
+/*
+ * The segment after a streamed APPEND message: empty (the command ends:
+ * returns MW_DONE) or "SP [flag-list SP] [date-time SP] {n}" (the next
+ * MULTIAPPEND message, RFC 3502 §6.3.11: returns MW_OK with
+ * cmd->u.append's index incremented and flags/date/size/binary/nonsync
+ * replaced; the mailbox and tag are kept). Negative status on a syntax
+ * error (err filled).
+ */
+int mw__imap_cmd_parse_append_next(const char *p, size_t n, size_t offset,
+                                   mw__imap_arena *a, unsigned lexflags,
+                                   mw_imap_cmd *cmd, mw_error *err);
+
+/*
+ * The connection states in which a command is valid (RFC 9051 §6,
+ * RFC 3501 §6): bits (1u << mw_imap_state). OTHER and unknown ids: 0
+ * (the machine answers BAD). DONE is not a command of any state (IDLE
+ * consumes it).
+ */
+int mw__imap_cmd_states(int id);
+
+#endif

@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * FETCH and STORE arguments for the IMAP server's command parser: fetch
+ * attributes with body sections (part numbers, HEADER, HEADER.FIELDS
+ * (.NOT) lists, TEXT, MIME), partial ranges, BINARY (RFC 3516), the
+ * macros ALL/FAST/FULL, the CONDSTORE/QRESYNC fetch modifiers (RFC 7162
+ * §3.1.4, §3.2.6) and STORE with UNCHANGEDSINCE (RFC 7162 §3.1.3).
+ *
+ * The items end up as one contiguous array in the arena (front). The
+ * names of a header-field list are collected on the stack while the list
+ * is read and then stored in the arena's back end (where unescaped
+ * strings go), so that nothing is allocated between two items; a list of
+ * more than FIELDS_ON_STACK names is read a second time once the items
+ * are complete.
+ */
+#include <string.h>
+
+#include "imap/server_cmd_int.h"
+
+/* RFC 9051 §9 fetch-att names, RFC 3501 §9 RFC822*, RFC 7162 MODSEQ,
+ * RFC 8474, RFC 8514, RFC 8970, Gmail's X-GM-*. */
+static const mw__imap_kw atts[] = {
+    {"UID", 3, MW_IMAP_FA_UID},
+    {"BODY", 4, MW_IMAP_FA_BODY},
+    {"FLAGS", 5, MW_IMAP_FA_FLAGS},
+    {"RFC822", 6, MW_IMAP_FA_RFC822},
+    {"MODSEQ", 6, MW_IMAP_FA_MODSEQ},
+    {"BINARY", 6, MW_IMAP_FA_BINARY},
+    {"EMAILID", 7, MW_IMAP_FA_EMAILID},
+    {"PREVIEW", 7, MW_IMAP_FA_PREVIEW},
+    {"ENVELOPE", 8, MW_IMAP_FA_ENVELOPE},
+    {"THREADID", 8, MW_IMAP_FA_THREADID},
+    {"SAVEDATE", 8, MW_IMAP_FA_SAVEDATE},
+    {"BODY.PEEK", 9, MW_IMAP_FA_BODY_SECTION},
+    {"X-GM-MSGID", 10, MW_IMAP_FA_X_GM_MSGID},
+    {"X-GM-THRID", 10, MW_IMAP_FA_X_GM_THRID},
+    {"RFC822.SIZE", 11, MW_IMAP_FA_RFC822_SIZE},
+    {"RFC822.TEXT", 11, MW_IMAP_FA_RFC822_TEXT},
+    {"BINARY.PEEK", 11, MW_IMAP_FA_BINARY},
+    {"BINARY.SIZE", 11, MW_IMAP_FA_BINARY_SIZE},
+    {"X-GM-LABELS", 11, MW_IMAP_FA_X_GM_LABELS},
+    {"INTERNALDATE", 12, MW_IMAP_FA_INTERNALDATE},
+    {"BODYSTRUCTURE", 13, MW_IMAP_FA_BODYSTRUCTURE},
+    {"RFC822.HEADER", 13, MW_IMAP_FA_RFC822_HEADER},
+};
+
+/* First index in atts[] of each name length 3..13 (14: the end). */
+static const uint8_t att_at[15] = {0, 0, 0, 0, 1, 2, 3, 6, 8, 11, 12,
+                                   14, 19, 20, 22};
+
+static unsigned att_lookup(mw_span w, const char *end)
+{
+    unsigned i;
+    if (w.len < 3 || w.len > 13)
+        return 0;
+    for (i = att_at[w.len]; i < att_at[w.len + 1]; i++) {
+        if (mw__imap_sc_kweq(w.ptr, w.len, atts[i].kw, end))
+            return atts[i].val;
+    }
+    return 0;
+}
+
+/* section-text / section-msgtext keywords (RFC 9051 §9). */
+static const mw__imap_kw sectkw[] = {
+    {"TEXT", 4, MW_IMAP_SECTION_TEXT},
+    {"MIME", 4, MW_IMAP_SECTION_MIME},
+    {"HEADER", 6, MW_IMAP_SECTION_HEADER},
+    {"HEADER.FIELDS", 13, MW_IMAP_SECTION_HEADER_FIELDS},
+    {"HEADER.FIELDS.NOT", 17, MW_IMAP_SECTION_HEADER_FIELDS_NOT},
+};
+
+#define FIELDS_ON_STACK 32u
+
+/* header-list = "(" header-fld-name *(SP header-fld-name) ")": the names
+ * go to store[] while they fit in cap (all of them when cap is the
+ * count); *count is the number of names. */
+static int header_list(mw__imap_cmdp *P, uint32_t *count, mw_span *store,
+                       uint32_t cap)
+{
+    mw__imap_lex *L = &P->L;
+    uint32_t k = 0;
+    if (mw__imap_sc_expect(L, '(') != MW_OK)
+        return L->status;
+    for (;;) {
+        mw_span name;
+        if (mw__imap_sc_astring(P, &name) != MW_OK)
+            return L->status;
+        if (k < cap)
+            store[k] = name;
+        if (k == UINT32_MAX)
+            return mw__imap_lex_fail(L, MW_E_LIMIT, "too many header fields");
+        k++;
+        if (mw__imap_sc_accept(L, ')'))
+            break;
+        if (mw__imap_sc_sp(L) != MW_OK)
+            return L->status;
+    }
+    *count = k;
+    return MW_OK;
+}
+
+/* n spans in the arena's back end, aligned for mw_span. */
+static mw_span *back_spans(mw__imap_cmdp *P, uint32_t n)
+{
+    size_t size = (size_t)n * sizeof(mw_span);
+    char *b = P->a != NULL ? mw__imap_arena_bytes(P->a, size + 7u) : NULL;
+    uintptr_t u;
+    if (b == NULL) {
+        (void)mw__imap_lex_fail(&P->L, MW_E_NOSPACE,
+                                "arena full (header field names)");
+        return NULL;
+    }
+    u = ((uintptr_t)b + 7u) & ~(uintptr_t)7u;
+    return (mw_span *)u;
+}
+
+/* section = "[" [section-spec] "]"; binary=1: section-binary =
+ * "[" [section-part] "]" (RFC 3516 §4.2). */
+static int section(mw__imap_cmdp *P, mw_imap_fetch_req *it, int binary)
+{
+    mw__imap_lex *L = &P->L;
+    const char *open = L->p;
+    if (mw__imap_sc_expect(L, '[') != MW_OK)
+        return L->status;
+    if (mw__imap_sc_accept(L, ']')) {
+        it->section_text = mw__span(open + 1, 0);
+        return MW_OK;
+    }
+    /* section-part = nz-number *("." nz-number) */
+    if (L->p < L->end && (unsigned char)(*L->p - '0') <= 9u) {
+        for (;;) {
+            uint32_t part;
+            if (it->nparts >= MW_IMAP_SECTION_PARTS_MAX)
+                return mw__imap_lex_fail(L, MW_E_LIMIT,
+                                         "too many section part numbers");
+            if (mw__imap_lex_nz_number(L, &part) != MW_OK)
+                return L->status;
+            it->parts[it->nparts++] = part;
+            if (!mw__imap_sc_at(L, '.'))
+                break;
+            L->p++;
+            if (L->p >= L->end || (unsigned char)(*L->p - '0') > 9u)
+                break; /* "." section-text */
+        }
+        if (L->p[-1] != '.')
+            goto close;
+    }
+    {
+        const char *kwp = L->p;
+        mw_span w = mw__imap_sc_word(L);
+        unsigned kind = MW__SC_LOOKUP(w, sectkw);
+        if (binary)
+            return mw__imap_sc_fail_at(L, kwp, MW_E_SYNTAX,
+                                       "BINARY sections take part numbers "
+                                       "only (RFC 3516 §4.2)");
+        if (kind == 0)
+            return mw__imap_sc_fail_at(L, kwp, MW_E_SYNTAX,
+                                       "unknown section text");
+        if (kind == MW_IMAP_SECTION_MIME && it->nparts == 0)
+            return mw__imap_sc_fail_at(L, kwp, MW_E_SYNTAX,
+                                       "MIME needs part numbers "
+                                       "(RFC 9051 §6.4.5)");
+        it->section = (uint8_t)kind;
+        if (kind == MW_IMAP_SECTION_HEADER_FIELDS ||
+            kind == MW_IMAP_SECTION_HEADER_FIELDS_NOT) {
+            mw_span tmp[FIELDS_ON_STACK];
+            if (mw__imap_sc_sp(L) != MW_OK ||
+                header_list(P, &it->nfields, tmp, FIELDS_ON_STACK) != MW_OK)
+                return L->status;
+            if (it->nfields <= FIELDS_ON_STACK) {
+                mw_span *arr = back_spans(P, it->nfields);
+                if (arr == NULL)
+                    return L->status;
+                memcpy(arr, tmp, it->nfields * sizeof(mw_span));
+                it->fields = arr;
+            }
+        }
+    }
+close:
+    if (mw__imap_sc_expect(L, ']') != MW_OK)
+        return L->status;
+    it->section_text = mw__span(open + 1, (size_t)(L->p - open - 2));
+    return MW_OK;
+}
+
+/* partial = "<" number64 "." nz-number64 ">" (RFC 9051 §9; RFC 3501 had
+ * 32-bit numbers) */
+static int partial(mw__imap_cmdp *P, mw_imap_fetch_req *it)
+{
+    mw__imap_lex *L = &P->L;
+    const char *len_at;
+    if (!mw__imap_sc_accept(L, '<'))
+        return MW_OK;
+    if (mw__imap_lex_number64(L, &it->origin) != MW_OK ||
+        mw__imap_sc_expect(L, '.') != MW_OK)
+        return L->status;
+    len_at = L->p;
+    if (mw__imap_lex_number64(L, &it->length) != MW_OK)
+        return L->status;
+    if (it->length == 0)
+        return mw__imap_sc_fail_at(L, len_at, MW_E_SYNTAX,
+                                   "partial length must not be 0");
+    if (mw__imap_sc_expect(L, '>') != MW_OK)
+        return L->status;
+    it->has_partial = 1;
+    return MW_OK;
+}
+
+/* One fetch-att appended to the command's item array. */
+static int fetch_att(mw__imap_cmdp *P)
+{
+    mw_imap_fetch_args *f = &P->cmd->u.fetch;
+    mw__imap_lex *L = &P->L;
+    const char *start = L->p;
+    mw_span w = mw__imap_sc_word(L);
+    unsigned att = att_lookup(w, L->end);
+    mw_imap_fetch_req *it;
+    if (L->status != MW_OK)
+        return L->status;
+    if (att == 0)
+        return mw__imap_sc_fail_at(L, start, MW_E_SYNTAX,
+                                   w.len == 0 ? "fetch attribute expected"
+                                              : "unknown fetch attribute");
+    it = (mw_imap_fetch_req *)mw__imap_sc_push(P, f->items, f->nitems,
+                                               sizeof *it,
+                                               "arena full (FETCH items)");
+    if (it == NULL)
+        return L->status;
+    if (f->nitems == 0)
+        f->items = it;
+    f->nitems++;
+    it->att = (uint8_t)att;
+    switch (att) {
+    case MW_IMAP_FA_BODY:
+        if (!mw__imap_sc_at(L, '['))
+            return MW_OK; /* BODY alone: the structure */
+        it->att = MW_IMAP_FA_BODY_SECTION;
+        if (section(P, it, 0) != MW_OK)
+            return L->status;
+        return partial(P, it);
+    case MW_IMAP_FA_BODY_SECTION: /* BODY.PEEK */
+        it->peek = 1;
+        if (section(P, it, 0) != MW_OK)
+            return L->status;
+        return partial(P, it);
+    case MW_IMAP_FA_BINARY:
+        it->peek = (uint8_t)(w.len == 11);
+        if (section(P, it, 1) != MW_OK)
+            return L->status;
+        return partial(P, it);
+    case MW_IMAP_FA_BINARY_SIZE:
+        return section(P, it, 1);
+    case MW_IMAP_FA_PREVIEW:
+        /* PREVIEW [SP "(" preview-mod *(SP preview-mod) ")"], the only
+         * modifier being LAZY (RFC 8970 §7). A "(" that does not start
+         * with LAZY belongs to the fetch modifiers. */
+        if (L->end - L->p >= 7 && L->p[0] == ' ' && L->p[1] == '(') {
+            mw__imap_lex save = *L;
+            mw_span m;
+            L->p += 2;
+            m = mw__imap_sc_word(L);
+            if (!MW__SC_IS(m, "LAZY")) {
+                *L = save;
+                return MW_OK;
+            }
+            while (mw__imap_sc_at(L, ' ')) {
+                L->p++;
+                m = mw__imap_sc_word(L);
+                if (!MW__SC_IS(m, "LAZY"))
+                    return mw__imap_sc_fail_at(L, m.ptr, MW_E_SYNTAX,
+                                               "unknown PREVIEW modifier");
+            }
+            if (mw__imap_sc_expect(L, ')') != MW_OK)
+                return L->status;
+            it->lazy = 1;
+        }
+        return MW_OK;
+    default:
+        return MW_OK;
+    }
+}
+
+/* The names of each item's header-field list, now that the items are
+ * contiguous. */
+static int fill_fields(mw__imap_cmdp *P, mw_imap_fetch_req *items,
+                       uint32_t n)
+{
+    mw__imap_lex *L = &P->L;
+    uint32_t i;
+    for (i = 0; i < n && L->status == MW_OK; i++) {
+        mw_imap_fetch_req *it = &items[i];
+        const char *q, *e;
+        mw_span *arr;
+        uint32_t k = 0;
+        const char *save_p = L->p;
+        if (it->nfields == 0 || it->fields != NULL)
+            continue;
+        arr = (mw_span *)mw__imap_sc_alloc(P->a,
+                                              it->nfields * sizeof(mw_span));
+        if (arr == NULL)
+            return mw__imap_lex_fail(L, MW_E_NOSPACE,
+                                     "arena full (header field names)");
+        q = it->section_text.ptr;
+        e = q + it->section_text.len;
+        while (q < e && *q != '(')
+            q++;
+        L->p = q;
+        (void)header_list(P, &k, arr, it->nfields);
+        L->p = save_p;
+        it->fields = arr;
+    }
+    return L->status;
+}
+
+static const mw__imap_kw macros[] = {
+    {"ALL", 3, MW_IMAP_FETCH_MACRO_ALL},
+    {"FAST", 4, MW_IMAP_FETCH_MACRO_FAST},
+    {"FULL", 4, MW_IMAP_FETCH_MACRO_FULL},
+};
+
+/* RFC 9051 §6.4.5: ALL = (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE),
+ * FAST = (FLAGS INTERNALDATE RFC822.SIZE), FULL = ALL + BODY. */
+static int expand_macro(mw__imap_cmdp *P, unsigned macro)
+{
+    static const uint8_t list[5] = {MW_IMAP_FA_FLAGS, MW_IMAP_FA_INTERNALDATE,
+                                    MW_IMAP_FA_RFC822_SIZE,
+                                    MW_IMAP_FA_ENVELOPE, MW_IMAP_FA_BODY};
+    unsigned n = macro == MW_IMAP_FETCH_MACRO_FAST ? 3u
+               : macro == MW_IMAP_FETCH_MACRO_ALL  ? 4u : 5u;
+    unsigned i;
+    mw_imap_fetch_req *it;
+    it = (mw_imap_fetch_req *)mw__imap_sc_alloc(P->a, n * sizeof *it);
+    if (it == NULL)
+        return mw__imap_lex_fail(&P->L, MW_E_NOSPACE,
+                                 "arena full (FETCH items)");
+    for (i = 0; i < n; i++)
+        it[i].att = list[i];
+    P->cmd->u.fetch.items = it;
+    P->cmd->u.fetch.nitems = n;
+    P->cmd->u.fetch.macro = (uint8_t)macro;
+    return MW_OK;
+}
+
+/* fetch-modifiers = SP "(" fetch-modifier *(SP fetch-modifier) ")"
+ * (RFC 4466 §2.4): CHANGEDSINCE mod-sequence-value (RFC 7162 §3.1.4),
+ * VANISHED (RFC 7162 §3.2.6). */
+static int fetch_modifiers(mw__imap_cmdp *P)
+{
+    mw__imap_lex *L = &P->L;
+    mw_imap_fetch_args *f = &P->cmd->u.fetch;
+    if (mw__imap_sc_expect(L, '(') != MW_OK)
+        return L->status;
+    for (;;) {
+        const char *at = L->p;
+        mw_span w = mw__imap_sc_word(L);
+        if (MW__SC_IS(w, "CHANGEDSINCE")) {
+            if (f->has_changedsince)
+                return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX,
+                                           "CHANGEDSINCE given twice");
+            if (mw__imap_sc_sp(L) != MW_OK ||
+                mw__imap_sc_modseq(P, &f->changedsince, 1) != MW_OK)
+                return L->status;
+            f->has_changedsince = 1;
+        } else if (MW__SC_IS(w, "VANISHED")) {
+            if (f->vanished)
+                return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX,
+                                           "VANISHED given twice");
+            f->vanished = 1;
+        } else {
+            return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX,
+                                       "unknown FETCH modifier");
+        }
+        if (mw__imap_sc_accept(L, ')'))
+            break;
+        if (mw__imap_sc_sp(L) != MW_OK)
+            return L->status;
+    }
+    if (f->vanished) {
+        /* RFC 7162 §3.2.6: VANISHED only with UID FETCH and
+         * CHANGEDSINCE; anything else is answered BAD. */
+        if (!(P->cmd->flags & MW_IMAP_CMDF_UID))
+            return mw__imap_lex_fail(L, MW_E_SYNTAX,
+                                     "VANISHED needs UID FETCH "
+                                     "(RFC 7162 §3.2.6)");
+        if (!f->has_changedsince)
+            return mw__imap_lex_fail(L, MW_E_SYNTAX,
+                                     "VANISHED needs CHANGEDSINCE "
+                                     "(RFC 7162 §3.2.6)");
+    }
+    return MW_OK;
+}
+
+int mw__imap_sc_fetch(mw__imap_cmdp *P)
+{
+    mw__imap_lex *L = &P->L;
+    mw_imap_fetch_args *f = &P->cmd->u.fetch;
+    /* fetch = "FETCH" SP sequence-set SP ("ALL" / "FULL" / "FAST" /
+     *         fetch-att / "(" fetch-att *(SP fetch-att) ")")
+     *         [fetch-modifiers]                      (RFC 9051 §9) */
+    if (mw__imap_sc_sp(L) != MW_OK ||
+        mw__imap_sc_seqset(P, &f->set, 1) != MW_OK ||
+        mw__imap_sc_sp(L) != MW_OK)
+        return L->status;
+    if (mw__imap_sc_accept(L, '(')) {
+        for (;;) {
+            if (fetch_att(P) != MW_OK)
+                return L->status;
+            if (mw__imap_sc_accept(L, ')'))
+                break;
+            if (mw__imap_sc_sp(L) != MW_OK)
+                return L->status;
+        }
+        if (fill_fields(P, (mw_imap_fetch_req *)(uintptr_t)f->items,
+                        f->nitems) != MW_OK)
+            return L->status;
+    } else {
+        const char *at = L->p;
+        mw_span w = mw__imap_sc_word(L);
+        unsigned m = MW__SC_LOOKUP(w, macros);
+        if (m != 0 && (L->p >= L->end || *L->p == ' ')) {
+            if (expand_macro(P, m) != MW_OK)
+                return L->status;
+        } else {
+            L->p = at;
+            if (fetch_att(P) != MW_OK ||
+                fill_fields(P, (mw_imap_fetch_req *)(uintptr_t)f->items,
+                            f->nitems) != MW_OK)
+                return L->status;
+        }
+    }
+    if (L->p < L->end) {
+        if (mw__imap_sc_sp(L) != MW_OK || fetch_modifiers(P) != MW_OK)
+            return L->status;
+    }
+    return mw__imap_lex_end(L);
+}
+
+/* ---- STORE ------------------------------------------------------------- */
+
+int mw__imap_sc_store(mw__imap_cmdp *P)
+{
+    mw__imap_lex *L = &P->L;
+    mw_imap_store_args *s = &P->cmd->u.store;
+    const char *at;
+    mw_span w;
+    /* store = "STORE" SP sequence-set [store-modifiers] SP store-att-flags
+     * store-att-flags = (["+" / "-"] "FLAGS" [".SILENT"]) SP
+     *                   (flag-list / (flag *(SP flag)))   (RFC 9051 §9)
+     * store-modifiers: UNCHANGEDSINCE mod-sequence-valzer (RFC 7162 §7) */
+    if (mw__imap_sc_sp(L) != MW_OK ||
+        mw__imap_sc_seqset(P, &s->set, 1) != MW_OK ||
+        mw__imap_sc_sp(L) != MW_OK)
+        return L->status;
+    if (mw__imap_sc_accept(L, '(')) {
+        for (;;) {
+            at = L->p;
+            w = mw__imap_sc_word(L);
+            if (!MW__SC_IS(w, "UNCHANGEDSINCE"))
+                return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX,
+                                           "unknown STORE modifier");
+            if (s->has_unchangedsince)
+                return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX,
+                                           "UNCHANGEDSINCE given twice");
+            if (mw__imap_sc_sp(L) != MW_OK ||
+                mw__imap_sc_modseq(P, &s->unchangedsince, 0) != MW_OK)
+                return L->status;
+            s->has_unchangedsince = 1;
+            if (mw__imap_sc_accept(L, ')'))
+                break;
+            if (mw__imap_sc_sp(L) != MW_OK)
+                return L->status;
+        }
+        if (mw__imap_sc_sp(L) != MW_OK)
+            return L->status;
+    }
+    if (mw__imap_sc_accept(L, '+'))
+        s->mode = MW_IMAP_STORE_ADD;
+    else if (mw__imap_sc_accept(L, '-'))
+        s->mode = MW_IMAP_STORE_REMOVE;
+    else
+        s->mode = MW_IMAP_STORE_REPLACE;
+    at = L->p;
+    w = mw__imap_sc_word(L);
+    if (MW__SC_IS(w, "FLAGS.SILENT"))
+        s->silent = 1;
+    else if (!MW__SC_IS(w, "FLAGS"))
+        return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX,
+                                   "FLAGS or FLAGS.SILENT expected");
+    if (mw__imap_sc_sp(L) != MW_OK)
+        return L->status;
+    if (mw__imap_sc_at(L, '(')) {
+        s->parenthesised = 1;
+        if (mw__imap_lex_flag_list(L, 0, &s->flags) != MW_OK)
+            return L->status;
+    } else if (mw__imap_sc_flag_run(P, &s->flags) != MW_OK) {
+        return L->status;
+    }
+    return mw__imap_lex_end(L);
+}
