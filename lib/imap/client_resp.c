@@ -438,11 +438,11 @@ static int parse_frame(mw__imap_rp *rp, int final, const char **keep)
             if (res >= 0)
                 return mw__imap_rp_status(rp, mw__span(NULL, 0), res);
         }
-        if (word.len == 6 && mw__span_ieq(word, "SEARCH")) {
+        if (mw__imap_rp_kw(word.ptr, word.len, "SEARCH", 6)) {
             (void)search_start(rp, 0, final, keep);
             return L->status;
         }
-        if (word.len == 4 && mw__span_ieq(word, "SORT")) {
+        if (mw__imap_rp_kw(word.ptr, word.len, "SORT", 4)) {
             (void)search_start(rp, 1, final, keep);
             return L->status;
         }
@@ -565,7 +565,7 @@ int mw__imap_resp_literal(mw_imap_client *c, const char *p, size_t n,
             while (q < e && (unsigned char)(*q - '0') <= 9u)
                 q++;
             if (q > p + 2 && e - q > 7 && q[0] == ' ' &&
-                mw__span_ieq(mw__span(q + 1, 5), "FETCH") && q[6] == ' ')
+                mw__imap_rp_kw(q + 1, 5, "FETCH", 5) && q[6] == ' ')
                 fetch = 1;
         }
         if (fetch)
@@ -659,11 +659,11 @@ size_t mw__imap_resp_full(mw_imap_client *c, const char *p, size_t n,
         /* Only "* SEARCH" and "* SORT" are released piecewise. */
         if (mw__imap_lex_accept(L, '*') && mw__imap_lex_accept(L, ' ') &&
             mw__imap_lex_atom(L, &word) == MW_OK) {
-            if (word.len == 6 && mw__span_ieq(word, "SEARCH"))
+            if (mw__imap_rp_kw(word.ptr, word.len, "SEARCH", 6))
                 done = search_start(&rp, 0, 0, &keep);
-            else if (word.len == 4 && mw__span_ieq(word, "SORT"))
+            else if (mw__imap_rp_kw(word.ptr, word.len, "SORT", 4))
                 done = search_start(&rp, 1, 0, &keep);
-            else if (word.len == 7 && mw__span_ieq(word, "ESEARCH")) {
+            else if (mw__imap_rp_kw(word.ptr, word.len, "ESEARCH", 7)) {
                 done = es_start(&rp, &keep);
                 if (!done && rp.L.status == MW_OK && rp.abort == 0 &&
                     keep == p)

@@ -316,8 +316,9 @@ static inline int mw__imap_rp_number64(mw__imap_lex *L, uint64_t *out)
     return MW_OK;
 }
 
-/* Case-insensitive comparison of p[0..n) with an upper-case ASCII keyword
- * (letters compared without case, every other byte exactly). */
+/* Case-insensitive comparison of p[0..n) with an ASCII keyword (letters
+ * compared without case, every other byte exactly); memcmp first, as
+ * servers send the keywords' canonical case. */
 static inline int mw__imap_rp_kw(const char *p, size_t n, const char *kw,
                                  size_t kn)
 {
@@ -328,7 +329,8 @@ static inline int mw__imap_rp_kw(const char *p, size_t n, const char *kw,
         return 1; /* the canonical case, as servers send it */
     for (i = 0; i < kn; i++) {
         unsigned char c = (unsigned char)kw[i], x = (unsigned char)p[i];
-        if (c >= 'A' && c <= 'Z' ? (x | 0x20u) != (c | 0x20u) : x != c)
+        unsigned char lc = (unsigned char)(c | 0x20u);
+        if (lc >= 'a' && lc <= 'z' ? (x | 0x20u) != lc : x != c)
             return 0;
     }
     return 1;

@@ -28,7 +28,8 @@
 /* Case-insensitive name test. */
 static int is(mw_span w, const char *kw)
 {
-    return w.len == strlen(kw) && mw__span_ieq(w, kw);
+    size_t n = strlen(kw);
+    return w.len == n && mw__imap_rp_kw(w.ptr, w.len, kw, n);
 }
 
 /* Deliver d (arena arrays stay valid during the callback). */

@@ -713,10 +713,10 @@ static int body_position(const char *p, size_t from, size_t pos)
         if (j <= from)
             return 0;
         j--; /* the "[" */
-        if (j >= from + 4 && mw__span_ieq(mw__span(p + j - 4, 4), "BODY") &&
+        if (j >= from + 4 && mw__imap_rp_kw(p + j - 4, 4, "BODY", 4) &&
             (j - 4 == from || p[j - 5] == ' ' || p[j - 5] == '('))
             return 1;
-        if (j >= from + 6 && mw__span_ieq(mw__span(p + j - 6, 6), "BINARY") &&
+        if (j >= from + 6 && mw__imap_rp_kw(p + j - 6, 6, "BINARY", 6) &&
             (j - 6 == from || p[j - 7] == ' ' || p[j - 7] == '('))
             return 1;
         return 0;
@@ -746,12 +746,13 @@ int mw__imap_rp_fetch_literal(mw__imap_rp *rp, int first, size_t lit_pos,
         return MW__IMAP_TAKE_INLINE;
     if (first) {
         uint32_t msg = 0;
-        mw_span name;
         /* "* " nz-number SP "FETCH" SP msg-att */
         L->p += 2;
         if (mw__imap_rp_number(L, &msg) != MW_OK ||
-            mw__imap_rp_sp(L) != MW_OK || mw__imap_lex_atom(L, &name) != MW_OK)
+            mw__imap_rp_sp(L) != MW_OK)
             return MW__IMAP_TAKE_DISCARD;
+        /* "FETCH" SP: checked by the caller (client_resp.c) */
+        L->p += 5;
         if (msg == 0) {
             mw__imap_lex_fail(L, MW_E_SYNTAX, "FETCH of message number 0");
             return MW__IMAP_TAKE_DISCARD;

@@ -24,19 +24,19 @@ int mw__imap_rp_cond(mw_span w)
 {
     switch (w.len) {
     case 2:
-        if (mw__span_ieq(w, "OK"))
+        if (mw__imap_rp_kw(w.ptr, w.len, "OK", 2))
             return MW_IMAP_OK;
-        if (mw__span_ieq(w, "NO"))
+        if (mw__imap_rp_kw(w.ptr, w.len, "NO", 2))
             return MW_IMAP_NO;
         break;
     case 3:
-        if (mw__span_ieq(w, "BAD"))
+        if (mw__imap_rp_kw(w.ptr, w.len, "BAD", 3))
             return MW_IMAP_BAD;
-        if (mw__span_ieq(w, "BYE"))
+        if (mw__imap_rp_kw(w.ptr, w.len, "BYE", 3))
             return MW_IMAP_BYE;
         break;
     case 7:
-        if (mw__span_ieq(w, "PREAUTH"))
+        if (mw__imap_rp_kw(w.ptr, w.len, "PREAUTH", 7))
             return MW_IMAP_PREAUTH;
         break;
     default:

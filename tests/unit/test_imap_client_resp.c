@@ -1745,6 +1745,29 @@ static void test_frame_limit(void **state)
         free(in.p);
         tc_teardown(&x);
     }
+    /* a literal larger than the frame limit in a string position: read
+     * and dropped (never parsed), reported once, the next response fine */
+    {
+        tc x;
+        sb in = {0};
+        char *got;
+        size_t i;
+        tc_setup(&x, 256, 4096);
+        x.max_response = lim;
+        sb_printf(&in, "* LIST () \"/\" {%zu}\r\n", 2 * lim);
+        for (i = 0; i < 2 * lim; i++)
+            sb_add(&in, (i % 50) == 49 ? "\n" : "* 9 EXISTS\r", 1);
+        sb_add(&in, S_("\r\n* 1 EXISTS\r\n"));
+        got = run_once(&x, in.p, in.n);
+        assert_string_equal(strstr(got, "error MW_E_TOO_LONG") != NULL
+                                ? strstr(got, "data") : "missing",
+                            "data EXISTS 1\n");
+        assert_null(strstr(strstr(got, "error") + 1, "error"));
+        free(got);
+        check(&x, in.p, in.n, NULL);
+        free(in.p);
+        tc_teardown(&x);
+    }
 }
 
 int main(void)
