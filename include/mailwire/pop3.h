@@ -407,9 +407,11 @@ typedef struct mw_pop3_server_config {
     const char *sasl;
     /** IMPLEMENTATION text for CAPA, or NULL. */
     const char *implementation;
-    /** EXPIRE argument(s) for CAPA ("NEVER", "0", "31 USER"), or NULL. */
+    /** EXPIRE argument(s) for CAPA ("NEVER", "0", "31 USER"), or NULL:
+     *  days or NEVER, then optionally USER (RFC 2449 §6.7). */
     const char *expire;
-    /** LOGIN-DELAY argument(s) for CAPA ("900", "300 USER"), or NULL. */
+    /** LOGIN-DELAY argument(s) for CAPA ("900", "300 USER"), or NULL:
+     *  seconds, then optionally USER (RFC 2449 §6.5). */
     const char *login_delay;
 } mw_pop3_server_config;
 
@@ -535,7 +537,8 @@ MW_API void mw_pop3_server_config_init(mw_pop3_server_config *cfg);
  * @param linebuf_len its size.
  * @return #MW_OK; #MW_E_INVAL for NULL pointers, a missing `send`, a
  *         buffer that is too small, a limit below 16, an unknown newline
- *         policy or a configuration string with CR, LF, NUL or too long.
+ *         policy or a configuration string with CR, LF, NUL or too long,
+ *         or EXPIRE / LOGIN-DELAY arguments of another form than above.
  */
 MW_API int mw_pop3_server_init(mw_pop3_server *s,
                                const mw_pop3_server_config *cfg,
@@ -547,7 +550,7 @@ MW_API int mw_pop3_server_init(mw_pop3_server *s,
  *        (RFC 1939 §4).
  * @param s    the server, initialised and not started.
  * @param text greeting text (NUL-terminated) or NULL; no CR or LF, must
- *             not start with '['.
+ *             not start with '[' or a space.
  * @return #MW_OK; #MW_E_STATE when already started; #MW_E_INVAL for bad
  *         text; #MW_E_TOO_LONG when the line would exceed 512 octets;
  *         #MW_E_CALLBACK when `send` failed (the session is closed).
@@ -630,7 +633,8 @@ MW_API int mw_pop3_server_feed(mw_pop3_server *s, const void *in, size_t len,
  * @param rcode a ::mw_pop3_rcode other than #MW_POP3_RC_OTHER, or 0.
  * @param text  the text (NUL-terminated) or NULL; no CR or LF; must not
  *              start with '[' (it would read as a response code,
- *              RFC 2449 §8).
+ *              RFC 2449 §8) nor with a space (readers take it as part
+ *              of the separator).
  * @return #MW_OK; #MW_E_STATE when no command is pending or the reply
  *         must take another form (see above); #MW_E_INVAL for bad text or
  *         code (nothing is sent); #MW_E_TOO_LONG when the line would
@@ -1057,7 +1061,8 @@ MW_API int mw_pop3_client_feed(mw_pop3_client *c, const void *in, size_t len,
  * RFC 6856), sends it with one `send` call and queues it for its reply.
  * All return #MW_OK, or without sending anything:
  * #MW_E_INVAL for an argument with CR, LF or NUL (command injection,
- * field-notes §4.3), an empty one, or a message number 0;
+ * field-notes §4.3), an empty one, a message number 0, or in UTF-8 mode
+ * (RFC 6856) a USER or PASS argument that is not UTF-8;
  * #MW_E_TOO_LONG when the line would exceed 255 octets (RFC 2449 §4);
  * #MW_E_STATE when the command may not be sent now: no greeting yet, the
  * wrong RFC 1939 state, another command in flight without PIPELINING (or
@@ -1068,10 +1073,13 @@ MW_API int mw_pop3_client_feed(mw_pop3_client *c, const void *in, size_t len,
  *  @{ */
 
 /** @brief USER name (RFC 1939 §7). @param c the client.
- *  @param name the mailbox name. @param n its length.
+ *  @param name the mailbox name; not ending with a space (servers drop
+ *  trailing spaces). @param n its length.
  *  @return see the group description. */
 MW_API int mw_pop3_client_user(mw_pop3_client *c, const char *name, size_t n);
-/** @brief PASS string (RFC 1939 §7); spaces are allowed.
+/** @brief PASS string (RFC 1939 §7); spaces are allowed. Only right after
+ *  a USER that was not refused (#MW_E_STATE otherwise: the server would
+ *  refuse it).
  *  @param c the client. @param pass the password. @param n its length.
  *  @return see the group description. */
 MW_API int mw_pop3_client_pass(mw_pop3_client *c, const char *pass, size_t n);

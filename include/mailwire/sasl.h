@@ -468,8 +468,10 @@ MW_API int mw_sasl_login_decode(const char *b64, size_t n, char *out,
 /** @name XOAUTH2 and OAUTHBEARER (RFC 7628)
  *
  * Both carry an OAuth 2.0 bearer token (RFC 6750) in key=value pairs
- * separated by 0x01 ("kvsep"). Encoders refuse NUL, CR, LF and 0x01 in
- * every value (#MW_E_INVAL) so a value can never forge a pair; the token
+ * separated by 0x01 ("kvsep"). Encoders refuse every control character
+ * but HTAB (NUL, CR, LF, 0x01 and DEL included) in every value
+ * (#MW_E_INVAL): a value can never forge a pair, and what they write is
+ * the RFC 7628 §3.1 value grammar the parsers check; the token
  * MUST be an RFC 6750 §2.1 b64token (ALPHA DIGIT "-._~+/" then '='
  * padding). Parsers check the same and return spans into the scratch
  * buffer. Tokens can be several kilobytes (JWTs); SMTP allows 12288-octet
@@ -486,7 +488,7 @@ MW_API int mw_sasl_login_decode(const char *b64, size_t n, char *out,
  *        "user=" user 0x01 "auth=Bearer " token 0x01 0x01.
  *
  * @param user   the account (mail address); non-empty valid UTF-8 with no
- *               NUL, CR, LF or 0x01.
+ *               control character but HTAB.
  * @param ulen   its length.
  * @param token  the access token; a non-empty RFC 6750 b64token.
  * @param tlen   its length.
@@ -539,7 +541,8 @@ MW_API int mw_sasl_xoauth2_parse(const char *b64, size_t n, char *scratch,
  * header's saslname, RFC 5801 §4). Channel binding is not used ("n").
  *
  * @param authzid the identity to act as (usually the mail address); may
- *                be empty (then "n,,"); valid UTF-8, no NUL, CR, LF, 0x01.
+ *                be empty (then "n,,"); valid UTF-8 with no control
+ *                character but HTAB.
  * @param alen    its length.
  * @param host    the server host name the client connected to; may be
  *                empty (then omitted); VCHARs only (0x21..0x7E, as

@@ -769,7 +769,8 @@ MW_API int mw_smtp_client_helo(mw_smtp_client *c, mw_span domain);
  * (#MW_E_STATE unless offered and TLS is up), and RET, ENVID, AUTH= and
  * MT-PRIORITY, which are left out when their extension (DSN, AUTH,
  * MT-PRIORITY) was not offered. ENVID and AUTH= are xtext-encoded (RFC
- * 3461 §4); they must not hold control characters.
+ * 3461 §4); they must not hold control characters, and ENVID holds at
+ * most 100 octets (RFC 3461 §4.4).
  *
  * @param c      the client. Not NULL.
  * @param from   the reverse-path mailbox without angle brackets ("a@b";
@@ -800,8 +801,9 @@ MW_API int mw_smtp_client_mail_ext(mw_smtp_client *c, mw_span from,
  * @brief Send RCPT TO (RFC 5321 §4.1.1.3).
  *
  * NOTIFY and ORCPT (RFC 3461 §4) are written when the server offered DSN,
- * left out otherwise. ORCPT's address is xtext-encoded; its type defaults
- * to "rfc822". A UTF-8 address needs SMTPUTF8 in the MAIL command.
+ * left out otherwise. ORCPT's address (at most 500 octets, RFC 3461
+ * §4.2) is xtext-encoded; its type defaults to "rfc822". A UTF-8 address
+ * needs SMTPUTF8 in the MAIL command.
  *
  * @param c      the client. Not NULL.
  * @param to     the forward-path mailbox without angle brackets, or
@@ -950,7 +952,8 @@ MW_API int mw_smtp_client_help(mw_smtp_client *c, mw_span topic);
  * @brief Send ETRN (RFC 1985 §3).
  * @param c    the client. Not NULL.
  * @param node the queue to start: a domain, or "@domain", or "#queue".
- * @return the shared statuses (#MW_E_STATE when ETRN is not offered).
+ * @return the shared statuses (#MW_E_STATE when ETRN is not offered, or
+ *         inside a mail transaction, where servers refuse it with 503).
  */
 MW_API int mw_smtp_client_etrn(mw_smtp_client *c, mw_span node);
 

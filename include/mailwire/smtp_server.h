@@ -213,10 +213,14 @@ typedef struct mw_smtp_server_config {
      *  default HELO/EHLO reply. Default "localhost". */
     const char *hostname;
     /** The SASL mechanisms to offer after "AUTH" in the EHLO reply
-     *  ("PLAIN LOGIN"); used when #MW_SMTP_EXT_AUTH is set. Default "". */
+     *  ("PLAIN LOGIN"): words of printable ASCII separated by single
+     *  spaces (RFC 5321 §4.1.1.1 ehlo-param); used when #MW_SMTP_EXT_AUTH
+     *  is set. Default "". */
     const char *auth_mechanisms;
-    /** More EHLO lines (each a keyword and its parameters), NULL-terminated
-     *  array; may be NULL. Each must be at most 506 octets. */
+    /** More EHLO lines, NULL-terminated array; may be NULL. Each must be
+     *  an ehlo-line (RFC 5321 §4.1.1.1: an ehlo-keyword, then parameters
+     *  of printable ASCII, each after a single space) of at most 506
+     *  octets. */
     const char *const *ehlo_lines;
     /** Largest message accepted, in octets: offered as "SIZE n" and
      *  enforced on SIZE= (RFC 1870 §6) and on the data itself. 0: no
@@ -429,7 +433,8 @@ MW_API size_t mw_smtp_server_sizeof(void);
  *         #MW_E_INVAL for a NULL `s`, `cb`, `cb->send` or `linebuf`, a
  *         buffer too small, a command line limit under 512, an AUTH line
  *         limit under 12, an unknown newline policy, #MW_NEWLINE_PASS for
- *         commands, a string setting with CR or LF.
+ *         commands, a string setting with CR or LF, AUTH mechanisms or
+ *         an extra EHLO line that is not made of ehlo-params (above).
  */
 MW_API int mw_smtp_server_init(mw_smtp_server *s,
                                const mw_smtp_server_config *cfg,

@@ -76,8 +76,11 @@ int mw__dot_unstuff_next(mw_dot_unstuff *u, const char *in, size_t len,
     int accept = u->policy == MW_NEWLINE_ACCEPT;
 
     *used = 0;
-    if (u->state == U_END)
+    if (u->state == U_END) {
+        ev->data = mw__span(NULL, 0); /* every error fills *ev */
+        ev->offset = u->total;
         return MW_E_STATE;
+    }
 
     /* The states that look at one byte before the bulk scan. */
     for (;;) {
@@ -328,7 +331,6 @@ int mw__dot_stuff_write(mw_dot_stuff *s, const char *in, size_t len,
                 goto out;
             if (s->policy == MW_NEWLINE_REJECT) {
                 pos = e + 1; /* consumed, dropped */
-                start = pos;
                 if (e == ls)
                     s->state = S_LINE_START;
                 r = mw__fail(err, MW_E_BARE_LF, s->total + e,
@@ -375,7 +377,6 @@ int mw__dot_stuff_write(mw_dot_stuff *s, const char *in, size_t len,
             if ((r = put(s, in + start, e - start)) < 0)
                 goto out;
             pos = e + 1;
-            start = pos;
             if (e == ls)
                 s->state = S_LINE_START;
             r = mw__fail(err, MW_E_BARE_CR, s->total + e,

@@ -38,7 +38,7 @@ static int digest_matches(const uint8_t want[MW_MD5_LEN], const char *hex)
     size_t i;
 
     for (i = 0; i < MW_MD5_LEN; i++) {
-        unsigned got = (unsigned)(mw__hexval((unsigned char)hex[2 * i]) << 4) |
+        unsigned got = ((unsigned)mw__hexval((unsigned char)hex[2 * i]) << 4) |
                        (unsigned)mw__hexval((unsigned char)hex[2 * i + 1]);
         diff |= got ^ want[i];
     }
@@ -50,14 +50,19 @@ static int has_byte(const char *p, size_t n, unsigned char c)
     return n > 0 && memchr(p, c, n) != NULL;
 }
 
-/* 1 when p[0..n) holds none of NUL, CR, LF (and 0x01 with kvsep set). */
+/* 1 when p[0..n) holds none of NUL, CR, LF (and with kvsep set, no other
+ * control character but HTAB: 0x01 and DEL included). */
 static int clean_value(const char *p, size_t n, int kvsep)
 {
     size_t i;
 
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
-        if (c == 0 || c == '\r' || c == '\n' || (kvsep && c == 0x01))
+        if (c == 0 || c == '\r' || c == '\n')
+            return 0;
+        /* RFC 7628 §3.1 value: VCHAR, SP, HTAB (CR, LF) and 8-bit only,
+         * or the peer's parser (ours included) refuses the message. */
+        if (kvsep && ((c < 0x20 && c != '\t') || c == 0x7f))
             return 0;
     }
     return 1;

@@ -38,6 +38,12 @@ enum { MECH_NONE = 0, MECH_PLAIN, MECH_LOGIN, MECH_XOAUTH2, MECH_HOOK };
 /* A SASL response waiting for the server's challenge (c->resp_b64). */
 enum { RESP_NONE = 0, RESP_B64, RESP_RAW };
 
+/* Internal bit of c->flags (above the MW_POP3_CLIENT_* config bits): the
+ * last command sent is a USER not refused (yet), so PASS may follow it
+ * (RFC 1939 §7: PASS only right after a successful USER; with PIPELINING
+ * it may be sent before the +OK arrives). */
+#define CF_USER_OK 0x80u
+
 static const char crlf[] = "\r\n";
 
 /* ---- errors ----------------------------------------------------------- */
@@ -141,7 +147,7 @@ int mw_pop3_client_init(mw_pop3_client *c, const mw_pop3_client_config *cfg,
     c->max_line = cfg->max_line;
     c->max_auth_line = cfg->max_auth_line;
     c->qmax = (uint8_t)cfg->max_pipeline;
-    c->flags = (uint8_t)cfg->flags;
+    c->flags = (uint8_t)(cfg->flags & ~CF_USER_OK);
     c->newline = (uint8_t)cfg->newline;
     c->body_newline = (uint8_t)cfg->body_newline;
     c->tls = (cfg->flags & MW_POP3_CLIENT_TLS_ACTIVE) != 0;
@@ -151,6 +157,7 @@ int mw_pop3_client_init(mw_pop3_client *c, const mw_pop3_client_config *cfg,
 }
 
 /* ---- the queue of commands in flight ---------------------------------- */
+
 
 static mw__pop3_pending *front(mw_pop3_client *c)
 {
@@ -176,6 +183,10 @@ static void push(mw_pop3_client *c, int cmd, unsigned flags, uint32_t msg)
     c->qcount++;
     if (cmd == MW_POP3_CMD_PASS || cmd == MW_POP3_CMD_APOP)
         c->auth_inflight++;
+    if (cmd == MW_POP3_CMD_USER)
+        c->flags |= CF_USER_OK;
+    else
+        c->flags &= (uint8_t)~CF_USER_OK;
 }
 
 /* STLS or AUTH in flight: nothing may follow them (RFC 2595 §4: the
@@ -219,6 +230,8 @@ static int can_send(const mw_pop3_client *c, int id)
     case MW_POP3_CMD_AUTH:
         if ((c->flags & MW_POP3_CLIENT_REQUIRE_TLS) && !c->tls)
             return 0; /* no credentials in clear (field-notes §4.1) */
+        if (id == MW_POP3_CMD_PASS && !(c->flags & CF_USER_OK))
+            return 0; /* the server would refuse it */
         return c->phase == MW_POP3_STATE_AUTHORIZATION;
     case MW_POP3_CMD_STLS:
         return c->phase == MW_POP3_STATE_AUTHORIZATION && !c->tls;
@@ -249,6 +262,11 @@ static int issue(mw_pop3_client *c, int id, unsigned qflags, uint32_t msg,
         return MW_E_INVAL;
     if ((a != NULL && (an == 0 || !mw__pop3_text_ok(a, an))) ||
         (b != NULL && (bn == 0 || !mw__pop3_text_ok(b, bn))))
+        return MW_E_INVAL;
+    /* RFC 6856 §2: in UTF-8 mode user names and passwords are UTF-8 (the
+     * server machine refuses anything else). */
+    if (c->utf8 && (id == MW_POP3_CMD_USER || id == MW_POP3_CMD_PASS) &&
+        mw_utf8_check(a, an, NULL) != MW_OK)
         return MW_E_INVAL;
     if (!can_send(c, id))
         return MW_E_STATE;
@@ -293,6 +311,10 @@ static int issue_msg(mw_pop3_client *c, int id, uint32_t msg, int optional)
 int mw_pop3_client_user(mw_pop3_client *c, const char *name, size_t n)
 {
     if (name == NULL)
+        return MW_E_INVAL;
+    /* Servers drop trailing spaces of USER (ours does): the name would
+     * not arrive as given. */
+    if (n > 0 && name[n - 1] == ' ')
         return MW_E_INVAL;
     return issue(c, MW_POP3_CMD_USER, 0, 0, name, n, NULL, 0);
 }
@@ -886,6 +908,8 @@ static int on_status(mw_pop3_client *c, const mw__line_ev *ev, int lr,
     cmd = f->cmd;
     rp.cmd = cmd;
     rp.msg = f->msg;
+    if (cmd == MW_POP3_CMD_USER && !st.ok)
+        c->flags &= (uint8_t)~CF_USER_OK;
     if (st.ok) {
         switch (cmd) {
         case MW_POP3_CMD_STAT:

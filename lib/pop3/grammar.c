@@ -23,7 +23,7 @@ static const char *const cmd_names[] = {
 
 const char *mw_pop3_cmd_name(int id)
 {
-    if (id <= 0 || (size_t)id >= N_CMDS)
+    if (id <= 0 || id >= (int)N_CMDS) /* int compare: cppcheck follows it */
         return "";
     return cmd_names[id];
 }
@@ -35,7 +35,7 @@ static const char *const rcode_names[] = {
 
 const char *mw_pop3_rcode_name(int rcode)
 {
-    if (rcode <= 0 || (size_t)rcode >= N_RCODES)
+    if (rcode <= 0 || rcode >= (int)N_RCODES)
         return "";
     return rcode_names[rcode];
 }

@@ -54,12 +54,14 @@ static int send_raw(mw_pop3_server *s, const char *p, size_t n)
 }
 
 /* A reply text: NULL or no CR/LF; without a code it must not look like
- * one (RFC 2449 §8: text after the status starting with "[" is a code). */
+ * one (RFC 2449 §8: text after the status starting with "[" is a code);
+ * it must not start with a space either, which readers (ours included)
+ * take as part of the separator. */
 static int text_ok(const char *text, int rcode)
 {
     if (text == NULL)
         return 1;
-    if (!mw__pop3_text_ok(text, strlen(text)))
+    if (!mw__pop3_text_ok(text, strlen(text)) || text[0] == ' ')
         return 0;
     return !(rcode == MW_POP3_RC_NONE && text[0] == '[');
 }
@@ -141,6 +143,23 @@ static int cfg_string_ok(const char *v)
     return n < MW_POP3_REPLY_LINE_MAX - 20u && mw__pop3_text_ok(v, n);
 }
 
+/* LOGIN-DELAY and EXPIRE arguments (RFC 2449 §6.5, §6.7): checked with the
+ * parser a client uses, so that the CAPA answer always reads back. */
+static int cfg_capa_value_ok(const char *v, uint32_t id)
+{
+    mw_pop3_capa_line l;
+    mw_pop3_capa scratch;
+    if (v == NULL)
+        return 1;
+    if (!cfg_string_ok(v))
+        return 0;
+    memset(&l, 0, sizeof l);
+    memset(&scratch, 0, sizeof scratch);
+    l.id = id;
+    l.params = mw__span(v, strlen(v));
+    return mw__pop3_capa_apply(&scratch, &l) == MW_OK;
+}
+
 int mw_pop3_server_init(mw_pop3_server *s, const mw_pop3_server_config *cfg,
                         const mw_pop3_server_callbacks *cb, void *user,
                         char *linebuf, size_t linebuf_len)
@@ -157,7 +176,8 @@ int mw_pop3_server_init(mw_pop3_server *s, const mw_pop3_server_config *cfg,
     if (cfg->max_line < 16 || cfg->max_auth_line < 16 ||
         !policy_ok(cfg->newline) || !policy_ok(cfg->body_newline) ||
         !cfg_string_ok(cfg->sasl) || !cfg_string_ok(cfg->implementation) ||
-        !cfg_string_ok(cfg->expire) || !cfg_string_ok(cfg->login_delay))
+        !cfg_capa_value_ok(cfg->expire, MW_POP3_CAPA_EXPIRE) ||
+        !cfg_capa_value_ok(cfg->login_delay, MW_POP3_CAPA_LOGIN_DELAY))
         return MW_E_INVAL;
     if (cfg->sasl != NULL) {
         /* Every listed mechanism must be a mechanism name. */
@@ -661,12 +681,13 @@ static int on_sasl_line(mw_pop3_server *s, const mw__line_ev *ev, int lr)
         return bad_command(s, lr < 0 ? lr : MW_E_TOO_LONG, ev->err_offset,
                            "bad SASL response line",
                            "Authentication failed: bad response line");
-    if (ev->line.len == 1 && ev->line.ptr[0] == '*') {
-        /* The client cancels: the server MUST reject the AUTH command. */
-        int r = send_status(s, 0, MW_POP3_RC_NONE,
-                            "Authentication cancelled");
-        return r < 0 ? r : MW_OK;
-    }
+    if (ev->line.len == 1 && ev->line.ptr[0] == '*')
+        /* The client cancels: the server MUST reject the AUTH command.
+         * It counts as a bad command, or a loop of AUTH / "*" would run
+         * for ever (field-notes §4.11). */
+        return bad_command(s, MW_E_SYNTAX, ev->offset,
+                           "AUTH cancelled by the client",
+                           "Authentication cancelled");
     if (!mw__pop3_b64_chars_ok(ev->line.ptr, ev->line.len))
         return bad_command(s, MW_E_BASE64, ev->offset,
                            "SASL response is not base64",

@@ -162,6 +162,7 @@ static int read_domain(mw__lex *lx, mw_span *dom, uint32_t *flags)
     int rc = mw__lex_cfws(lx);
     if (rc < 0)
         return rc;
+    *dom = mw__span(lx->p, 0); /* always set, even when reading fails */
     if (mw__lex_peek(lx) == '[') {
         unsigned saved = lx->flags;
         lx->flags &= ~MW__LEX_QPAIR;
@@ -631,7 +632,7 @@ static void set_err(mw_hdr_address *out, int code, size_t off,
 /* Offset of the first byte of p..p+n that is not UTF-8, or NULL. */
 static const char *utf8_bad(const char *p, size_t n)
 {
-    size_t bad;
+    size_t bad = 0;
     return mw_utf8_check(p, n, &bad) == MW_OK ? NULL : p + bad;
 }
 
@@ -1121,7 +1122,7 @@ static int local_content(mw_span local, sink *s)
                 put_content(s, w.ptr[i]);
         } else if (c == '"') {
             const char *p, *e;
-            if (mw__lex_quoted(&lx, &w) < 0)
+            if (mw__lex_quoted(&lx, &w) <= 0) /* 0 cannot happen at '"' */
                 return MW_E_SYNTAX;
             p = w.ptr + 1;
             e = w.ptr + w.len - 1;

@@ -229,7 +229,7 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
     d.any = d.comment = 0;
 
     /* [ day-of-week "," ] */
-    if ((rc = gap(&d, GAP_OPT)) != MW_OK)
+    if (gap(&d, GAP_OPT) != MW_OK)
         return lex_fail(&d, err);
     if (is_alpha(mw__lex_peek(&d.lx))) {
         tok = d.lx.p;
@@ -239,12 +239,12 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
             return syntax(&d, tok, "day of the week expected", err);
         wday_at = tok;
         d.lx.p += n;
-        if ((rc = gap(&d, GAP_NONE)) != MW_OK)
+        if (gap(&d, GAP_NONE) != MW_OK)
             return lex_fail(&d, err);
         if (mw__lex_peek(&d.lx) != ',')
             return syntax(&d, d.lx.p, "',' expected after the day of the week", err);
         d.lx.p++;
-        if ((rc = gap(&d, GAP_OPT)) != MW_OK)
+        if (gap(&d, GAP_OPT) != MW_OK)
             return lex_fail(&d, err);
     } else {
         d.flags |= MW_HDR_DATE_NO_WDAY;
@@ -259,7 +259,7 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
         return syntax(&d, day_at, "day of the month has more than 2 digits", err);
     day = n == 1 ? (unsigned)(day_at[0] - '0') : two(day_at);
     d.lx.p += n;
-    if ((rc = gap(&d, GAP_REQ)) != MW_OK)
+    if (gap(&d, GAP_REQ) != MW_OK)
         return lex_fail(&d, err);
 
     /* month */
@@ -269,7 +269,7 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
     if (month < 0)
         return syntax(&d, tok, "month name expected", err);
     d.lx.p += n;
-    if ((rc = gap(&d, GAP_REQ)) != MW_OK)
+    if (gap(&d, GAP_REQ) != MW_OK)
         return lex_fail(&d, err);
 
     /* year = (FWS 4*DIGIT FWS) / obs-year; obs-year = [CFWS] 2*DIGIT [CFWS] */
@@ -290,19 +290,19 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
         year_ok = 0; /* more than 9999: reported after the syntax */
     }
     d.lx.p += n;
-    if ((rc = gap(&d, GAP_REQ)) != MW_OK)
+    if (gap(&d, GAP_REQ) != MW_OK)
         return lex_fail(&d, err);
 
     /* time-of-day = hour ":" minute [ ":" second ] */
     hour_at = d.lx.p;
     if ((rc = two_digits(&d, "hour expected", "hour must be 2 digits", &hour, err)) != MW_OK)
         return rc;
-    if ((rc = gap(&d, GAP_NONE)) != MW_OK)
+    if (gap(&d, GAP_NONE) != MW_OK)
         return lex_fail(&d, err);
     if (mw__lex_peek(&d.lx) != ':')
         return syntax(&d, d.lx.p, "':' expected after the hour", err);
     d.lx.p++;
-    if ((rc = gap(&d, GAP_NONE)) != MW_OK)
+    if (gap(&d, GAP_NONE) != MW_OK)
         return lex_fail(&d, err);
     min_at = d.lx.p;
     if ((rc = two_digits(&d, "minute expected", "minute must be 2 digits", &minute,
@@ -310,19 +310,19 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
         return rc;
     /* Whether this gap was obsolete depends on what follows: nothing is
      * allowed before ':', FWS before a numeric zone. */
-    if ((rc = gap(&d, GAP_CFWS)) != MW_OK)
+    if (gap(&d, GAP_CFWS) != MW_OK)
         return lex_fail(&d, err);
     if (mw__lex_peek(&d.lx) == ':') {
         if (d.any)
             d.flags |= MW_HDR_DATE_OBS_CFWS;
         d.lx.p++;
-        if ((rc = gap(&d, GAP_NONE)) != MW_OK)
+        if (gap(&d, GAP_NONE) != MW_OK)
             return lex_fail(&d, err);
         sec_at = d.lx.p;
         if ((rc = two_digits(&d, "second expected", "second must be 2 digits", &second,
                              err)) != MW_OK)
             return rc;
-        if ((rc = gap(&d, GAP_CFWS)) != MW_OK)
+        if (gap(&d, GAP_CFWS) != MW_OK)
             return lex_fail(&d, err);
     } else {
         d.flags |= MW_HDR_DATE_NO_SECONDS;
@@ -363,7 +363,7 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
         return syntax(&d, zone_at, "zone expected", err);
     }
 
-    if ((rc = gap(&d, GAP_CFWS)) != MW_OK)
+    if (gap(&d, GAP_CFWS) != MW_OK)
         return lex_fail(&d, err);
     if (!mw__lex_eof(&d.lx))
         return syntax(&d, d.lx.p, "unexpected text after the date", err);

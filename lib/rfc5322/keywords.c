@@ -40,7 +40,10 @@ static int fail_resync(mw_hdr_keywords_iter *it, const mw__lex *lx,
         it->p = it->end;
         it->after_comma = 0;
     }
-    return mw__fail(err, lx->err, lx->err_off, lx->err_reason);
+    /* A failed lexer call always sets lx->err; never let an error path
+     * report MW_OK (the caller would read an unset phrase). */
+    return mw__fail(err, lx->err < 0 ? lx->err : MW_E_INTERNAL, lx->err_off,
+                    lx->err_reason);
 }
 
 int mw_hdr_keywords_next(mw_hdr_keywords_iter *it, mw_span *phrase,

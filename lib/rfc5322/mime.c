@@ -845,7 +845,6 @@ int mw_hdr_param_get(const mw_hdr_param *params, size_t n, const char *name,
 
     if (dup)
         ds.info.flags |= MW_HDR_PV_DUPLICATE;
-    rc = MW_OK;
     if (first_cont != NO_INDEX || ext != NO_INDEX) {
         if (first_cont != NO_INDEX && run == 0 && ext == NO_INDEX) {
             rc = dfail(&ds, MW_E_SYNTAX, &params[first_cont], NULL,

@@ -721,10 +721,8 @@ static int run(mw_hdr_parser *p, const char *s, const char *e, size_t *used)
 
         case ST_DROP: {
             const char *lf = memchr(c, '\n', (size_t)(e - c));
-            if (lf == NULL) {
-                c = e;
-                goto more;
-            }
+            if (lf == NULL)
+                goto more; /* all of the chunk is dropped: *used is e - s */
             c = lf + 1;
             p->state = ST_DROP_EOL;
             break;

@@ -622,6 +622,11 @@ int mw_smtp_client_mail_ext(mw_smtp_client *c, mw_span from,
             return rc;
         if (pm->envid.len == 0)
             return mw__smtpc_fail(c, MW_E_INVAL, 0, "empty ENVID");
+        /* RFC 3461 §4.4: at most 100 characters; the server machine
+         * refuses a longer one (501), so it is never sent. */
+        if (pm->envid.len > 100)
+            return mw__smtpc_fail(c, MW_E_INVAL, 100,
+                                  "ENVID longer than 100 octets");
         if (ext & MW_SMTP_EXT_DSN) {
             ob_str(&o, " ENVID=");
             put_xtext(&o, pm->envid);
@@ -758,11 +763,18 @@ int mw_smtp_client_rcpt_ext(mw_smtp_client *c, mw_span to,
             return rc;
         if (pr->orcpt.len == 0)
             return mw__smtpc_fail(c, MW_E_INVAL, 0, "empty ORCPT");
+        /* RFC 3461 §4.2: at most 500 characters (the server machine's
+         * limit too). */
+        if (pr->orcpt.len > 500)
+            return mw__smtpc_fail(c, MW_E_INVAL, 500,
+                                  "ORCPT longer than 500 octets");
         if (type.len == 0)
             type = mw__span("rfc822", 6);
-        /* addr-type is an atom (RFC 3461 §4.2, RFC 3464 §2.1.2). */
+        /* addr-type is an atom (RFC 3461 §4.2, RFC 3464 §2.1.2), inside
+         * an esmtp-value, which has no "=" (RFC 5321 §4.1.2). */
         for (k = 0; k < type.len; k++)
-            if (!mw__smtp_is((unsigned char)type.ptr[k], MW__SMTP_ATEXT))
+            if (!mw__smtp_is((unsigned char)type.ptr[k], MW__SMTP_ATEXT) ||
+                type.ptr[k] == '=')
                 return mw__smtpc_fail(c, MW_E_INVAL, k,
                                       "bad ORCPT address type");
         if (ext & MW_SMTP_EXT_DSN) {
@@ -879,6 +891,11 @@ int mw_smtp_client_etrn(mw_smtp_client *c, mw_span node)
     if (!(c->caps.ext & MW_SMTP_EXT_ETRN))
         return mw__smtpc_fail(c, MW_E_STATE, 0,
                               "the server does not offer ETRN");
+    /* Not inside a mail transaction: servers refuse it there (503 from
+     * the server machine, and from Postfix), so it would never work. */
+    if (c->txn != MW__SC_T_NONE && c->txn != MW__SC_T_END)
+        return mw__smtpc_fail(c, MW_E_STATE, 0,
+                              "ETRN inside a mail transaction");
     return with_arg(c, MW_SMTP_CMD_ETRN, node, 0);
 }
 

@@ -323,7 +323,7 @@ broken:
 
 int mw__smtpc_msg_step(mw_smtp_client *c)
 {
-    const mw_smtp_client_message *m = c->msg;
+    const mw_smtp_client_message *m;
     int rc;
 
     while ((m = c->msg) != NULL) {

@@ -185,8 +185,7 @@ static int ipv6(const char *p, size_t n, size_t base, mw_error *err)
             if ((r = ipv4(p + i, n - i, base + i, err)) != MW_OK)
                 return r;
             groups += 2;
-            i = n;
-            break;
+            break; /* the IPv4 part ends the address (j == n) */
         }
         for (h = i; h < j; h++)
             if (!mw__smtp_is((unsigned char)p[h], MW__SMTP_HEX))
@@ -285,8 +284,8 @@ int mw_smtp_domain_check(const char *p, size_t n, unsigned flags,
     size_t used = 0;
     unsigned pf = 0;
     int r;
-    if (p == NULL && n > 0)
-        return MW_E_INVAL;
+    if (p == NULL && n > 0) /* err filled on every failure */
+        return mw__fail(err, MW_E_INVAL, 0, "NULL domain");
     r = mw__smtp_domain(p, n, flags, &used, &pf, err);
     if (r != MW_OK)
         return r;
@@ -482,8 +481,8 @@ int mw_smtp_mailbox_check(const char *p, size_t n, unsigned flags,
     size_t m = 0;
     int r;
 
-    if (p == NULL && n > 0)
-        return MW_E_INVAL;
+    if (p == NULL && n > 0) /* err filled on every failure */
+        return mw__fail(err, MW_E_INVAL, 0, "NULL mailbox");
     if (out == NULL)
         out = &tmp;
     memset(out, 0, sizeof(*out));

@@ -242,6 +242,31 @@ static int bad_text(const char *t)
     return t != NULL && strpbrk(t, "\r\n") != NULL;
 }
 
+/* Words of printable ASCII (%d33-126) separated by single spaces, as the
+ * ehlo-params of RFC 5321 §4.1.1.1 must be; `first_is_keyword` also asks
+ * for an ehlo-keyword first. The EHLO reply is built from these config
+ * strings: anything else would make it unreadable to a strict client. */
+static int bad_ehlo_words(const char *t, int first_is_keyword)
+{
+    const char *w = t;
+    size_t n;
+    if (t == NULL)
+        return 0;
+    for (;;) {
+        for (n = 0; w[n] != '\0' && w[n] != ' '; n++)
+            if ((unsigned char)w[n] < 33 || (unsigned char)w[n] > 126)
+                return 1;
+        if (n == 0)
+            return w != t || first_is_keyword || *w != '\0'; /* "" only alone */
+        if (w == t && first_is_keyword &&
+            mw_smtp_ehlo_keyword_check(w, n, NULL) != MW_OK)
+            return 1;
+        if (w[n] == '\0')
+            return 0;
+        w += n + 1;
+    }
+}
+
 int mw_smtp_server_init(mw_smtp_server *s, const mw_smtp_server_config *cfg,
                         const mw_smtp_server_callbacks *cb, void *user,
                         char *linebuf, size_t linebuf_len)
@@ -265,11 +290,11 @@ int mw_smtp_server_init(mw_smtp_server *s, const mw_smtp_server_config *cfg,
          cfg->data_newlines != MW_NEWLINE_ACCEPT &&
          cfg->data_newlines != MW_NEWLINE_PASS) ||
         cfg->hostname == NULL || bad_text(cfg->hostname) ||
-        strlen(cfg->hostname) > 255 || bad_text(cfg->auth_mechanisms) ||
+        strlen(cfg->hostname) > 255 || bad_ehlo_words(cfg->auth_mechanisms, 0) ||
         (cfg->auth_mechanisms != NULL && strlen(cfg->auth_mechanisms) > 400))
         return MW_E_INVAL;
     for (e = cfg->ehlo_lines; e != NULL && *e != NULL; e++)
-        if (bad_text(*e) || strlen(*e) > MW_SMTP_MAX_REPLY_LINE - 6u)
+        if (bad_ehlo_words(*e, 1) || strlen(*e) > MW_SMTP_MAX_REPLY_LINE - 6u)
             return MW_E_INVAL;
     auth = cfg->max_auth_line;
     need = MW_SMTP_SERVER_LINEBUF_FOR(auth);
@@ -420,11 +445,13 @@ static int send_ehlo_lines(mw_smtp_server *s, unsigned code)
             rl_add(&x, " ", 1);
             rl_add(&x, l[i].par, strlen(l[i].par));
         } else if (l[i].num == 1) {
+            size_t k = u64_dec(s->max_size, num); /* fill num first */
             rl_add(&x, " ", 1);
-            rl_add(&x, num, u64_dec(s->max_size, num));
+            rl_add(&x, num, k);
         } else if (l[i].num == 2) {
+            size_t k = u64_dec(s->max_rcpt, num);
             rl_add(&x, " RCPTMAX=", 9);
-            rl_add(&x, num, u64_dec(s->max_rcpt, num));
+            rl_add(&x, num, k);
         }
         if ((r = rl_send(s, &x)) != MW_OK)
             return r;
@@ -1399,8 +1426,10 @@ static int auth_line(mw_smtp_server *s, mw_span line, size_t off)
     if (line.len > s->max_auth)
         return refuse(s, 500, "5.5.6", "Authentication Exchange line is too long",
                       1, MW_E_TOO_LONG, off, "AUTH line too long");
+    /* A cancel counts as a bad command: a loop of AUTH / "*" would
+     * otherwise run for ever (field-notes §4.11). */
     if (line.len == 1 && line.ptr[0] == '*')
-        return refuse(s, 501, "5.0.0", "Authentication cancelled", 0,
+        return refuse(s, 501, "5.0.0", "Authentication cancelled", 1,
                       MW_E_SYNTAX, off, "AUTH cancelled by the client");
     if (line.len == 1 && line.ptr[0] == '=')
         r = MW_E_BASE64; /* "=" is for initial responses only */
