@@ -852,7 +852,10 @@ typedef struct mw__imap_framer {
     uint8_t in_frame;     /* a frame has begun */
     uint8_t rec_bin;      /* skipping: "~{" seen */
     uint8_t rec_ovf;      /* skipping: size overflowed */
-    uint8_t reserved_[6];
+    uint8_t rec_plus;     /* skipping: the announcement had "+" */
+    uint8_t sync_ends;    /* server role: a synchronising literal in a
+                             dropped frame ends it (no bytes will come) */
+    uint8_t reserved_[4];
 } mw__imap_framer;
 /** @endcond */
 

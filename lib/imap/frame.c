@@ -75,6 +75,11 @@ void mw__imap_framer_init(mw__imap_framer *fr, char *buf, size_t cap,
     fr->state = ST_TEXT;
 }
 
+void mw__imap_framer_sync_ends_frame(mw__imap_framer *fr)
+{
+    fr->sync_ends = 1;
+}
+
 void mw__imap_framer_reset(mw__imap_framer *fr)
 {
     frame_end(fr);
@@ -170,6 +175,7 @@ static void rec_feed(mw__imap_framer *fr, const unsigned char *p, size_t n)
             fr->rec = fr->rec == R_DIGIT ? R_PLUS : R_NONE;
             break;
         case '}':
+            fr->rec_plus = (uint8_t)(fr->rec == R_PLUS);
             fr->rec = (fr->rec == R_DIGIT || fr->rec == R_PLUS) ? R_CLOSE
                                                                 : R_NONE;
             break;
@@ -227,7 +233,9 @@ static int line_end(mw__imap_framer *fr, const char *t, size_t te, int bare,
     }
     if (bare && fr->newline == MW_NEWLINE_REJECT) {
         start_skip(fr, MW_E_BARE_LF, "bare LF line end");
-        if (a > 0) {
+        /* A synchronising literal on a server: the client waits for a
+         * "+" that will not come (mw__imap_framer_sync_ends_frame()). */
+        if (a > 0 && !(fr->sync_ends && !(flags & MW__IMAP_LIT_NONSYNC))) {
             fr->lit_left = size;
             return ACT_SKIPLIT;
         }
@@ -496,6 +504,18 @@ static int skip_run(mw__imap_framer *fr, const char *in, size_t len,
             continue;
         }
         fr->cr = 0;
+        if (fr->rec == R_CLOSE && fr->sync_ends && !fr->rec_plus) {
+            /* A server dropping this frame has already answered it; the
+             * client waits for a "+" that never comes and sends the
+             * literal's bytes only if it gets one. Skipping n bytes here
+             * would eat its next commands and could run a command hidden
+             * in a message it sends next (literal confusion). */
+            fr->rec = R_NONE;
+            fr->lit_size = 0;
+            ev_skipped(fr, ev, fr->skip_status, fr->skip_reason);
+            frame_end(fr);
+            return 1;
+        }
         if (fr->rec == R_CLOSE) {
             fr->rec = R_NONE;
             if (fr->rec_ovf) {

@@ -119,6 +119,12 @@ typedef struct mw__imap_fev {
  * frame (SKIPPED, MW_E_BARE_LF), ACCEPT takes it as a line end. */
 void mw__imap_framer_init(mw__imap_framer *fr, char *buf, size_t cap,
                           size_t max_text, mw_newline_policy newline);
+/* Server role: while a frame is being dropped (SKIPPED to come), a line
+ * that announces a synchronising literal ends the frame there, because
+ * the client sends the literal's bytes only after a "+" the server will
+ * never send (RFC 9051 §4.3). Without it (client role) the announced
+ * bytes are skipped, as a server always sends them. Call after init. */
+void mw__imap_framer_sync_ends_frame(mw__imap_framer *fr);
 /* Forget any partial frame (after STARTTLS, COMPRESS). The stream offset
  * keeps counting. */
 void mw__imap_framer_reset(mw__imap_framer *fr);

@@ -87,6 +87,7 @@ int mw_imap_server_init(mw_imap_server *s, const mw_imap_server_config *cfg,
     memset(s, 0, sizeof(*s));
     mw__imap_framer_init(&s->fr, buf, cfg->max_line, cfg->max_line,
                          cfg->newline);
+    mw__imap_framer_sync_ends_frame(&s->fr);
     mw__imap_arena_init(&s->arena, buf + cfg->max_line + pad,
                         buf_len - cfg->max_line - pad);
     s->cb = *cb;
@@ -296,13 +297,20 @@ static int offered(const mw_imap_server *s, const mw_imap_cmd *c)
 
 /* ---- delivering to the application ------------------------------------ */
 
-static int keep_tag(mw_imap_server *s, mw_span tag)
+/* The tag of a parsed command: the parser reports one only when it is
+ * 1 to MW_IMAP_TAG_MAX tag characters (ASTRING-CHAR but "+": the same
+ * class as mw__imaps_tag_ok(), checked byte by byte in
+ * tests/unit/test_imap_server.c), so it is only copied. */
+static int keep_tag(mw_imap_server *s, mw_span tag, size_t avail)
 {
-    if (tag.ptr == NULL || !mw__imaps_tag_ok(tag.ptr, tag.len)) {
+    if (tag.ptr == NULL || tag.len == 0 || tag.len > MW_IMAP_TAG_MAX) {
         s->tag_len = 0;
         return 0;
     }
-    memcpy(s->tag, tag.ptr, tag.len);
+    if (tag.len <= 16 && avail >= 16)
+        memcpy(s->tag, tag.ptr, 16); /* a short tag: one fixed-size copy */
+    else
+        memcpy(s->tag, tag.ptr, tag.len);
     s->tag_len = (uint8_t)tag.len;
     return 1;
 }
@@ -342,16 +350,17 @@ static int on_command(mw_imap_server *s, const char *p, size_t n,
     int r;
 
     mw__imap_arena_reset(&s->arena);
-    memset(c, 0, sizeof *c);
     e.code = MW_E_SYNTAX;
     e.offset = offset;
     e.reason = "syntax error";
+    /* (the parser clears *c first) */
     r = mw__imap_cmd_parse(p, n, offset, &s->arena, s->lexflags, s->max_depth,
                            c, &e);
     if (c->tag.ptr != NULL && c->tag.len > MW_IMAP_TAG_MAX)
         return refuse(s, 0, MW_IMAP_BAD, 0, "Tag too long", MW_E_TOO_LONG,
                       offset, "tag too long");
-    keep_tag(s, c->tag);
+    /* the tag starts the frame: n bytes may be read from it */
+    keep_tag(s, c->tag, c->tag.ptr == p ? n : 0);
     if (r != MW_OK) {
         const char *text = e.reason;
         if (text == NULL || !mw__imaps_text_ok(s, text, 0))
@@ -920,6 +929,7 @@ int mw_imap_server_reply(mw_imap_server *s, int result,
                          const mw_imap_code *code, const char *text)
 {
     int r, litq;
+    size_t textlen;
     if (s == NULL)
         return MW_E_INVAL;
     if (result != MW_IMAP_OK && result != MW_IMAP_NO && result != MW_IMAP_BAD)
@@ -929,8 +939,17 @@ int mw_imap_server_reply(mw_imap_server *s, int result,
     litq = s->io == MW__IMAPS_IO_LITQ;
     if (litq && result == MW_IMAP_OK)
         return MW_E_STATE; /* accept with mw_imap_server_literal_accept() */
+    if ((code == NULL || code->id == MW_IMAP_CODE_NONE) && !litq &&
+        s->cmd.id != MW_IMAP_CMD_LOGOUT &&
+        mw__imaps_reply_fast(s, result, text, &r)) {
+        /* the usual reply: what the general path below writes */
+        if (r != MW_OK)
+            return r;
+        answered(s, result);
+        return MW_OK;
+    }
     if (!mw__imaps_code_ok(s, code) ||
-        !mw__imaps_text_ok(s, text, code != NULL && code->id != 0))
+        !mw__imaps_text_len(s, text, code != NULL && code->id != 0, &textlen))
         return MW_E_INVAL;
     if (s->cmd.id == MW_IMAP_CMD_LOGOUT && result == MW_IMAP_OK &&
         !s->bye_sent && s->io != MW__IMAPS_IO_LITQ) {
@@ -955,7 +974,8 @@ int mw_imap_server_reply(mw_imap_server *s, int result,
             s->answered = 1;
         s->appending = 0;
     }
-    r = mw__imaps_status_line(s, s->tag, s->tag_len, result, code, text);
+    r = mw__imaps_status_line_checked(s, s->tag, s->tag_len, result, code,
+                                      text, textlen);
     if (r != MW_OK)
         return r;
     answered(s, result);
