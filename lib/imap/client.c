@@ -742,7 +742,8 @@ int mw_imap_client_auth_respond(mw_imap_client *c, const char *b64,
     }
     if (n + 2u > c->cmd_cap)
         return MW_E_NOSPACE;
-    memcpy(c->cmd, b64, n);
+    if (n > 0) /* an empty response may come as (NULL, 0): no memcpy */
+        memcpy(c->cmd, b64, n);
     c->flags &= ~(uint32_t)MW__IMAPC_F_CHALLENGE;
     r = send_line_at(c, 0, n);
     return r < 0 ? r : MW_OK;

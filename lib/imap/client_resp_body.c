@@ -76,7 +76,7 @@ static int address_list(mw__imap_lex *L, mw_imap_address_list *out)
     if (L->status != MW_OK)
         return L->status;
     if (q < (const unsigned char *)L->end && *q != '(') {
-        mw_span nil;
+        mw_span nil = {NULL, 0}; /* a failed nstring need not write it */
         if (mw__imap_rp_nstring(L, &nil) != MW_OK)
             return L->status;
         if (nil.ptr != NULL) {
@@ -189,7 +189,8 @@ static int params(mw__imap_rp *rp, const mw_imap_param **out, uint32_t *n)
     if (L->status != MW_OK)
         return L->status;
     if (L->p < L->end && *L->p != '(') {
-        mw_span nil;
+        /* initialised: a failed nstring need not write it */
+        mw_span nil = {NULL, 0};
         const char *s = L->p;
         if (mw__imap_rp_nstring(L, &nil) == MW_OK && nil.ptr != NULL) {
             L->p = s;
@@ -247,7 +248,8 @@ static int disposition(mw__imap_rp *rp, mw_imap_body *b)
         return mw__imap_rp_expect(L, ')');
     }
     {
-        mw_span nil;
+        /* initialised: a failed nstring need not write it */
+        mw_span nil = {NULL, 0};
         const char *s = L->p;
         if (mw__imap_rp_nstring(L, &nil) == MW_OK && nil.ptr != NULL) {
             L->p = s;
@@ -407,7 +409,7 @@ static int part_head(mw__imap_rp *rp, mw_imap_body *b)
          * form, so a message/global part may also come as basic (no
          * "(" after the fields: an md5 nstring never starts with one). */
         if (L->p + 1 < L->end && L->p[0] == ' ' && L->p[1] == '(') {
-            mw_imap_envelope *e;
+            mw_imap_envelope *e = NULL; /* not written on failure */
             L->p++;
             if (mw__imap_rp_envelope(rp, &e) != MW_OK)
                 return L->status;

@@ -176,6 +176,14 @@ static int item_name_parse(mw__imap_lex *L, item_name *it)
     const unsigned char *e = (const unsigned char *)L->end;
     const char *s = L->p;
     int bracket;
+    /* Every field is set before any failure, so that no path leaves
+     * one undefined (callers look at them only after MW_OK). */
+    it->id = MW_IMAP_FETCH_OTHER;
+    it->name = mw__span(s, 0);
+    it->is_section = 0;
+    it->has_origin = 0;
+    it->origin = 0;
+    it->section = mw__span(NULL, 0);
     while (q < e && (mw__imap_cclass[*q] & MW__IMAP_C_ATOM))
         q++;
     /* "[" is an ATOM-CHAR: the base name ends at the first one */
@@ -189,10 +197,6 @@ static int item_name_parse(mw__imap_lex *L, item_name *it)
         return mw__imap_lex_fail(L, MW_E_SYNTAX, "FETCH item expected");
     bracket = q < e && *q == '[';
     it->id = base_id(s, (size_t)((const char *)q - s), bracket);
-    it->is_section = 0;
-    it->has_origin = 0;
-    it->origin = 0;
-    it->section = mw__span(NULL, 0);
     L->p = (const char *)q;
     switch (it->id) {
     case MW_IMAP_FETCH_BODY_SECTION:
@@ -557,7 +561,7 @@ static int section_value(mw__imap_rp *rp, const item_name *nm, uint32_t msg)
 {
     mw__imap_lex *L = &rp->L;
     mw_imap_client *c = rp->c;
-    mw_span v;
+    mw_span v = {NULL, 0}; /* the lexers leave it unwritten on failure */
     int form, ch = mw__imap_lex_peek(L);
     if (ch == '"') {
         /* RFC 9051 nstring allows it; Yahoo's quoted sections may hold

@@ -338,7 +338,7 @@ int mw__imap_rp_status(mw__imap_rp *rp, mw_span tag, int result)
 int mw__imap_rp_continue(mw__imap_rp *rp)
 {
     mw__imap_lex *L = &rp->L;
-    mw_span text;
+    mw_span text = {NULL, 0}; /* rest_text leaves it unwritten on failure */
     /* RFC 9051 §7.5: continue-req = "+" SP (resp-text / base64). The text
      * goes to the machine raw (a challenge is base64; a code stays in the
      * text for the application). */

@@ -278,6 +278,10 @@ static int days_in_month(int year, int month)
 {
     static const unsigned char dim[12] = {31, 28, 31, 30, 31, 30,
                                           31, 31, 30, 31, 30, 31};
+    /* month_year() only yields 1..12; say so, so that no path (nor the
+     * analyzer's view of one) indexes outside the table. */
+    if (month < 1 || month > 12)
+        return 0;
     if (month == 2 &&
         ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
         return 29;

@@ -340,7 +340,7 @@ int mw__imap_sc_seqset(mw__imap_cmdp *P, mw_imap_seqset *set, int dollar_ok)
     const char *start = L->p, *q = L->p, *e = L->end;
     uint32_t ranges = 0;
     uint8_t star = 0;
-    memset(set, 0, sizeof *set);
+    mw__imap_sc_zero(set, sizeof *set);
     if (L->status != MW_OK)
         return L->status;
     if (q < e && *q == '$') {
@@ -361,17 +361,16 @@ int mw__imap_sc_seqset(mw__imap_cmdp *P, mw_imap_seqset *set, int dollar_ok)
                 star = 1;
                 q++;
             } else if (q < e && (unsigned char)(*q - '1') <= 8u) {
+                /* nz-number: 32-bit (RFC 9051 §9). The values are not
+                 * kept (the text is), so only the size is checked: up
+                 * to 9 digits always fit, 10 digits compare as text
+                 * with 4294967295 (no leading zero here). */
                 const char *s = q;
-                uint64_t v = 0;
-                /* nz-number: 32-bit (RFC 9051 §9); v stays far from
-                 * overflowing 64 bits since it stops at 2^32 */
-                while (q < e && (unsigned char)(*q - '0') <= 9u) {
-                    v = v * 10u + (uint64_t)(unsigned char)(*q - '0');
-                    if (v > UINT32_MAX)
-                        return mw__imap_sc_fail_at(L, s, MW_E_OVERFLOW,
-                                                   "number too large");
-                    q++;
-                }
+                q = mw__imap_sc_digits_end(q + 1, e);
+                if (q - s >= 10 &&
+                    (q - s > 10 || memcmp(s, "4294967295", 10) > 0))
+                    return mw__imap_sc_fail_at(L, s, MW_E_OVERFLOW,
+                                               "number too large");
             } else if (q < e && *q == '0') {
                 return mw__imap_sc_fail_at(L, q, MW_E_SYNTAX,
                                            "0 is not a sequence number");
@@ -402,7 +401,7 @@ int mw__imap_sc_modseq(mw__imap_cmdp *P, uint64_t *out, int nonzero)
 {
     mw__imap_lex *L = &P->L;
     const char *start = L->p;
-    if (mw__imap_lex_number64(L, out) != MW_OK)
+    if (mw__imap_sc_number64(L, out) != MW_OK)
         return L->status;
     if (nonzero && *out == 0)
         return mw__imap_sc_fail_at(L, start, MW_E_SYNTAX,
@@ -411,7 +410,7 @@ int mw__imap_sc_modseq(mw__imap_cmdp *P, uint64_t *out, int nonzero)
 }
 
 /* System flags of a flag (RFC 9051 §2.3.2), 0 for keywords. */
-static unsigned system_flag(const char *p, size_t n)
+unsigned mw__imap_sc_system_flag(const char *p, size_t n)
 {
     mw_span s = mw__span(p, n);
     if (n < 5 || p[0] != '\\')
@@ -433,6 +432,50 @@ static unsigned system_flag(const char *p, size_t n)
     return 0;
 }
 
+/* The flag lists of STORE and APPEND: flags of ATOM-CHARs, "\" before a
+ * system flag, one SP between them. Anything else (an error, the 8BIT or
+ * TRAILING_SP quirks) is left to the lexer, which reads the list from
+ * the start again and gives the same result or the error. */
+int mw__imap_sc_flag_list(mw__imap_lex *L, mw_imap_flags *out)
+{
+    const char *q, *e = L->end, *start;
+    uint32_t count = 0;
+    unsigned sys = 0;
+    if (L->status != MW_OK ||
+        (L->flags & (MW__IMAP_LEX_8BIT | MW__IMAP_LEX_TRAILING_SP)) ||
+        L->p >= e || *L->p != '(')
+        return mw__imap_lex_flag_list(L, 0, out);
+    start = q = L->p + 1;
+    if (q < e && *q != ')') {
+        for (;;) {
+            const char *f = q, *a;
+            if (*q == '\\')
+                q++;
+            a = q;
+            while (q < e &&
+                   (mw__imap_cclass[(unsigned char)*q] & MW__IMAP_C_ATOM))
+                q++;
+            if (q == a || count == UINT32_MAX)
+                return mw__imap_lex_flag_list(L, 0, out);
+            if (a != f)
+                sys |= mw__imap_sc_system_flag(f, (size_t)(q - f));
+            count++;
+            if (q + 1 < e && *q == ' ') {
+                q++;
+                continue;
+            }
+            break;
+        }
+    }
+    if (q >= e || *q != ')')
+        return mw__imap_lex_flag_list(L, 0, out);
+    out->text = mw__span(start, (size_t)(q - start));
+    out->count = count;
+    out->system = sys;
+    L->p = q + 1;
+    return MW_OK;
+}
+
 int mw__imap_sc_flag_run(mw__imap_cmdp *P, mw_imap_flags *out)
 {
     mw__imap_lex *L = &P->L;
@@ -452,7 +495,7 @@ int mw__imap_sc_flag_run(mw__imap_cmdp *P, mw_imap_flags *out)
         if (mw__imap_lex_atom(L, &atom) != MW_OK)
             return L->status;
         out->count++;
-        out->system |= system_flag(f, (size_t)(L->p - f));
+        out->system |= mw__imap_sc_system_flag(f, (size_t)(L->p - f));
         if (L->p >= L->end)
             break;
         if (mw__imap_sc_sp(L) != MW_OK)
@@ -520,6 +563,86 @@ static const cmdname names[] = {
 /* First index of each name length 0..12 in names[] (13 = end). */
 static const uint8_t name_at[14] = {0, 0, 0, 1, 2, 10, 15, 25, 27, 32, 34,
                                      35, 38, 40};
+
+/* The command whose name is the word at p (p < e; lo: the frame start),
+ * or 0; *len its length. The same answer as lookup_name() of the word,
+ * without reading the word first: candidates by first letter, each a
+ * compare with constants. */
+static int find_name(const char *p, const char *e, const char *lo,
+                     size_t *len)
+{
+#define N(kw, id)                                                          \
+    if (MW__SC_KWIS(p, e, lo, kw)) {                                       \
+        *len = sizeof(kw) - 1u;                                            \
+        return (id);                                                       \
+    }
+    switch (*p | 0x20) {
+    case 'a':
+        N("APPEND", MW_IMAP_CMD_APPEND)
+        N("AUTHENTICATE", MW_IMAP_CMD_AUTHENTICATE)
+        break;
+    case 'c':
+        N("CAPABILITY", MW_IMAP_CMD_CAPABILITY)
+        N("COPY", MW_IMAP_CMD_COPY)
+        N("CHECK", MW_IMAP_CMD_CHECK)
+        N("CLOSE", MW_IMAP_CMD_CLOSE)
+        N("CREATE", MW_IMAP_CMD_CREATE)
+        N("COMPRESS", MW_IMAP_CMD_COMPRESS)
+        break;
+    case 'd':
+        N("DELETE", MW_IMAP_CMD_DELETE)
+        N("DONE", MW_IMAP_CMD_DONE)
+        break;
+    case 'e':
+        N("EXPUNGE", MW_IMAP_CMD_EXPUNGE)
+        N("EXAMINE", MW_IMAP_CMD_EXAMINE)
+        N("ENABLE", MW_IMAP_CMD_ENABLE)
+        break;
+    case 'f': N("FETCH", MW_IMAP_CMD_FETCH) break;
+    case 'g':
+        N("GETQUOTA", MW_IMAP_CMD_GETQUOTA)
+        N("GETQUOTAROOT", MW_IMAP_CMD_GETQUOTAROOT)
+        N("GETMETADATA", MW_IMAP_CMD_GETMETADATA)
+        break;
+    case 'i':
+        N("IDLE", MW_IMAP_CMD_IDLE)
+        N("ID", MW_IMAP_CMD_ID)
+        break;
+    case 'l':
+        N("LIST", MW_IMAP_CMD_LIST)
+        N("LOGIN", MW_IMAP_CMD_LOGIN)
+        N("LOGOUT", MW_IMAP_CMD_LOGOUT)
+        N("LSUB", MW_IMAP_CMD_LSUB)
+        break;
+    case 'm': N("MOVE", MW_IMAP_CMD_MOVE) break;
+    case 'n':
+        N("NOOP", MW_IMAP_CMD_NOOP)
+        N("NAMESPACE", MW_IMAP_CMD_NAMESPACE)
+        break;
+    case 'r': N("RENAME", MW_IMAP_CMD_RENAME) break;
+    case 's':
+        N("STORE", MW_IMAP_CMD_STORE)
+        N("SEARCH", MW_IMAP_CMD_SEARCH)
+        N("SELECT", MW_IMAP_CMD_SELECT)
+        N("STATUS", MW_IMAP_CMD_STATUS)
+        N("SORT", MW_IMAP_CMD_SORT)
+        N("STARTTLS", MW_IMAP_CMD_STARTTLS)
+        N("SUBSCRIBE", MW_IMAP_CMD_SUBSCRIBE)
+        N("SETQUOTA", MW_IMAP_CMD_SETQUOTA)
+        N("SETMETADATA", MW_IMAP_CMD_SETMETADATA)
+        break;
+    case 't': N("THREAD", MW_IMAP_CMD_THREAD) break;
+    case 'u':
+        N("UID", MW_IMAP_CMD_UID)
+        N("UNSELECT", MW_IMAP_CMD_UNSELECT)
+        N("UNSUBSCRIBE", MW_IMAP_CMD_UNSUBSCRIBE)
+        break;
+    default:
+        break;
+    }
+#undef N
+    return 0;
+}
 
 static int lookup_name(mw_span w, const char *end)
 {
@@ -702,7 +825,7 @@ static int literal_head(mw__imap_cmdp *P, mw_imap_append_args *ap)
     mw__imap_lex *L = &P->L;
     ap->binary = (uint8_t)mw__imap_sc_accept(L, '~');
     if (mw__imap_sc_expect(L, '{') != MW_OK ||
-        mw__imap_lex_number64(L, &ap->size) != MW_OK)
+        mw__imap_sc_number64(L, &ap->size) != MW_OK)
         return L->status;
     ap->nonsync = (uint8_t)mw__imap_sc_accept(L, '+');
     if (mw__imap_sc_expect(L, '}') != MW_OK)
@@ -727,7 +850,7 @@ static int append_opts(mw__imap_cmdp *P, mw_imap_append_args *ap)
     if (mw__imap_sc_sp(L) != MW_OK)
         return L->status;
     if (mw__imap_sc_at(L, '(')) {
-        if (mw__imap_lex_flag_list(L, 0, &ap->flags) != MW_OK ||
+        if (mw__imap_sc_flag_list(L, &ap->flags) != MW_OK ||
             mw__imap_sc_sp(L) != MW_OK)
             return L->status;
         ap->has_flags = 1;
@@ -803,8 +926,8 @@ static int parse_head(mw__imap_cmdp *P)
     int id;
 
     /* tag = 1*<any ASTRING-CHAR except "+"> (RFC 9051 §9) */
-    while (q < e && (mw__imap_cclass[*q] & MW__IMAP_C_TAG))
-        q++;
+    q = (const unsigned char *)mw__imap_sc_scan(L->p, L->end, L->base,
+                                                MW__SC_TAG);
     if (q < e && *q != ' ') {
         const char *at = (const char *)q;
         if (*q == '+')
@@ -827,6 +950,16 @@ static int parse_head(mw__imap_cmdp *P)
         return mw__imap_lex_fail(L, MW_E_SYNTAX, "command name expected");
     L->p++; /* the SP checked above */
 
+    {
+        /* the common case: a known name followed by SP or the end */
+        size_t len = 0;
+        id = L->p < L->end ? find_name(L->p, L->end, L->base, &len) : 0;
+        if (id != 0 && (L->p + len == L->end || L->p[len] == ' ')) {
+            w = mw__span(L->p, len);
+            L->p += len;
+            goto named;
+        }
+    }
     w = mw__imap_sc_word(L);
     if (w.len == 0 || (L->p < L->end && *L->p != ' ')) {
         /* not a plain keyword: an extension command is an atom */
@@ -834,16 +967,26 @@ static int parse_head(mw__imap_cmdp *P)
         if (mw__imap_lex_atom(L, &w) != MW_OK)
             return mw__imap_lex_fail(L, MW_E_SYNTAX, "command name expected");
     }
-    cmd->name = w;
     id = lookup_name(w, L->end);
+named:
+    cmd->name = w;
     if (id == MW_IMAP_CMD_UID) {
         /* uid = "UID" SP (copy / move / fetch / search / store /
          * uid-expunge) (RFC 9051 §9; SORT, THREAD: RFC 5256) */
         cmd->flags |= MW_IMAP_CMDF_UID;
         if (mw__imap_sc_sp(L) != MW_OK)
             return L->status;
-        w = mw__imap_sc_word(L);
-        id = lookup_name(w, L->end);
+        {
+            size_t len = 0;
+            id = L->p < L->end ? find_name(L->p, L->end, L->base, &len) : 0;
+            if (id != 0) {
+                w = mw__span(L->p, len);
+                L->p += len;
+            } else {
+                w = mw__imap_sc_word(L);
+                id = lookup_name(w, L->end);
+            }
+        }
         switch (id) {
         case MW_IMAP_CMD_COPY: case MW_IMAP_CMD_MOVE: case MW_IMAP_CMD_FETCH:
         case MW_IMAP_CMD_SEARCH: case MW_IMAP_CMD_STORE:
@@ -941,12 +1084,22 @@ static void start(mw__imap_cmdp *P, const char *p, size_t n, size_t offset,
                   mw__imap_arena *a, unsigned lexflags, unsigned max_depth,
                   mw_imap_cmd *cmd)
 {
-    memset(cmd, 0, sizeof *cmd);
+    mw__imap_sc_zero(cmd, sizeof *cmd);
     cmd->offset = offset;
-    mw__imap_lex_init(&P->L, p, n, offset, a, lexflags);
+    /* mw__imap_lex_init(&P->L, p, n, offset, a, lexflags), inline */
+    P->L.p = p;
+    P->L.end = p + n;
+    P->L.base = p;
+    P->L.base_offset = offset;
+    P->L.arena = a;
+    P->L.flags = lexflags;
+    P->L.status = MW_OK;
+    P->L.err_offset = 0;
+    P->L.reason = NULL;
     P->a = a;
     P->cmd = cmd;
     P->max_depth = max_depth != 0 ? max_depth : MW_IMAP_DEPTH_DEFAULT;
+    P->fill_fields = 0;
 }
 
 int mw__imap_cmd_parse(const char *p, size_t n, size_t offset,
@@ -1057,6 +1210,7 @@ int mw__imap_cmd_parse_append_next(const char *p, size_t n, size_t offset,
     P.a = a;
     P.cmd = cmd;
     P.max_depth = MW_IMAP_DEPTH_DEFAULT;
+    P.fill_fields = 0;
     ap->data = mw__span(NULL, 0);
     if (append_opts(&P, ap) == MW_OK && literal_head(&P, ap) == MW_OK) {
         ap->index++;

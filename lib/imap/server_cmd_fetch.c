@@ -60,6 +60,73 @@ static unsigned att_lookup(mw_span w, const char *end)
     return 0;
 }
 
+/* The fetch attribute that is the word at p (p < e; lo: the frame
+ * start): its value, *len its length; 0 when none. The same answer as
+ * att_lookup() of the word, without reading the word first. */
+MW__SC_ALWAYS_INLINE unsigned att_find(const char *p, const char *e,
+                                       const char *lo, size_t *len)
+{
+#define A(kw, v)                                                           \
+    if (MW__SC_KWIS(p, e, lo, kw)) {                                       \
+        *len = sizeof(kw) - 1u;                                            \
+        return (v);                                                        \
+    }
+    switch (*p | 0x20) {
+    case 'b':
+        A("BODY.PEEK", MW_IMAP_FA_BODY_SECTION)
+        A("BODYSTRUCTURE", MW_IMAP_FA_BODYSTRUCTURE)
+        A("BODY", MW_IMAP_FA_BODY)
+        A("BINARY.PEEK", MW_IMAP_FA_BINARY)
+        A("BINARY", MW_IMAP_FA_BINARY)
+        A("BINARY.SIZE", MW_IMAP_FA_BINARY_SIZE)
+        break;
+    case 'e':
+        A("ENVELOPE", MW_IMAP_FA_ENVELOPE)
+        A("EMAILID", MW_IMAP_FA_EMAILID)
+        break;
+    case 'f': A("FLAGS", MW_IMAP_FA_FLAGS) break;
+    case 'i': A("INTERNALDATE", MW_IMAP_FA_INTERNALDATE) break;
+    case 'm': A("MODSEQ", MW_IMAP_FA_MODSEQ) break;
+    case 'p': A("PREVIEW", MW_IMAP_FA_PREVIEW) break;
+    case 'r':
+        A("RFC822.SIZE", MW_IMAP_FA_RFC822_SIZE)
+        A("RFC822", MW_IMAP_FA_RFC822)
+        A("RFC822.HEADER", MW_IMAP_FA_RFC822_HEADER)
+        A("RFC822.TEXT", MW_IMAP_FA_RFC822_TEXT)
+        break;
+    case 's': A("SAVEDATE", MW_IMAP_FA_SAVEDATE) break;
+    case 't': A("THREADID", MW_IMAP_FA_THREADID) break;
+    case 'u': A("UID", MW_IMAP_FA_UID) break;
+    case 'x':
+        A("X-GM-MSGID", MW_IMAP_FA_X_GM_MSGID)
+        A("X-GM-THRID", MW_IMAP_FA_X_GM_THRID)
+        A("X-GM-LABELS", MW_IMAP_FA_X_GM_LABELS)
+        break;
+    default:
+        break;
+    }
+#undef A
+    return 0;
+}
+
+/* The fetch attribute at L->p: its value with *w its name, consumed, or
+ * 0 with *w the word there (what att_lookup(mw__imap_sc_word(L)) gives). */
+static unsigned att_take(mw__imap_lex *L, mw_span *w)
+{
+    size_t len = 0;
+    unsigned att = 0;
+    if (L->status == MW_OK && L->p < L->end)
+        att = att_find(L->p, L->end, L->base, &len);
+    if (att != 0) {
+        w->ptr = L->p;
+        w->len = len;
+        L->p += len;
+        return att;
+    }
+    *w = mw__imap_sc_word(L);
+    return att_lookup(*w, L->end);
+}
+
 /* section-text / section-msgtext keywords (RFC 9051 §9). */
 static const mw__imap_kw sectkw[] = {
     {"TEXT", 4, MW_IMAP_SECTION_TEXT},
@@ -69,16 +136,102 @@ static const mw__imap_kw sectkw[] = {
     {"HEADER.FIELDS.NOT", 17, MW_IMAP_SECTION_HEADER_FIELDS_NOT},
 };
 
+/* MW__SC_KEYWORD(w, sectkw) by constants. */
+static unsigned sect_take(mw__imap_lex *L, mw_span *w)
+{
+    const char *p = L->p, *e = L->end, *lo = L->base;
+    unsigned r = 0;
+    size_t n = 0;
+    if (L->status == MW_OK && p < e) {
+        MW__SC_TRY("HEADER.FIELDS", MW_IMAP_SECTION_HEADER_FIELDS)
+        MW__SC_TRY("TEXT", MW_IMAP_SECTION_TEXT)
+        MW__SC_TRY("HEADER", MW_IMAP_SECTION_HEADER)
+        MW__SC_TRY("MIME", MW_IMAP_SECTION_MIME)
+        MW__SC_TRY("HEADER.FIELDS.NOT", MW_IMAP_SECTION_HEADER_FIELDS_NOT)
+    }
+    return MW__SC_TOOK(w, sectkw);
+}
+
 #define FIELDS_ON_STACK 32u
 
 /* header-list = "(" header-fld-name *(SP header-fld-name) ")": the names
  * go to store[] while they fit in cap (all of them when cap is the
  * count); *count is the number of names. */
+#ifdef MW__SC_SSE2
+/* The stops (non-ASTRING-CHARs) of the sixteen bytes at base (base < e),
+ * none past e: the last bytes of the frame (16 bytes or more: checked by
+ * the caller) are read by a load that ends at e. */
+static inline unsigned names_block(const char *base, const char *e)
+{
+    if (e - base >= 16)
+        return mw__imap_sc_stop16(
+            _mm_loadu_si128((const __m128i *)(const void *)base),
+            MW__SC_ASTR);
+    return mw__imap_sc_stop16(
+               _mm_loadu_si128((const __m128i *)(const void *)(e - 16)),
+               MW__SC_ASTR) >>
+           (16 - (e - base));
+}
+#endif
+
+/* The usual header list, "(" then names of ASTRING-CHARs (none starting
+ * with "~") separated by single SP, then ")", at most cap names: stored,
+ * *count set, L->p after ")", 1. Anything else: 0 and nothing changed
+ * (header_list() reads it then). The stops of sixteen bytes are found at
+ * once and walked bit by bit, so a name costs a few instructions. */
+static int header_list_fast(mw__imap_cmdp *P, uint32_t *count,
+                            mw_span *store, uint32_t cap)
+{
+#ifdef MW__SC_SSE2
+    mw__imap_lex *L = &P->L;
+    const char *e = L->end, *lo = L->base, *s, *base;
+    unsigned bits;
+    uint32_t k = 0;
+    if (L->status != MW_OK || (L->flags & MW__IMAP_LEX_8BIT) ||
+        L->p >= e || *L->p != '(' || e - lo < 16)
+        return 0;
+    s = base = L->p + 1;
+    bits = base < e ? names_block(base, e) : 0u;
+    for (;;) {
+        const char *d;
+        while (bits == 0) {
+            base += 16;
+            if (base >= e)
+                return 0;
+            bits = names_block(base, e);
+        }
+        d = base + mw__imap_sc_ctz16(bits);
+        bits &= bits - 1u;
+        if (d == s || *s == '~' || k == cap)
+            return 0;
+        store[k].ptr = s;
+        store[k].len = (size_t)(d - s);
+        k++;
+        if (*d == ')') {
+            L->p = d + 1;
+            *count = k;
+            return 1;
+        }
+        if (*d != ' ')
+            return 0;
+        s = d + 1;
+    }
+#else
+    (void)P;
+    (void)count;
+    (void)store;
+    (void)cap;
+    return 0;
+#endif
+}
+
 static int header_list(mw__imap_cmdp *P, uint32_t *count, mw_span *store,
                        uint32_t cap)
 {
     mw__imap_lex *L = &P->L;
     uint32_t k = 0;
+    if (header_list_fast(P, count, store, cap))
+        return MW_OK;
     if (mw__imap_sc_expect(L, '(') != MW_OK)
         return L->status;
     for (;;) {
@@ -133,7 +286,7 @@ static int section(mw__imap_cmdp *P, mw_imap_fetch_req *it, int binary)
             if (it->nparts >= MW_IMAP_SECTION_PARTS_MAX)
                 return mw__imap_lex_fail(L, MW_E_LIMIT,
                                          "too many section part numbers");
-            if (mw__imap_lex_nz_number(L, &part) != MW_OK)
+            if (mw__imap_sc_nz_number(L, &part) != MW_OK)
                 return L->status;
             it->parts[it->nparts++] = part;
             if (!mw__imap_sc_at(L, '.'))
@@ -147,8 +300,8 @@ static int section(mw__imap_cmdp *P, mw_imap_fetch_req *it, int binary)
     }
     {
         const char *kwp = L->p;
-        mw_span w = mw__imap_sc_word(L);
-        unsigned kind = MW__SC_LOOKUP(w, sectkw);
+        mw_span w;
+        unsigned kind = sect_take(L, &w);
         if (binary)
             return mw__imap_sc_fail_at(L, kwp, MW_E_SYNTAX,
                                        "BINARY sections take part numbers "
@@ -173,6 +326,8 @@ static int section(mw__imap_cmdp *P, mw_imap_fetch_req *it, int binary)
                     return L->status;
                 memcpy(arr, tmp, it->nfields * sizeof(mw_span));
                 it->fields = arr;
+            } else {
+                P->fill_fields = 1; /* read again by fill_fields() */
             }
         }
     }
@@ -191,11 +346,11 @@ static int partial(mw__imap_cmdp *P, mw_imap_fetch_req *it)
     const char *len_at;
     if (!mw__imap_sc_accept(L, '<'))
         return MW_OK;
-    if (mw__imap_lex_number64(L, &it->origin) != MW_OK ||
+    if (mw__imap_sc_number64(L, &it->origin) != MW_OK ||
         mw__imap_sc_expect(L, '.') != MW_OK)
         return L->status;
     len_at = L->p;
-    if (mw__imap_lex_number64(L, &it->length) != MW_OK)
+    if (mw__imap_sc_number64(L, &it->length) != MW_OK)
         return L->status;
     if (it->length == 0)
         return mw__imap_sc_fail_at(L, len_at, MW_E_SYNTAX,
@@ -212,8 +367,8 @@ static int fetch_att(mw__imap_cmdp *P)
     mw_imap_fetch_args *f = &P->cmd->u.fetch;
     mw__imap_lex *L = &P->L;
     const char *start = L->p;
-    mw_span w = mw__imap_sc_word(L);
-    unsigned att = att_lookup(w, L->end);
+    mw_span w;
+    unsigned att = att_take(L, &w);
     mw_imap_fetch_req *it;
     if (L->status != MW_OK)
         return L->status;
@@ -341,6 +496,23 @@ static int expand_macro(mw__imap_cmdp *P, unsigned macro)
     return MW_OK;
 }
 
+static const mw__imap_kw modifiers[] = {
+    {"CHANGEDSINCE", 12, 1},
+    {"VANISHED", 8, 2},
+};
+
+static unsigned modifier_take(mw__imap_lex *L, mw_span *w)
+{
+    const char *p = L->p, *e = L->end, *lo = L->base;
+    unsigned r = 0;
+    size_t n = 0;
+    if (L->status == MW_OK && p < e) {
+        MW__SC_TRY("CHANGEDSINCE", 1)
+        MW__SC_TRY("VANISHED", 2)
+    }
+    return MW__SC_TOOK(w, modifiers);
+}
+
 /* fetch-modifiers = SP "(" fetch-modifier *(SP fetch-modifier) ")"
  * (RFC 4466 §2.4): CHANGEDSINCE mod-sequence-value (RFC 7162 §3.1.4),
  * VANISHED (RFC 7162 §3.2.6). */
@@ -352,8 +524,9 @@ static int fetch_modifiers(mw__imap_cmdp *P)
         return L->status;
     for (;;) {
         const char *at = L->p;
-        mw_span w = mw__imap_sc_word(L);
-        if (MW__SC_IS(w, "CHANGEDSINCE")) {
+        mw_span w;
+        unsigned mod = modifier_take(L, &w);
+        if (mod == 1) { /* CHANGEDSINCE */
             if (f->has_changedsince)
                 return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX,
                                            "CHANGEDSINCE given twice");
@@ -361,7 +534,7 @@ static int fetch_modifiers(mw__imap_cmdp *P)
                 mw__imap_sc_modseq(P, &f->changedsince, 1) != MW_OK)
                 return L->status;
             f->has_changedsince = 1;
-        } else if (MW__SC_IS(w, "VANISHED")) {
+        } else if (mod == 2) { /* VANISHED */
             if (f->vanished)
                 return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX,
                                            "VANISHED given twice");
@@ -402,21 +575,69 @@ int mw__imap_sc_fetch(mw__imap_cmdp *P)
         mw__imap_sc_sp(L) != MW_OK)
         return L->status;
     if (mw__imap_sc_accept(L, '(')) {
+        /* The item list. An attribute without section or modifier
+         * followed by SP or ")" is taken here (what fetch_att() does for
+         * it) with the arena's front kept in locals: next, the place of
+         * the next item, and room, the bytes free. Everything else (and
+         * every error) goes to fetch_att(), with the arena up to date. */
+        mw__imap_arena *a = P->a;
+        const char *q = L->p, *e = L->end, *lo = L->base;
+        unsigned char *next = NULL;
+        size_t room = 0;
+        if (a != NULL && a->base != NULL && (a->lo & 7u) == 0) {
+            next = a->base + a->lo;
+            room = a->cap - a->hi - a->lo;
+        }
         for (;;) {
+            size_t len = 0;
+            unsigned att = q < e ? att_find(q, e, lo, &len) : 0u;
+            const char *after = q + len;
+            if (att != 0 && after < e && (*after == ' ' || *after == ')') &&
+                att != MW_IMAP_FA_BODY_SECTION && att != MW_IMAP_FA_BINARY &&
+                att != MW_IMAP_FA_BINARY_SIZE && att != MW_IMAP_FA_PREVIEW &&
+                room >= sizeof(mw_imap_fetch_req) && f->nitems < UINT32_MAX) {
+                mw_imap_fetch_req *it = (mw_imap_fetch_req *)(void *)next;
+                mw__imap_sc_zero(it, sizeof *it);
+                it->att = (uint8_t)att;
+                if (f->nitems == 0)
+                    f->items = it;
+                f->nitems++;
+                next += sizeof *it;
+                room -= sizeof *it;
+                q = after + 1;
+                if (*after == ')')
+                    break;
+                continue;
+            }
+            /* the general way, from q */
+            if (next != NULL)
+                a->lo = (size_t)(next - a->base);
+            L->p = q;
             if (fetch_att(P) != MW_OK)
                 return L->status;
-            if (mw__imap_sc_accept(L, ')'))
+            if (next != NULL) {
+                next = a->base + a->lo;
+                room = a->cap - a->hi - a->lo;
+            }
+            if (L->p < e && *L->p == ')') {
+                q = L->p + 1;
                 break;
+            }
             if (mw__imap_sc_sp(L) != MW_OK)
                 return L->status;
+            q = L->p;
         }
-        if (fill_fields(P, (mw_imap_fetch_req *)(uintptr_t)f->items,
+        L->p = q;
+        if (next != NULL)
+            a->lo = (size_t)(next - a->base);
+        if (P->fill_fields &&
+            fill_fields(P, (mw_imap_fetch_req *)(uintptr_t)f->items,
                         f->nitems) != MW_OK)
             return L->status;
     } else {
         const char *at = L->p;
-        mw_span w = mw__imap_sc_word(L);
-        unsigned m = MW__SC_LOOKUP(w, macros);
+        mw_span w;
+        unsigned m = MW__SC_KEYWORD(&w, macros);
         if (m != 0 && (L->p >= L->end || *L->p == ' ')) {
             if (expand_macro(P, m) != MW_OK)
                 return L->status;
@@ -437,12 +658,41 @@ int mw__imap_sc_fetch(mw__imap_cmdp *P)
 
 /* ---- STORE ------------------------------------------------------------- */
 
+static const mw__imap_kw unchangedsince[] = {{"UNCHANGEDSINCE", 14, 1}};
+static const mw__imap_kw store_ops[] = {
+    {"FLAGS", 5, 1},
+    {"FLAGS.SILENT", 12, 2},
+};
+
+static unsigned store_op_take(mw__imap_lex *L, mw_span *w)
+{
+    const char *p = L->p, *e = L->end, *lo = L->base;
+    unsigned r = 0;
+    size_t n = 0;
+    if (L->status == MW_OK && p < e) {
+        MW__SC_TRY("FLAGS.SILENT", 2)
+        MW__SC_TRY("FLAGS", 1)
+    }
+    return MW__SC_TOOK(w, store_ops);
+}
+
+static unsigned unchangedsince_take(mw__imap_lex *L, mw_span *w)
+{
+    const char *p = L->p, *e = L->end, *lo = L->base;
+    unsigned r = 0;
+    size_t n = 0;
+    if (L->status == MW_OK && p < e)
+        MW__SC_TRY("UNCHANGEDSINCE", 1)
+    return MW__SC_TOOK(w, unchangedsince);
+}
+
 int mw__imap_sc_store(mw__imap_cmdp *P)
 {
     mw__imap_lex *L = &P->L;
     mw_imap_store_args *s = &P->cmd->u.store;
     const char *at;
     mw_span w;
+    unsigned op;
     /* store = "STORE" SP sequence-set [store-modifiers] SP store-att-flags
      * store-att-flags = (["+" / "-"] "FLAGS" [".SILENT"]) SP
      *                   (flag-list / (flag *(SP flag)))   (RFC 9051 §9)
@@ -454,8 +704,7 @@ int mw__imap_sc_store(mw__imap_cmdp *P)
     if (mw__imap_sc_accept(L, '(')) {
         for (;;) {
             at = L->p;
-            w = mw__imap_sc_word(L);
-            if (!MW__SC_IS(w, "UNCHANGEDSINCE"))
+            if (unchangedsince_take(L, &w) == 0)
                 return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX,
                                            "unknown STORE modifier");
             if (s->has_unchangedsince)
@@ -480,17 +729,17 @@ int mw__imap_sc_store(mw__imap_cmdp *P)
     else
         s->mode = MW_IMAP_STORE_REPLACE;
     at = L->p;
-    w = mw__imap_sc_word(L);
-    if (MW__SC_IS(w, "FLAGS.SILENT"))
+    op = store_op_take(L, &w);
+    if (op == 2)
         s->silent = 1;
-    else if (!MW__SC_IS(w, "FLAGS"))
+    else if (op != 1)
         return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX,
                                    "FLAGS or FLAGS.SILENT expected");
     if (mw__imap_sc_sp(L) != MW_OK)
         return L->status;
     if (mw__imap_sc_at(L, '(')) {
         s->parenthesised = 1;
-        if (mw__imap_lex_flag_list(L, 0, &s->flags) != MW_OK)
+        if (mw__imap_sc_flag_list(L, &s->flags) != MW_OK)
             return L->status;
     } else if (mw__imap_sc_flag_run(P, &s->flags) != MW_OK) {
         return L->status;

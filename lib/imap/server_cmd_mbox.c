@@ -40,7 +40,7 @@ static int qresync(mw__imap_cmdp *P, mw_imap_select_args *s)
 {
     mw__imap_lex *L = &P->L;
     if (mw__imap_sc_sp(L) != MW_OK || mw__imap_sc_expect(L, '(') != MW_OK ||
-        mw__imap_lex_nz_number(L, &s->uidvalidity) != MW_OK ||
+        mw__imap_sc_nz_number(L, &s->uidvalidity) != MW_OK ||
         mw__imap_sc_sp(L) != MW_OK ||
         mw__imap_sc_modseq(P, &s->modseq, 1) != MW_OK)
         return L->status;
@@ -162,6 +162,38 @@ static const mw__imap_kw status_kw[] = {
     {"HIGHESTMODSEQ", 13, 8}, {"DELETED-STORAGE", 15, 11},
 };
 
+/* MW__SC_KEYWORD(w, status_kw) by constants, by first letter. */
+static unsigned status_att_take(mw__imap_lex *L, mw_span *w)
+{
+    const char *p = L->p, *e = L->end, *lo = L->base;
+    unsigned r = 0;
+    size_t n = 0;
+    if (L->status == MW_OK && p < e) {
+        switch (*p | 0x20) {
+        case 'a': MW__SC_TRY("APPENDLIMIT", 9) break;
+        case 'd':
+            MW__SC_TRY("DELETED", 6)
+            MW__SC_TRY("DELETED-STORAGE", 11)
+            break;
+        case 'h': MW__SC_TRY("HIGHESTMODSEQ", 8) break;
+        case 'm':
+            MW__SC_TRY("MESSAGES", 1)
+            MW__SC_TRY("MAILBOXID", 10)
+            break;
+        case 'r': MW__SC_TRY("RECENT", 2) break;
+        case 's': MW__SC_TRY("SIZE", 7) break;
+        case 'u':
+            MW__SC_TRY("UNSEEN", 5)
+            MW__SC_TRY("UIDNEXT", 3)
+            MW__SC_TRY("UIDVALIDITY", 4)
+            break;
+        default:
+            break;
+        }
+    }
+    return MW__SC_TOOK(w, status_kw);
+}
+
 int mw__imap_sc_status_atts(mw__imap_cmdp *P, unsigned *items,
                             uint32_t *count)
 {
@@ -173,8 +205,8 @@ int mw__imap_sc_status_atts(mw__imap_cmdp *P, unsigned *items,
         return L->status;
     for (;;) {
         const char *at = L->p;
-        mw_span w = mw__imap_sc_word(L);
-        unsigned bit = MW__SC_LOOKUP(w, status_kw);
+        mw_span w;
+        unsigned bit = status_att_take(L, &w);
         if (bit == 0)
             return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX,
                                        w.len == 0 ? "status item expected"
@@ -479,7 +511,7 @@ int mw__imap_sc_setquota(mw__imap_cmdp *P)
             q->limits = r;
         if (mw__imap_lex_atom(L, &r->resource) != MW_OK ||
             mw__imap_sc_sp(L) != MW_OK ||
-            mw__imap_lex_number64(L, &r->limit) != MW_OK)
+            mw__imap_sc_number64(L, &r->limit) != MW_OK)
             return L->status;
         q->nlimits++;
     }

@@ -131,6 +131,90 @@ static const skw *lookup_key(mw_span w, const char *end)
     return NULL;
 }
 
+/* The search key that is the word at p (p < e; lo: the frame start): 1
+ * with its kind, argument shape and length, else 0. The same answer as
+ * lookup_key() of the word, without reading the word first: candidates by
+ * first letter, each a compare with constants. */
+static int key_find(const char *p, const char *e, const char *lo,
+                    unsigned *kind, unsigned *arg, size_t *len)
+{
+#define S(kw, k, a)                                                        \
+    if (MW__SC_KWIS(p, e, lo, kw)) {                                       \
+        *kind = (k);                                                       \
+        *arg = (a);                                                        \
+        *len = sizeof(kw) - 1u;                                            \
+        return 1;                                                          \
+    }
+    switch (*p | 0x20) {
+    case 'a':
+        S("ALL", MW_IMAP_SK_ALL, A_NONE)
+        S("ANSWERED", MW_IMAP_SK_ANSWERED, A_NONE)
+        break;
+    case 'b':
+        S("BODY", MW_IMAP_SK_BODY, A_ASTRING)
+        S("BEFORE", MW_IMAP_SK_BEFORE, A_DATE)
+        S("BCC", MW_IMAP_SK_BCC, A_ASTRING)
+        break;
+    case 'c': S("CC", MW_IMAP_SK_CC, A_ASTRING) break;
+    case 'd':
+        S("DELETED", MW_IMAP_SK_DELETED, A_NONE)
+        S("DRAFT", MW_IMAP_SK_DRAFT, A_NONE)
+        break;
+    case 'e': S("EMAILID", MW_IMAP_SK_EMAILID, A_OBJID) break;
+    case 'f':
+        S("FROM", MW_IMAP_SK_FROM, A_ASTRING)
+        S("FLAGGED", MW_IMAP_SK_FLAGGED, A_NONE)
+        break;
+    case 'h': S("HEADER", MW_IMAP_SK_HEADER, A_HEADER) break;
+    case 'k': S("KEYWORD", MW_IMAP_SK_KEYWORD, A_FLAG) break;
+    case 'l': S("LARGER", MW_IMAP_SK_LARGER, A_NUM64) break;
+    case 'm': S("MODSEQ", MW_IMAP_SK_MODSEQ, A_MODSEQ) break;
+    case 'n':
+        S("NOT", MW_IMAP_SK_NOT, A_NOT)
+        S("NEW", MW_IMAP_SK_NEW, A_NONE)
+        break;
+    case 'o':
+        S("OR", MW_IMAP_SK_OR, A_OR)
+        S("ON", MW_IMAP_SK_ON, A_DATE)
+        S("OLD", MW_IMAP_SK_OLD, A_NONE)
+        S("OLDER", MW_IMAP_SK_OLDER, A_NZ)
+        break;
+    case 'r': S("RECENT", MW_IMAP_SK_RECENT, A_NONE) break;
+    case 's':
+        S("SEEN", MW_IMAP_SK_SEEN, A_NONE)
+        S("SINCE", MW_IMAP_SK_SINCE, A_DATE)
+        S("SUBJECT", MW_IMAP_SK_SUBJECT, A_ASTRING)
+        S("SMALLER", MW_IMAP_SK_SMALLER, A_NUM64)
+        S("SENTSINCE", MW_IMAP_SK_SENTSINCE, A_DATE)
+        S("SENTBEFORE", MW_IMAP_SK_SENTBEFORE, A_DATE)
+        S("SENTON", MW_IMAP_SK_SENTON, A_DATE)
+        S("SAVEDON", MW_IMAP_SK_SAVEDON, A_DATE)
+        S("SAVEDSINCE", MW_IMAP_SK_SAVEDSINCE, A_DATE)
+        S("SAVEDBEFORE", MW_IMAP_SK_SAVEDBEFORE, A_DATE)
+        S("SAVEDATESUPPORTED", MW_IMAP_SK_SAVEDATESUPPORTED, A_NONE)
+        break;
+    case 't':
+        S("TO", MW_IMAP_SK_TO, A_ASTRING)
+        S("TEXT", MW_IMAP_SK_TEXT, A_ASTRING)
+        S("THREADID", MW_IMAP_SK_THREADID, A_OBJID)
+        break;
+    case 'u':
+        S("UID", MW_IMAP_SK_UID, A_SET)
+        S("UNSEEN", MW_IMAP_SK_UNSEEN, A_NONE)
+        S("UNDELETED", MW_IMAP_SK_UNDELETED, A_NONE)
+        S("UNFLAGGED", MW_IMAP_SK_UNFLAGGED, A_NONE)
+        S("UNANSWERED", MW_IMAP_SK_UNANSWERED, A_NONE)
+        S("UNDRAFT", MW_IMAP_SK_UNDRAFT, A_NONE)
+        S("UNKEYWORD", MW_IMAP_SK_UNKEYWORD, A_FLAG)
+        break;
+    case 'y': S("YOUNGER", MW_IMAP_SK_YOUNGER, A_NZ) break;
+    default:
+        break;
+    }
+#undef S
+    return 0;
+}
+
 /* objectid = 1*255(ALPHA / DIGIT / "_" / "-") (RFC 8474 §7) */
 static int objectid(mw__imap_lex *L, mw_span *out)
 {
@@ -189,6 +273,69 @@ static int modseq_key(mw__imap_cmdp *P, node *n)
     return mw__imap_sc_modseq(P, &n->num, 0);
 }
 
+/* date = date-text / DQUOTE date-text DQUOTE; date-text = date-day "-"
+ * date-month "-" date-year (RFC 9051 §9). The usual forms "d-Mon-yyyy"
+ * and "dd-Mon-yyyy" (quoted or not) with a valid day here; anything else
+ * goes to the lexer (grammar.h mw__imap_lex_date), which gives the same
+ * value or the error. */
+static int search_date(mw__imap_lex *L, mw_imap_datetime *out)
+{
+    const char *p = L->p;
+    size_t avail = (size_t)(L->end - p);
+    int quoted, day, month, year, dim;
+    size_t k;
+    if (L->status != MW_OK || avail < 10)
+        return mw__imap_lex_date(L, out);
+    quoted = *p == '"';
+    k = (size_t)quoted;
+    if ((unsigned char)(p[k] - '0') > 9u)
+        return mw__imap_lex_date(L, out);
+    day = p[k++] - '0';
+    if ((unsigned char)(p[k] - '0') <= 9u)
+        day = day * 10 + (p[k++] - '0');
+    /* "-" Mon "-" yyyy [DQUOTE] */
+    if (avail < k + 9u + (size_t)quoted || p[k] != '-' || p[k + 4] != '-' ||
+        (unsigned char)(p[k + 5] - '0') > 9u ||
+        (unsigned char)(p[k + 6] - '0') > 9u ||
+        (unsigned char)(p[k + 7] - '0') > 9u ||
+        (unsigned char)(p[k + 8] - '0') > 9u ||
+        (quoted && p[k + 9] != '"'))
+        return mw__imap_lex_date(L, out);
+    switch (((uint32_t)mw__lower((unsigned char)p[k + 1]) << 16) |
+            ((uint32_t)mw__lower((unsigned char)p[k + 2]) << 8) |
+            (uint32_t)mw__lower((unsigned char)p[k + 3])) {
+    case 0x6a616e: month = 1; break;  /* jan */
+    case 0x666562: month = 2; break;  /* feb */
+    case 0x6d6172: month = 3; break;  /* mar */
+    case 0x617072: month = 4; break;  /* apr */
+    case 0x6d6179: month = 5; break;  /* may */
+    case 0x6a756e: month = 6; break;  /* jun */
+    case 0x6a756c: month = 7; break;  /* jul */
+    case 0x617567: month = 8; break;  /* aug */
+    case 0x736570: month = 9; break;  /* sep */
+    case 0x6f6374: month = 10; break; /* oct */
+    case 0x6e6f76: month = 11; break; /* nov */
+    case 0x646563: month = 12; break; /* dec */
+    default: return mw__imap_lex_date(L, out);
+    }
+    year = (p[k + 5] - '0') * 1000 + (p[k + 6] - '0') * 100 +
+           (p[k + 7] - '0') * 10 + (p[k + 8] - '0');
+    if (month == 2)
+        dim = ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0) ? 29
+                                                                     : 28;
+    else
+        dim = (month == 4 || month == 6 || month == 9 || month == 11) ? 30
+                                                                      : 31;
+    if (day < 1 || day > dim)
+        return mw__imap_lex_date(L, out); /* the error, at the lexer's place */
+    memset(out, 0, sizeof *out);
+    out->day = day;
+    out->month = month;
+    out->year = year;
+    L->p = p + k + 9u + (size_t)quoted;
+    return MW_OK;
+}
+
 /* The argument of a leaf key (after its keyword). */
 static int leaf_arg(mw__imap_cmdp *P, node *n, unsigned arg)
 {
@@ -202,9 +349,9 @@ static int leaf_arg(mw__imap_cmdp *P, node *n, unsigned arg)
     case A_ASTRING:
         return mw__imap_sc_astring(P, &n->str);
     case A_DATE:
-        return mw__imap_lex_date(L, &n->date);
+        return search_date(L, &n->date);
     case A_NUM64:
-        return mw__imap_lex_number64(L, &n->num);
+        return mw__imap_sc_number64(L, &n->num);
     case A_HEADER:
         if (mw__imap_sc_astring(P, &n->field) != MW_OK ||
             mw__imap_sc_sp(L) != MW_OK)
@@ -218,7 +365,7 @@ static int leaf_arg(mw__imap_cmdp *P, node *n, unsigned arg)
     case A_MODSEQ:
         return modseq_key(P, n);
     case A_NZ:
-        if (mw__imap_lex_nz_number(L, &v32) != MW_OK)
+        if (mw__imap_sc_nz_number(L, &v32) != MW_OK)
             return L->status;
         n->num = v32;
         return MW_OK;
@@ -230,16 +377,21 @@ static int leaf_arg(mw__imap_cmdp *P, node *n, unsigned arg)
 }
 
 /* search-key *(SP search-key) up to the end of the frame, as a tree
- * under a fresh root AND node. */
+ * under a fresh root AND node. The nodes are taken from the arena's
+ * front through locals (next: where the next node goes, 0 when the
+ * front is not usable that way; the room is read again after anything
+ * that may take bytes from the back). */
 static int search_keys(mw__imap_cmdp *P)
 {
     mw__imap_lex *L = &P->L;
     mw_imap_search_args *s = &P->cmd->u.search;
+    mw__imap_arena *a = P->a;
     node *root, *cont, *last = NULL;
     uint32_t count = 0;
     const unsigned max_depth = P->max_depth;
+    const char *e = L->end;
 
-    root = (node *)mw__imap_sc_alloc(P->a, sizeof *root);
+    root = (node *)mw__imap_sc_alloc(a, sizeof *root);
     if (root == NULL)
         return mw__imap_lex_fail(L, MW_E_NOSPACE, "arena full (search keys)");
     root->kind = MW_IMAP_SK_AND;
@@ -250,14 +402,23 @@ static int search_keys(mw__imap_cmdp *P)
         const char *at = L->p;
         node *n;
         unsigned need = 0; /* operands this key waits for: 0 for a leaf */
+        unsigned char c;
         if (L->status != MW_OK)
             return L->status;
-        if (L->p >= L->end)
+        if (at >= e)
             return mw__imap_lex_fail(L, MW_E_SYNTAX, "search key expected");
-        n = (node *)mw__imap_sc_alloc(P->a, sizeof *n);
-        if (n == NULL)
-            return mw__imap_lex_fail(L, MW_E_NOSPACE,
-                                     "arena full (search keys)");
+        /* mw__imap_sc_alloc(), its usual case inline */
+        if (a != NULL && (a->lo & 7u) == 0 && a->base != NULL &&
+            sizeof *n <= a->cap - a->hi - a->lo) {
+            n = (node *)(void *)(a->base + a->lo);
+            mw__imap_sc_zero(n, sizeof *n);
+            a->lo += sizeof *n;
+        } else {
+            n = (node *)mw__imap_sc_alloc(a, sizeof *n);
+            if (n == NULL)
+                return mw__imap_lex_fail(L, MW_E_NOSPACE,
+                                         "arena full (search keys)");
+        }
         if (count == UINT32_MAX)
             return mw__imap_lex_fail(L, MW_E_LIMIT, "too many search keys");
         count++;
@@ -271,29 +432,48 @@ static int search_keys(mw__imap_cmdp *P)
         cont->nchildren++;
         last = n;
 
-        if (*L->p == '(') {
+        c = (unsigned char)*at;
+        if (c == '(') {
             n->kind = MW_IMAP_SK_AND;
             need = 1;
-            L->p++;
-        } else if ((unsigned char)(*L->p - '0') <= 9u || *L->p == '*' ||
-                   *L->p == '$') {
+            L->p = at + 1;
+        } else if ((unsigned char)(c - '0') <= 9u || c == '*' || c == '$') {
             n->kind = MW_IMAP_SK_SEQSET;
             if (mw__imap_sc_seqset(P, &n->set, 1) != MW_OK)
                 return L->status;
         } else {
-            mw_span w = mw__imap_sc_word(L);
-            const skw *k = lookup_key(w, L->end);
-            if (k == NULL)
-                return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX,
-                                           w.len == 0 ? "search key expected"
-                                                      : "unknown search key");
-            n->kind = k->kind;
-            if (k->arg == A_OR || k->arg == A_NOT) {
+            unsigned kind = 0, arg = 0;
+            size_t len = 0;
+            if (key_find(at, e, L->base, &kind, &arg, &len)) {
+                L->p = at + len;
+            } else {
+                mw_span w = mw__imap_sc_word(L);
+                const skw *k = lookup_key(w, e);
+                if (k == NULL)
+                    return mw__imap_sc_fail_at(
+                        L, at, MW_E_SYNTAX,
+                        w.len == 0 ? "search key expected"
+                                   : "unknown search key");
+                kind = k->kind;
+                arg = k->arg;
+            }
+            n->kind = (uint8_t)kind;
+            if (arg == A_OR || arg == A_NOT) {
                 if (mw__imap_sc_sp(L) != MW_OK)
                     return L->status;
                 need = 1;
-            } else if (leaf_arg(P, n, k->arg) != MW_OK) {
-                return L->status;
+            } else if (arg != A_NONE) {
+                const char *q = L->p;
+                /* the usual string argument: SP and a quoted string
+                 * (what leaf_arg() and mw__imap_sc_astring() do) */
+                if (arg == A_ASTRING && e - q >= 2 && q[0] == ' ' &&
+                    q[1] == '"') {
+                    L->p = q + 1;
+                    if (mw__imap_lex_quoted(L, &n->str) != MW_OK)
+                        return L->status;
+                } else if (leaf_arg(P, n, arg) != MW_OK) {
+                    return L->status;
+                }
             }
         }
         if (need) {
@@ -308,14 +488,15 @@ static int search_keys(mw__imap_cmdp *P)
         }
         /* A complete key: close every container it completes. */
         for (;;) {
-            if ((cont->kind == MW_IMAP_SK_OR && cont->nchildren == 2) ||
-                (cont->kind == MW_IMAP_SK_NOT && cont->nchildren == 1)) {
+            unsigned k = cont->kind;
+            if ((k == MW_IMAP_SK_OR && cont->nchildren == 2) ||
+                (k == MW_IMAP_SK_NOT && cont->nchildren == 1)) {
                 last = cont;
                 cont = (node *)(uintptr_t)cont->parent;
                 continue;
             }
-            if (cont != root && cont->kind == MW_IMAP_SK_AND &&
-                mw__imap_sc_at(L, ')')) {
+            if (k == MW_IMAP_SK_AND && cont != root && L->p < e &&
+                *L->p == ')') {
                 L->p++;
                 last = cont;
                 cont = (node *)(uintptr_t)cont->parent;
@@ -323,7 +504,11 @@ static int search_keys(mw__imap_cmdp *P)
             }
             break;
         }
-        if (cont == root && L->p >= L->end)
+        if (L->p < e && *L->p == ' ') { /* the usual SP */
+            L->p++;
+            continue;
+        }
+        if (cont == root && L->p >= e)
             break;
         if (mw__imap_sc_at(L, ')'))
             return mw__imap_lex_fail(
@@ -331,7 +516,7 @@ static int search_keys(mw__imap_cmdp *P)
                 cont == root ? "')' without '(' in search keys"
                 : cont->kind == MW_IMAP_SK_OR ? "OR needs two search keys"
                 : "NOT needs a search key");
-        if (L->p >= L->end)
+        if (L->p >= e)
             return mw__imap_lex_fail(L, MW_E_SYNTAX,
                                      cont->kind == MW_IMAP_SK_AND
                                          ? "')' expected in search keys"
@@ -365,9 +550,26 @@ static int return_opts(mw__imap_cmdp *P)
         return MW_OK;
     }
     for (;;) {
-        const char *at = L->p;
-        mw_span w = mw__imap_sc_word(L);
-        unsigned o = MW__SC_LOOKUP(w, opts);
+        const char *at = L->p, *e = L->end;
+        unsigned o = 0;
+        /* the options by their constants first (mw__imap_sc_kwis) */
+        if (L->status == MW_OK && at < e) {
+#define R(kw, v)                                                           \
+    if (o == 0 && MW__SC_KWIS(at, e, L->base, kw)) {                       \
+        o = (v);                                                           \
+        L->p = at + sizeof(kw) - 1u;                                       \
+    }
+            R("MIN", MW_IMAP_SEARCHRET_MIN)
+            R("MAX", MW_IMAP_SEARCHRET_MAX)
+            R("COUNT", MW_IMAP_SEARCHRET_COUNT)
+            R("ALL", MW_IMAP_SEARCHRET_ALL)
+            R("SAVE", MW_IMAP_SEARCHRET_SAVE)
+#undef R
+        }
+        if (o == 0) {
+            mw_span w = mw__imap_sc_word(L);
+            o = MW__SC_LOOKUP(w, opts);
+        }
         if (o == 0)
             return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX,
                                        "unknown RETURN option");
@@ -380,13 +582,11 @@ static int return_opts(mw__imap_cmdp *P)
 }
 
 /* Whether the next word is kw followed by SP (no consumption). */
-static int next_is(mw__imap_lex *L, const char *kw, size_t n)
+MW__SC_ALWAYS_INLINE int next_is(mw__imap_lex *L, const char *kw, size_t n)
 {
-    mw_span w;
     if (L->status != MW_OK || (size_t)(L->end - L->p) <= n)
         return 0;
-    w = mw__span(L->p, n);
-    return L->p[n] == ' ' && mw__imap_sc_is(w, kw, n);
+    return L->p[n] == ' ' && mw__imap_sc_kwis(L->p, L->end, L->base, kw, n);
 }
 
 /* sort-criteria = "(" sort-criterion *(SP sort-criterion) ")";

@@ -203,28 +203,34 @@ static int utf8_ok(const char *p, size_t n)
     return mw_utf8_check(p, n, NULL) == MW_OK;
 }
 
+int mw__imaps_text_len(const mw_imap_server *s, const char *text,
+                       int has_code, size_t *len)
+{
+    size_t n;
+    unsigned all = 0;
+    *len = 0;
+    if (text == NULL)
+        return 1;
+    if (text[0] == '[' && !has_code)
+        return 0; /* would read as a response code (RFC 9051 §7.1) */
+    /* one pass to the NUL: the classes of all bytes seen */
+    for (n = 0; text[n] != '\0'; n++)
+        all |= CLS(text[n]);
+    *len = n;
+    if (all & C_CRLF)
+        return 0;
+    /* RFC 9051 §9: text is TEXT-CHAR, plus UTF-8 in IMAP4rev2 (and under
+     * UTF8=ACCEPT, RFC 6855 §3). */
+    if ((all & C_8BIT) && (!mw__imaps_utf8(s) || !utf8_ok(text, n)))
+        return 0;
+    return 1;
+}
+
 int mw__imaps_text_ok(const mw_imap_server *s, const char *text,
                       int has_code)
 {
-    size_t n, i;
-    int eight = 0;
-    if (text == NULL)
-        return 1;
-    n = strlen(text);
-    if (n > 0 && text[0] == '[' && !has_code)
-        return 0; /* would read as a response code (RFC 9051 §7.1) */
-    for (i = 0; i < n; i++) {
-        unsigned c = CLS(text[i]);
-        if (c & C_CRLF)
-            return 0;
-        if (c & C_8BIT)
-            eight = 1;
-    }
-    /* RFC 9051 §9: text is TEXT-CHAR, plus UTF-8 in IMAP4rev2 (and under
-     * UTF8=ACCEPT, RFC 6855 §3). */
-    if (eight && (!mw__imaps_utf8(s) || !utf8_ok(text, n)))
-        return 0;
-    return 1;
+    size_t n;
+    return mw__imaps_text_len(s, text, has_code, &n);
 }
 
 int mw__imaps_atom_ok(const char *p, size_t n)
@@ -983,14 +989,79 @@ int mw__imaps_status_line(mw_imap_server *s, const char *tag, size_t taglen,
                           int result, const mw_imap_code *code,
                           const char *text)
 {
+    size_t textlen;
+    if (result_word(result) == NULL || !mw__imaps_code_ok(s, code) ||
+        !mw__imaps_text_len(s, text, has_code(code), &textlen))
+        return MW_E_INVAL;
+    return mw__imaps_status_line_checked(s, tag, taglen, result, code, text,
+                                         textlen);
+}
+
+int mw__imaps_status_line_checked(mw_imap_server *s, const char *tag,
+                                  size_t taglen, int result,
+                                  const mw_imap_code *code, const char *text,
+                                  size_t textlen)
+{
     const char *word = result_word(result);
     int r;
-    if (word == NULL || !mw__imaps_code_ok(s, code) ||
-        !mw__imaps_text_ok(s, text, has_code(code)))
-        return MW_E_INVAL;
     r = mw__imaps_can_write(s);
     if (r != MW_OK)
         return r;
+    if (textlen == 0) {
+        text = default_text(result);
+        textlen = strlen(text);
+    }
+    if (!has_code(code) && s->ost == MW_OK) {
+        /* The usual reply, "tag OK text", assembled in one go; the tag
+         * (from s->tag, MW_IMAP_TAG_MAX bytes) and the word (padded to 8
+         * below) go with fixed-size copies when there is room for them. */
+        static const char words[5][8] = {"OK", "NO", "BAD", "PREAUTH",
+                                         "BYE"}; /* MW_IMAP_OK.. */
+        static const unsigned char wlen[5] = {2, 2, 3, 7, 3};
+        size_t wl = (result >= MW_IMAP_OK && result <= MW_IMAP_BYE)
+                        ? wlen[result]
+                        : strlen(word);
+        size_t need = (tag != NULL ? taglen : 1u) + wl + textlen + 4u;
+        if (need + 24u <= sizeof s->out - s->olen &&
+            (tag == NULL || (tag == s->tag && taglen <= 16)) &&
+            result >= MW_IMAP_OK && result <= MW_IMAP_BYE) {
+            char *o = s->out + s->olen;
+            if (tag != NULL)
+                memcpy(o, tag, 16);
+            else
+                *o = '*';
+            o += tag != NULL ? taglen : 1u;
+            *o++ = ' ';
+            memcpy(o, words[result], 8);
+            o += wl;
+            *o++ = ' ';
+            memcpy(o, text, textlen);
+            o += textlen;
+            *o++ = '\r';
+            *o++ = '\n';
+            s->olen += need;
+            return mw__imaps_end(s);
+        }
+        if (need <= sizeof s->out - s->olen) {
+            char *o = s->out + s->olen;
+            if (tag != NULL) {
+                memcpy(o, tag, taglen);
+                o += taglen;
+            } else {
+                *o++ = '*';
+            }
+            *o++ = ' ';
+            memcpy(o, word, wl);
+            o += wl;
+            *o++ = ' ';
+            memcpy(o, text, textlen);
+            o += textlen;
+            *o++ = '\r';
+            *o++ = '\n';
+            s->olen += need;
+            return mw__imaps_end(s);
+        }
+    }
     if (tag != NULL)
         mw__imaps_put(s, tag, taglen);
     else
@@ -1000,11 +1071,49 @@ int mw__imaps_status_line(mw_imap_server *s, const char *tag, size_t taglen,
     mw__imaps_putc(s, ' ');
     mw__imaps_put_code(s, code);
     /* RFC 3501 §9 requires text after the code; RFC 9051 makes it
-     * optional. Always write some for IMAP4rev1 clients. */
-    mw__imaps_puts(s, (text != NULL && text[0] != '\0') ? text
-                                                        : default_text(result));
-    mw__imaps_puts(s, "\r\n");
+     * optional. Always write some for IMAP4rev1 clients (the default
+     * text, chosen above). */
+    mw__imaps_put(s, text, textlen);
+    mw__imaps_put(s, "\r\n", 2);
     return mw__imaps_end(s);
+}
+
+int mw__imaps_reply_fast(mw_imap_server *s, int result, const char *text,
+                         int *st)
+{
+    static const char words[3][8] = {"OK", "NO", "BAD"}; /* MW_IMAP_OK.. */
+    static const unsigned char wlen[3] = {2, 2, 3};
+    size_t taglen = s->tag_len;
+    char *o, *end;
+    if (s->ost != MW_OK || taglen == 0 || taglen > 16 ||
+        result < MW_IMAP_OK || result > MW_IMAP_BAD ||
+        sizeof s->out - s->olen < 32u)
+        return 0;
+    if (text == NULL || text[0] == '\0')
+        text = default_text(result);
+    else if (text[0] == '[')
+        return 0; /* refused there (it would read as a code) */
+    o = s->out + s->olen;
+    end = s->out + sizeof s->out - 2u;
+    memcpy(o, s->tag, 16); /* the tag array holds MW_IMAP_TAG_MAX bytes */
+    o += taglen;
+    *o++ = ' ';
+    memcpy(o, words[result], 8);
+    o += wlen[result];
+    *o++ = ' ';
+    /* copy the text, checking it on the way: CR, LF and 8-bit bytes
+     * (which need the UTF-8 check) leave it to the general path, with
+     * nothing written (olen is unchanged until the end) */
+    for (; *text != '\0'; text++) {
+        if (o >= end || (CLS(*text) & (C_CRLF | C_8BIT)))
+            return 0;
+        *o++ = *text;
+    }
+    *o++ = '\r';
+    *o++ = '\n';
+    s->olen = (size_t)(o - s->out);
+    *st = mw__imaps_end(s);
+    return 1;
 }
 
 int mw_imap_server_status(mw_imap_server *s, int result,

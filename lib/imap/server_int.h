@@ -73,6 +73,10 @@ int mw__imaps_utf8(const mw_imap_server *s);
  * UTF-8; with has_code 0 it must not start with "[". NULL is fine. */
 int mw__imaps_text_ok(const mw_imap_server *s, const char *text,
                       int has_code);
+/* mw__imaps_text_ok() that also gives the length of the text (0 for
+ * NULL). */
+int mw__imaps_text_len(const mw_imap_server *s, const char *text,
+                       int has_code, size_t *len);
 /* A response code the writer can write (NULL or id NONE: none). */
 int mw__imaps_code_ok(const mw_imap_server *s, const mw_imap_code *c);
 /* 1*ATOM-CHAR. */
@@ -124,5 +128,21 @@ void mw__imaps_put_flags(mw_imap_server *s, const mw_imap_flags *f, int perm);
 int mw__imaps_status_line(mw_imap_server *s, const char *tag, size_t taglen,
                           int result, const mw_imap_code *code,
                           const char *text);
+/* The usual tagged completion (result OK, NO or BAD; no response code;
+ * the command's tag): "tag WORD text" CRLF checked and staged in one
+ * pass, then flushed. Returns 1 with *st the output status (MW_OK or
+ * MW_E_CALLBACK) when done, 0 when the general path must do it (text
+ * with CR, LF, 8-bit bytes or a leading "[", no room, no tag): then
+ * nothing was written. The caller has checked everything else that
+ * mw_imap_server_reply() checks (state, pending, no LITERAL question,
+ * not LOGOUT). */
+int mw__imaps_reply_fast(mw_imap_server *s, int result, const char *text,
+                         int *st);
+/* The same after the checks (result a status word, code_ok, text_len
+ * passed: textlen is its length, 0 for none or empty). */
+int mw__imaps_status_line_checked(mw_imap_server *s, const char *tag,
+                                  size_t taglen, int result,
+                                  const mw_imap_code *code, const char *text,
+                                  size_t textlen);
 
 #endif

@@ -28,11 +28,12 @@
  *   bench_imap_server [--mb N] [--reps N] [--only PASS]
  *
  * Instructions per byte, repeatably (timing on shared machines is noise):
- *   tests/bench/callgrind_imap_server.sh BUILD_DIR
- * which runs each pass under
+ *   tests/bench/callgrind_bench.sh BUILD_DIR bench_imap_server \
+ *       memchr parse server append -- --mb 4
+ * which runs each pass alone under
  *   valgrind --tool=callgrind --toggle-collect=bench_pass_<pass>
- * and divides by the "bytes <pass>=" the program prints. No test asserts
- * on any figure.
+ * and divides by the "<pass>_bytes=N" line the program prints for each
+ * pass. No test asserts on any figure.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -480,7 +481,7 @@ int main(int argc, char **argv)
                 if (!strcmp(passes[j].name, passes[i].base) && times[j] > 0)
                     printf(" %13.1f%%", 100.0 * times[j] / times[i]);
         }
-        printf("\nbytes %s=%zu\n", passes[i].name, *passes[i].bytes);
+        printf("\n%s_bytes=%zu\n", passes[i].name, *passes[i].bytes);
     }
     free(copybuf);
     free(cmds.p);

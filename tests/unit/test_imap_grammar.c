@@ -459,6 +459,41 @@ static void test_lex_strings(void **state)
     lex(&L, S_("*"), 0);
     assert_int_equal(mw__imap_lex_astring(&L, &s), MW_E_SYNTAX);
 
+    /* RFC 3501 §6.3.8 examples: "A202 LIST ~/Mail/ %" and A682's
+     * LIST "" with ~/Mail/ and a "*" pattern -- a "~" not followed by "{"
+     * is an ordinary ASTRING-CHAR (and list-char), at the start or alone. */
+    lex(&L, S_("~/Mail/ %"), 0);
+    assert_int_equal(mw__imap_lex_astring(&L, &s), MW_OK);
+    assert_true(span_is(s, "~/Mail/"));
+    assert_int_equal(mw__imap_lex_sp(&L), MW_OK);
+    assert_int_equal(mw__imap_lex_list_mailbox(&L, &s), MW_OK);
+    assert_true(span_is(s, "%"));
+    assert_int_equal(mw__imap_lex_end(&L), MW_OK);
+    lex(&L, S_("\"\" ~/Mail/*"), 0);
+    assert_int_equal(mw__imap_lex_mailbox(&L, &s), MW_OK);
+    assert_int_equal(s.len, 0);
+    assert_int_equal(mw__imap_lex_sp(&L), MW_OK);
+    assert_int_equal(mw__imap_lex_list_mailbox(&L, &s), MW_OK);
+    assert_true(span_is(s, "~/Mail/*"));
+    assert_int_equal(mw__imap_lex_end(&L), MW_OK);
+    lex(&L, S_("~/Mail/ ~smith/Mail/foo ~"), 0);
+    assert_int_equal(mw__imap_lex_list_mailbox(&L, &s), MW_OK);
+    assert_true(span_is(s, "~/Mail/"));
+    assert_int_equal(mw__imap_lex_sp(&L), MW_OK);
+    assert_int_equal(mw__imap_lex_mailbox(&L, &s), MW_OK);
+    assert_true(span_is(s, "~smith/Mail/foo"));
+    assert_int_equal(mw__imap_lex_sp(&L), MW_OK);
+    assert_int_equal(mw__imap_lex_astring(&L, &s), MW_OK);
+    assert_true(span_is(s, "~"));
+    assert_int_equal(mw__imap_lex_end(&L), MW_OK);
+    /* also where 8-bit bytes are tolerated in atoms (MW__IMAP_LEX_8BIT) */
+    lex(&L, S_("~/M\xc3\xa4il/"), MW__IMAP_LEX_8BIT);
+    assert_int_equal(mw__imap_lex_astring(&L, &s), MW_OK);
+    assert_true(span_is(s, "~/M\xc3\xa4il/"));
+    lex(&L, S_("~/M\xc3\xa4il/%"), MW__IMAP_LEX_8BIT);
+    assert_int_equal(mw__imap_lex_list_mailbox(&L, &s), MW_OK);
+    assert_true(span_is(s, "~/M\xc3\xa4il/%"));
+
     /* literal8 is not a string (RFC 3516: only append-data and BINARY
      * responses); "~" alone is an atom char */
     lex(&L, S_("~{1}\r\nx"), 0);
