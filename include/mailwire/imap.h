@@ -790,7 +790,9 @@ MW_API int mw_imap_mutf7_encode(const char *in, size_t n, char *out,
  *  Exchange, qq.com). */
 #define MW_IMAP_QUIRK_TRAILING_SPACE 0x0008u
 /** A response code without the SP and text after ']' (Gmail's
- *  HIGHESTMODSEQ). */
+ *  HIGHESTMODSEQ). Always accepted now (RFC 9051's own examples do it, and
+ *  its erratum on Appendix E item 23 says clients should not require the
+ *  SP); the bit is kept for compatibility and has no effect. */
 #define MW_IMAP_QUIRK_CODE_WITHOUT_TEXT 0x0010u
 /** A continuation request "+" without SP or text. */
 #define MW_IMAP_QUIRK_BARE_PLUS 0x0020u

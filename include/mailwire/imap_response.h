@@ -93,7 +93,7 @@
  * | #MW_IMAP_QUIRK_NIL_PARAM | NIL as a body-fld-param value |
  * | #MW_IMAP_QUIRK_NIL_ENCODING | NIL as body-fld-enc |
  * | #MW_IMAP_QUIRK_TRAILING_SPACE | extra SP before the line end or ")" (CAPABILITY, ENABLED, ID, SEARCH, SORT, STATUS, FETCH, BODYSTRUCTURE lists, X-GM-LABELS, QUOTAROOT, ESEARCH) |
- * | #MW_IMAP_QUIRK_CODE_WITHOUT_TEXT | "[code]" right before the line end, without SP and text (Gmail; also RFC 9051's own MOVE and CONTACTADMIN examples) |
+ * | #MW_IMAP_QUIRK_CODE_WITHOUT_TEXT | no effect: "[code]" right before the line end is always accepted (Gmail; RFC 9051's own MOVE and CONTACTADMIN examples; its erratum on Appendix E item 23) |
  * | #MW_IMAP_QUIRK_BARE_PLUS | "+" alone on a line |
  * | #MW_IMAP_QUIRK_QUOTED_BODY | 8-bit bytes in a body section sent as a quoted string (a quoted body section itself is valid RFC 9051 `nstring` and always accepted) |
  * | #MW_IMAP_QUIRK_SPACE_BETWEEN_PARTS | SP between the parts of a multipart BODYSTRUCTURE |

@@ -302,11 +302,11 @@ int mw__imap_rp_resp_text(mw__imap_rp *rp, mw_imap_status *st)
         if (resp_code(rp, &st->code) != MW_OK || rp->abort != 0)
             return L->status != MW_OK ? L->status : rp->abort;
         if (L->p == L->end) {
-            /* RFC 9051 §9: "[" resp-text-code "]" SP [text] — the SP is
-             * required; Gmail omits it (defects#28). */
-            if (!(rp->c->quirks & MW_IMAP_QUIRK_CODE_WITHOUT_TEXT))
-                return mw__imap_lex_fail(L, MW_E_SYNTAX,
-                                         "SP and text expected after the response code");
+            /* RFC 9051 §9 writes "[" resp-text-code "]" SP [text], but its
+             * own MOVE and CONTACTADMIN examples end at "]", Gmail does
+             * the same (defects#28), and the RFC 9051 erratum on
+             * Appendix E item 23 says clients should not require the SP:
+             * the missing SP changes nothing. Accepted always. */
             st->text = mw__span(L->p, 0);
             return MW_OK;
         }
