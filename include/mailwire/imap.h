@@ -182,6 +182,40 @@ typedef enum mw_imap_cmd_id {
 MW_API const char *mw_imap_cmd_name(int id);
 
 /* ====================================================================== */
+/** @name Command flags (::mw_imap_cmd::flags on the server,
+ *        ::mw_imap_status::cmd_flags on the client)
+ *  @{ */
+/** The command came in its UID form (RFC 9051 §6.4.9). */
+#define MW_IMAP_CMDF_UID 0x0001u
+/** The command line held a literal (any kind). */
+#define MW_IMAP_CMDF_LITERAL 0x0002u
+/** The command line held a non-synchronising literal (RFC 7888). */
+#define MW_IMAP_CMDF_NONSYNC 0x0004u
+/** The command line held a literal8 (RFC 3516 `~{n}`). */
+#define MW_IMAP_CMDF_LITERAL8 0x0008u
+/** @} */
+
+/* ====================================================================== */
+/** @name STATUS items as bits (RFC 9051 §6.3.11, RFC 7162, RFC 8438,
+ *        RFC 7889, RFC 8474, RFC 9208): the items a STATUS command asks
+ *        for (server) and those a STATUS response holds (client,
+ *        ::mw_imap_mbox_status::has)
+ *  @{ */
+#define MW_IMAP_STATUS_MESSAGES 0x0001u      /**< MESSAGES */
+#define MW_IMAP_STATUS_RECENT 0x0002u        /**< RECENT (IMAP4rev1) */
+#define MW_IMAP_STATUS_UIDNEXT 0x0004u       /**< UIDNEXT */
+#define MW_IMAP_STATUS_UIDVALIDITY 0x0008u   /**< UIDVALIDITY */
+#define MW_IMAP_STATUS_UNSEEN 0x0010u        /**< UNSEEN */
+#define MW_IMAP_STATUS_DELETED 0x0020u       /**< DELETED (RFC 9051) */
+#define MW_IMAP_STATUS_SIZE 0x0040u          /**< SIZE (RFC 8438) */
+#define MW_IMAP_STATUS_HIGHESTMODSEQ 0x0080u /**< HIGHESTMODSEQ (RFC 7162) */
+#define MW_IMAP_STATUS_APPENDLIMIT 0x0100u   /**< APPENDLIMIT (RFC 7889) */
+#define MW_IMAP_STATUS_MAILBOXID 0x0200u     /**< MAILBOXID (RFC 8474) */
+#define MW_IMAP_STATUS_DELETED_STORAGE 0x0400u /**< DELETED-STORAGE (RFC 9208) */
+#define MW_IMAP_STATUS_OTHER 0x8000u         /**< an item not known by name (see raw) */
+/** @} */
+
+/* ====================================================================== */
 /**
  * @brief A sequence set (RFC 9051 §9 `sequence-set`), or `$` (RFC 5182).
  *

@@ -293,21 +293,6 @@ typedef struct mw_imap_list {
     mw_span extended;    /**< raw text of all `mbox-list-extended` items; empty when none */
 } mw_imap_list;
 
-/** @name STATUS items present (::mw_imap_mbox_status::has)
- *  @{ */
-#define MW_IMAP_STATUS_MESSAGES 0x0001u      /**< MESSAGES */
-#define MW_IMAP_STATUS_RECENT 0x0002u        /**< RECENT (IMAP4rev1) */
-#define MW_IMAP_STATUS_UIDNEXT 0x0004u       /**< UIDNEXT */
-#define MW_IMAP_STATUS_UIDVALIDITY 0x0008u   /**< UIDVALIDITY */
-#define MW_IMAP_STATUS_UNSEEN 0x0010u        /**< UNSEEN */
-#define MW_IMAP_STATUS_DELETED 0x0020u       /**< DELETED (RFC 9051) */
-#define MW_IMAP_STATUS_SIZE 0x0040u          /**< SIZE (RFC 8438) */
-#define MW_IMAP_STATUS_HIGHESTMODSEQ 0x0080u /**< HIGHESTMODSEQ (RFC 7162) */
-#define MW_IMAP_STATUS_APPENDLIMIT 0x0100u   /**< APPENDLIMIT (RFC 7889) */
-#define MW_IMAP_STATUS_MAILBOXID 0x0200u     /**< MAILBOXID (RFC 8474) */
-#define MW_IMAP_STATUS_DELETED_STORAGE 0x0400u /**< DELETED-STORAGE (RFC 9208) */
-#define MW_IMAP_STATUS_OTHER 0x8000u         /**< an item not known by name (see raw) */
-/** @} */
 
 /**
  * @brief A STATUS response (RFC 9051 §7.3.5 `status-att-list`).

@@ -1038,9 +1038,7 @@ int mw__imap_client_status(mw_imap_client *c, mw_imap_status *st)
         e = c->pending[i];
         remove_pending(c, (unsigned)i);
         st->cmd = e.cmd;
-        /* 0x0001 is MW_IMAP_CMDF_UID, defined in imap_command.h, which
-         * client-only builds do not include. */
-        st->cmd_flags = (e.flags & MW__IMAPC_PF_UID) ? 0x0001u : 0u;
+        st->cmd_flags = (e.flags & MW__IMAPC_PF_UID) ? MW_IMAP_CMDF_UID : 0u;
         st->handle = e.num;
         st->greeting = 0;
         r = completed(c, &e, st);
