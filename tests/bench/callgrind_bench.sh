@@ -7,8 +7,8 @@
 #
 # Each pass runs alone (`BENCH --only PASS --reps 1 BENCH_ARGS...`) with
 # collection limited to the function bench_pass_<PASS>; the pass's byte count
-# is read from the line "<PASS>_bytes=N" the benchmark prints (or
-# "header_bytes=N" for bench_hdr). Example:
+# is read from the line "<PASS>_bytes=N" (or "bytes <PASS>=N") the
+# benchmark prints ("header_bytes=N" for bench_hdr). Example:
 #   tests/bench/callgrind_bench.sh build bench_imap_client memchr fetch -- --mb 4
 set -euo pipefail
 build=${1:?usage: callgrind_bench.sh BUILD_DIR BENCH PASS... [-- ARGS]}
@@ -28,6 +28,7 @@ for pass in "${passes[@]}"; do
     --toggle-collect="bench_pass_$pass" \
     "$bin" --only "$pass" --reps 1 "$@" >"$out/log.$pass" 2>"$out/err.$pass"
   bytes=$(sed -n "s/^${pass}_bytes=\([0-9]*\).*/\1/p" "$out/log.$pass" | head -n 1)
+  [ -n "$bytes" ] || bytes=$(sed -n "s/^bytes ${pass}=\([0-9]*\).*/\1/p" "$out/log.$pass" | head -n 1)
   [ -n "$bytes" ] || bytes=$(sed -n 's/^header_bytes=\([0-9]*\).*/\1/p' "$out/log.$pass" | head -n 1)
   ir=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$out/cg.$pass")
   [ -n "$ir" ] || ir=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$out/cg.$pass")
