@@ -4,9 +4,8 @@
  * (where to connect, as whom, where the mail goes), the connection, the
  * Maildir sink every message is streamed into, and the progress line.
  *
- * One file per protocol: fetch_pop3.c now, fetch_imap.c later, each
- * exporting one function that runs a whole session and returns an exit
- * status.
+ * One file per protocol, fetch_pop3.c and fetch_imap.c, each exporting
+ * one function that runs a whole session and returns an exit status.
  */
 #ifndef MAILFETCH_FETCH_H
 #define MAILFETCH_FETCH_H
@@ -27,7 +26,7 @@
 
 typedef struct fetch_job {
     /* from the URL */
-    char *host, *port, *user, *pass, *mailbox;
+    char *host, *port, *user, *pass, *mailbox; /* mailbox: IMAP only */
     /* options */
     const char *maildir;
     int keep;     /* leave the messages on the server */
@@ -62,6 +61,10 @@ void fetch_progress(fetch_job *j, int final);
 #if MW_ENABLE_POP3_CLIENT
 /* Run a POP3 session (fetch_pop3.c): returns an FX_ status. */
 int fetch_pop3(fetch_job *j);
+#endif
+#if MW_ENABLE_IMAP_CLIENT
+/* Run an IMAP session (fetch_imap.c): returns an FX_ status. */
+int fetch_imap(fetch_job *j);
 #endif
 
 #endif /* MAILFETCH_FETCH_H */

@@ -3,12 +3,14 @@
  * mailfetch: pull every message of a mailbox into a local Maildir.
  *
  *   mailfetch --maildir DIR [--keep] pop3://USER:PASS@HOST:PORT
+ *   mailfetch --maildir DIR [--keep] imap://USER:PASS@HOST:PORT/MAILBOX
  *
  * This file is the program around the protocol: the command line, the URL,
  * the TCP connection, the Maildir every message is streamed into (through
  * examples/minimail/maildir.c: tmp/, then new/), and a progress line when
- * standard error is a terminal. The protocol itself is in fetch_pop3.c,
- * on mailwire's POP3 client machine (pop3.h); IMAP will be fetch_imap.c.
+ * standard error is a terminal. The protocols themselves are in
+ * fetch_pop3.c, on mailwire's POP3 client machine (pop3.h), and
+ * fetch_imap.c, on its IMAP client machine (imap_client.h).
  *
  * A message is written to disk as its bytes arrive and is deleted from
  * the server only after it is safely in new/ (fsync, rename), so an
@@ -173,10 +175,12 @@ static void usage(FILE *f)
         "deletes it from the server unless --keep.\n"
         "\n"
         "  URL                  pop3://USER:PASS@HOST[:PORT]  (port 110)\n"
-        "                       imap://USER:PASS@HOST[:PORT]/MAILBOX (later)\n"
+        "                       imap://USER:PASS@HOST[:PORT][/MAILBOX]\n"
+        "                       (port 143, mailbox INBOX)\n"
         "                       %XX escapes in USER and PASS (%40 for '@')\n"
         "  --maildir DIR        where the messages go\n"
         "  --keep               do not delete the messages on the server\n"
+        "                       (IMAP: the mailbox is opened read-only)\n"
         "  --apop               POP3: log in with APOP instead of USER/PASS\n"
         "  --sasl-plain         POP3: log in with AUTH PLAIN (RFC 5034)\n"
         "  -v, --verbose        print the dialogue (password hidden)\n"
@@ -270,8 +274,9 @@ static int parse_url(const char *url, fetch_job *j, char *scheme, size_t cap)
 int main(int argc, char **argv)
 {
     static fetch_job j;
-    const char *url = NULL;
+    const char *url = NULL, *port = NULL;
     char scheme[16];
+    int (*run)(fetch_job *) = NULL;
     int i, rc = FX_USAGE;
 
     for (i = 1; i < argc; i++) {
@@ -302,21 +307,33 @@ int main(int argc, char **argv)
               "Try 'mailfetch --help'.\n", stderr);
         return FX_USAGE;
     }
-    if (strncmp(url, "imap://", 7) == 0 || strncmp(url, "imaps://", 8) == 0) {
-        fputs("mailfetch: IMAP not supported yet\n", stderr);
+    if (strncmp(url, "imaps://", 8) == 0 || strncmp(url, "pop3s://", 8) == 0) {
+        fputs("mailfetch: no TLS in this example (imap:// or pop3:// only)\n",
+              stderr);
         return FX_USAGE;
     }
     if (parse_url(url, &j, scheme, sizeof scheme) != 0) {
-        fputs("mailfetch: the URL must look like pop3://USER:PASS@HOST:PORT\n",
+        fputs("mailfetch: the URL must look like pop3://USER:PASS@HOST:PORT\n"
+              "           or imap://USER:PASS@HOST:PORT/MAILBOX\n",
               stderr);
         goto out;
     }
+    if (0) {
 #if MW_ENABLE_POP3_CLIENT
-    if (strcmp(scheme, "pop3") != 0 && strcmp(scheme, "pop") != 0)
+    } else if (strcmp(scheme, "pop3") == 0 || strcmp(scheme, "pop") == 0) {
+        run = fetch_pop3;
+        port = "110";
 #endif
-    {
-        fprintf(stderr, "mailfetch: unknown scheme \"%s\" (pop3 or imap)\n",
-                scheme);
+#if MW_ENABLE_IMAP_CLIENT
+    } else if (strcmp(scheme, "imap") == 0) {
+        run = fetch_imap;
+        port = "143";
+#endif
+    } else {
+        fprintf(stderr, "mailfetch: unknown scheme \"%s\" (%s)\n", scheme,
+                MW_ENABLE_POP3_CLIENT && MW_ENABLE_IMAP_CLIENT ? "pop3 or imap"
+                : MW_ENABLE_POP3_CLIENT                         ? "pop3"
+                                                                : "imap");
         goto out;
     }
     if (md_create(j.maildir) != 0) {
@@ -325,14 +342,12 @@ int main(int argc, char **argv)
         goto out;
     }
     j.progress = isatty(2);
-    j.fd = connect_to(j.host, j.port != NULL ? j.port : "110");
+    j.fd = connect_to(j.host, j.port != NULL ? j.port : port);
     if (j.fd < 0) {
         rc = FX_NETWORK;
         goto out;
     }
-#if MW_ENABLE_POP3_CLIENT
-    rc = fetch_pop3(&j);
-#endif
+    rc = run(&j);
     close(j.fd);
     fetch_progress(&j, 1);
     sink_abort(&j);

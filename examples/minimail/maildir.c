@@ -15,7 +15,13 @@
  * not change when flags are set). It is rewritten (tmp file and rename)
  * whenever a snapshot finds a message it does not list.
  */
+#if defined(__linux__)
+#define _GNU_SOURCE /* syncfs(), for md_deliver_commit_all() */
+#define MD_HAVE_SYNCFS 1
+#else
 #define _POSIX_C_SOURCE 200809L
+#define MD_HAVE_SYNCFS 0
+#endif
 
 #include "maildir.h"
 
@@ -142,10 +148,13 @@ static const char *host_part(void)
 static void unique_name(char *out, size_t cap)
 {
     static unsigned long counter;
+    static long pid; /* asked once: getpid() is a system call each time */
     struct timeval tv;
+    if (pid == 0)
+        pid = (long)getpid();
     gettimeofday(&tv, NULL);
     snprintf(out, cap, "%lld.M%06ldP%ldQ%lu.%s", (long long)tv.tv_sec,
-             (long)tv.tv_usec, (long)getpid(), ++counter, host_part());
+             (long)tv.tv_usec, pid, ++counter, host_part());
 }
 
 /* ====================================================================
@@ -264,10 +273,14 @@ fail:
     return -1;
 }
 
-/* Put a copy of the tmp file into another Maildir's new/. */
+/* Put a copy of the tmp file into another Maildir's new/. In a group
+ * commit (`group`), a hard link needs no flush of its own: it is on the
+ * file system of the message, which the group's syncfs() covers; a copy
+ * (another file system) is flushed alone as usual. */
 static int deliver_more(const md_delivery *d, const char *src,
-                        const char *dir, uint64_t size)
+                        const char *dir, uint64_t size, int group)
 {
+    int linked;
     char name[256], tmp[MD_PATH_MAX], dst[MD_PATH_MAX];
     unique_name(name, sizeof name);
     if (snprintf(tmp, sizeof tmp, "%s/tmp/%s", dir, name) >= (int)sizeof tmp ||
@@ -275,18 +288,22 @@ static int deliver_more(const md_delivery *d, const char *src,
                  (unsigned long long)size) >= (int)sizeof dst)
         return -1;
     (void)d;
-    if (link(src, tmp) != 0 && copy_file(src, tmp) != 0)
+    linked = link(src, tmp) == 0;
+    if (!linked && copy_file(src, tmp) != 0)
         return -1;
     if (rename(tmp, dst) != 0) {
         unlink(tmp);
         return -1;
     }
-    sync_dir(dir, "new");
+    if (!group || !linked)
+        sync_dir(dir, "new");
     return 0;
 }
 
-int md_deliver_commit(md_delivery *d, const char *const *more, size_t nmore,
-                      char *name_out)
+/* md_deliver_commit(); `group`: the file's data is already durable and
+ * the caller makes the renames durable (md_deliver_commit_all). */
+static int commit(md_delivery *d, const char *const *more, size_t nmore,
+                  char *name_out, int group)
 {
     char src[MD_PATH_MAX], dst[MD_PATH_MAX], final[MD_NAME_MAX];
     uint64_t size = md_wire_end(&d->wire);
@@ -294,7 +311,7 @@ int md_deliver_commit(md_delivery *d, const char *const *more, size_t nmore,
     int fd = d->fd;
 
     d->fd = -1;
-    if (fd < 0 || d->failed || (md_fsync && fsync(fd) != 0)) {
+    if (fd < 0 || d->failed || (md_fsync && !group && fsync(fd) != 0)) {
         if (fd >= 0)
             close(fd);
         md_deliver_abort(d);
@@ -317,7 +334,7 @@ int md_deliver_commit(md_delivery *d, const char *const *more, size_t nmore,
      * loses it (some may get it twice, which RFC 5321 §6.1 prefers to
      * losing it). */
     for (i = 0; i < nmore; i++)
-        if (deliver_more(d, src, more[i], size) != 0) {
+        if (deliver_more(d, src, more[i], size, group) != 0) {
             md_deliver_abort(d);
             return -1;
         }
@@ -325,11 +342,98 @@ int md_deliver_commit(md_delivery *d, const char *const *more, size_t nmore,
         md_deliver_abort(d);
         return -1;
     }
-    sync_dir(d->dir, "new");
+    if (!group)
+        sync_dir(d->dir, "new");
     if (name_out != NULL)
         memcpy(name_out, final, strlen(final) + 1);
     d->name[0] = '\0';
     return 0;
+}
+
+int md_deliver_commit(md_delivery *d, const char *const *more, size_t nmore,
+                      char *name_out)
+{
+    return commit(d, more, nmore, name_out, 0);
+}
+
+#if MD_HAVE_SYNCFS
+/* The file systems of one group commit: a descriptor kept open on each
+ * (for the second syncfs(), after the tmp files are closed) and how its
+ * first syncfs() went. Few: every Maildir of a server is usually on one. */
+#define MD_GROUP_FS 8
+typedef struct group_fs {
+    dev_t dev;
+    int fd;
+    int err; /* errno of the first syncfs(), 0 if it worked */
+} group_fs;
+
+/* Which entry of fs[] the delivery's file system is, after making its
+ * data durable (once per file system); -1 when fs[] is full or the
+ * file cannot be looked at (the caller commits that one alone). */
+static int group_sync(const md_delivery *d, group_fs *fs, size_t *nfs)
+{
+    struct stat st;
+    size_t k;
+    if (fstat(d->fd, &st) != 0)
+        return -1;
+    for (k = 0; k < *nfs; k++)
+        if (fs[k].dev == st.st_dev)
+            return (int)k;
+    if (*nfs == MD_GROUP_FS)
+        return -1;
+    fs[k].dev = st.st_dev;
+    fs[k].fd = dup(d->fd);
+    if (fs[k].fd < 0)
+        return -1;
+    fs[k].err = syncfs(d->fd) == 0 ? 0 : errno;
+    (*nfs)++;
+    return (int)k;
+}
+#endif
+
+void md_deliver_commit_all(md_commit *c, size_t n)
+{
+    size_t i;
+#if MD_HAVE_SYNCFS
+    if (md_fsync && n > 1) {
+        group_fs fs[MD_GROUP_FS];
+        size_t nfs = 0;
+        /* 1. the data of every file, one syncfs() per file system */
+        for (i = 0; i < n; i++) {
+            md_delivery *d = c[i].d;
+            int k;
+            if (d->fd < 0 || d->failed) {
+                c[i].result = commit(d, c[i].more, c[i].nmore, c[i].name_out, 0);
+                continue;
+            }
+            k = group_sync(d, fs, &nfs);
+            if (k < 0) /* alone, flushed as usual */
+                c[i].result = commit(d, c[i].more, c[i].nmore, c[i].name_out, 0);
+            else if (fs[k].err != 0) {
+                d->failed = fs[k].err;
+                c[i].result = commit(d, c[i].more, c[i].nmore, c[i].name_out, 0);
+            } else
+                c[i].result = 1; /* to rename below */
+        }
+        /* 2. into new/ */
+        for (i = 0; i < n; i++)
+            if (c[i].result == 1)
+                c[i].result = commit(c[i].d, c[i].more, c[i].nmore,
+                                     c[i].name_out, 1);
+        /* 3. the renames: one more syncfs() per file system (its errors
+         * are ignored as sync_dir() ignores those of fsync() on new/: the
+         * message is in new/ by now) */
+        for (i = 0; i < nfs; i++) {
+            if (fs[i].err == 0 && syncfs(fs[i].fd) != 0) {
+                /* nothing more to do: see above */
+            }
+            close(fs[i].fd);
+        }
+        return;
+    }
+#endif
+    for (i = 0; i < n; i++)
+        c[i].result = commit(c[i].d, c[i].more, c[i].nmore, c[i].name_out, 0);
 }
 
 /* ====================================================================

@@ -74,6 +74,26 @@ int md_deliver_commit(md_delivery *d, const char *const *more, size_t nmore,
 /* Give up: remove the tmp file. Safe to call on a closed delivery. */
 void md_deliver_abort(md_delivery *d);
 
+/* Group commit. With md_fsync on, md_deliver_commit() forces each message
+ * to disk alone: a flush of the file, then one of new/, a few milliseconds
+ * each, during which a one-thread server serves nobody. A server with
+ * many sessions collects the messages that ended at about the same time
+ * and commits them together: on Linux one syncfs() per file system makes
+ * every file's data durable, each is renamed into new/, and one more
+ * syncfs() makes the renames durable (two flushes for the lot, whatever
+ * their number). syncfs() also writes out other programs' dirty data on
+ * that file system: on a busy shared disk a batch costs more. Elsewhere,
+ * with md_fsync off, or for a batch of one, it is md_deliver_commit() for
+ * each. Either way each item's result is md_deliver_commit()'s. */
+typedef struct md_commit {
+    md_delivery *d;          /* in: a delivery written to its end */
+    const char *const *more; /* in: other recipients' Maildirs, as for */
+    size_t nmore;            /*     md_deliver_commit() */
+    char *name_out;          /* in: MD_NAME_MAX bytes, or NULL */
+    int result;              /* out: 0 delivered, -1 not (tmp removed) */
+} md_commit;
+void md_deliver_commit_all(md_commit *c, size_t n);
+
 /* ---- reading ---- */
 
 typedef struct md_msg {

@@ -4,7 +4,7 @@
  *
  * One process, one poll() loop, any number of concurrent connections, no
  * threads. It receives mail by SMTP for its local users into their
- * Maildirs and serves those Maildirs by POP3 (IMAP will join them).
+ * Maildirs and serves those Maildirs by POP3 and IMAP.
  *
  * Where to read what:
  *
@@ -13,12 +13,15 @@
  *                   backpressure (no mail protocol in there)
  *   smtp_session.c  the SMTP server machine (smtp_server.h) at work
  *   pop3_session.c  the POP3 server machine (pop3.h) at work
+ *   imap_session.c  the IMAP server machine (imap_server.h) at work, with
+ *                   imap_store.c (folders, flags, UIDs on Maildir) and
+ *                   imap_mime.c (MIME structure, ENVELOPE, sections)
  *   maildir.c       delivery into tmp/ and new/, snapshots with UIDs
  *   users.c         users and passwords
  *   tls.c           STARTTLS/STLS over OpenSSL, when the build has it
  *
  * A protocol is an mm_proto (four functions) bound to a port in the
- * `protocols` table below; adding IMAP is one more file and one more row.
+ * `protocols` table below; adding one is one more file and one more row.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -57,7 +60,11 @@ static struct {
 #else
     {"pop3", NULL, "off"},
 #endif
-    {"imap", NULL, "1143"}, /* imap_session.c: not written yet */
+#if MM_IMAP
+    {"imap", &mm_imap_proto, "1143"},
+#else
+    {"imap", NULL, "off"},
+#endif
 };
 #define NPROTO (sizeof protocols / sizeof protocols[0])
 
@@ -83,14 +90,14 @@ static void usage(FILE *f)
     fputs(
         "usage: minimail --maildir DIR [options]\n"
         "\n"
-        "A small mail server: SMTP in, POP3 out, over Maildirs, in one\n"
-        "process. Mail for user NAME lands in DIR/NAME/new.\n"
+        "A small mail server: SMTP in, POP3 and IMAP out, over Maildirs,\n"
+        "in one process. Mail for user NAME lands in DIR/NAME/new.\n"
         "\n"
         "  --maildir DIR         where the users' Maildirs live (created)\n"
         "  --listen ADDR         address to listen on (default 127.0.0.1)\n"
         "  --smtp-port N         SMTP port (default 2525)\n"
         "  --pop3-port N         POP3 port (default 1110)\n"
-        "  --imap-port N         IMAP port (default 1143; not in this version)\n"
+        "  --imap-port N         IMAP port (default 1143)\n"
         "                        a port of 0 takes any free port (see the log),\n"
         "                        \"off\" serves no such protocol\n"
         "  --user NAME:PASSWORD  a user (repeat for more; default demo:demo)\n"
@@ -98,11 +105,13 @@ static void usage(FILE *f)
         "  --hostname NAME       our name in greetings (default: host name)\n"
         "  --max-size BYTES      largest message accepted (default 52428800)\n"
 #ifdef MM_HAVE_TLS
-        "  --tls-cert FILE       PEM certificate chain: offer STARTTLS/STLS\n"
+        "  --tls-cert FILE       PEM certificate chain: offer STARTTLS\n"
+        "                        (SMTP, IMAP) and STLS (POP3)\n"
         "  --tls-key FILE        its PEM private key\n"
 #endif
         "  --timeout SECONDS     close connections idle this long (default:\n"
-        "                        SMTP 300, POP3 600, as RFC 5321 and 1939 ask)\n"
+        "                        SMTP 300, POP3 600, IMAP 1800, as RFC 5321,\n"
+        "                        1939 and 9051 ask)\n"
         "  --no-fsync            do not fsync deliveries (benchmarks only)\n"
         "  -v, --verbose         log every command (never passwords)\n"
         "  -h, --help            this text\n"

@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
@@ -57,6 +58,7 @@ struct mm_conn {
     int loopback;       /* the peer is 127.0.0.0/8 or ::1 */
     time_t last;        /* last progress either way (idle timeout) */
     int state;          /* MM_GO or MM_WAIT: what the session said last */
+    int woken;          /* mm_conn_wake(): resume in this round */
     int closing;        /* MM_CLOSE: flush, then close */
     int eof;            /* the peer closed its side */
     const char *dead;   /* non-NULL: close now, this is why */
@@ -74,6 +76,10 @@ struct mm_conn {
 
 static char rbuf[READ_CHUNK];
 static unsigned long next_id = 1;
+
+#define MAX_HOOKS 4
+static int (*round_hooks[MAX_HOOKS])(void);
+static size_t nhooks;
 
 /* ====================================================================
  * Logging
@@ -94,23 +100,37 @@ const char *mm_printable(const char *p, size_t n, char *buf, size_t cap)
     return buf;
 }
 
+/* The line is put together first and written with one call: stderr is
+ * unbuffered, and three fprintf()s would be three write()s per line (under
+ * load, a third of minimail's system calls), and lines could interleave
+ * with another writer's. */
 void mm_log(const mm_conn *c, const char *fmt, ...)
 {
-    char stamp[32];
+    char head[128], text[1024], line[sizeof head + sizeof text];
     time_t now = time(NULL);
     struct tm tm;
+    size_t hn, tn;
+    int k;
     va_list ap;
     gmtime_r(&now, &tm);
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    hn = strftime(head, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
     if (c != NULL)
-        fprintf(stderr, "%s minimail %s#%lu: ", stamp, c->proto->name,
-                c->id);
+        k = snprintf(head + hn, sizeof head - 32, " minimail %s#%lu: ",
+                     c->proto->name, c->id);
     else
-        fprintf(stderr, "%s minimail: ", stamp);
+        k = snprintf(head + hn, sizeof head - 32, " minimail: ");
+    hn += k < 0 ? 0 : (size_t)k < sizeof head - 32 ? (size_t)k
+                                                    : sizeof head - 33;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    k = vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    tn = k < 0 ? 0 : (size_t)k < sizeof text ? (size_t)k : sizeof text - 1;
+    if (k > 0 && (size_t)k >= sizeof text) /* cut: say so */
+        memcpy(text + tn - 3, "...", 3);
+    memcpy(line, head, hn);
+    memcpy(line + hn, text, tn);
+    line[hn + tn] = '\n';
+    fwrite(line, 1, hn + tn + 1, stderr);
 }
 
 /* ====================================================================
@@ -178,28 +198,38 @@ int mm_listen(mm_listener *l, const mm_proto *p, const char *addr,
  * Connections
  * ==================================================================== */
 
-static void peer_name(int fd, char *out, size_t cap, int *loopback)
+/* The peer's address as accept() gave it (no getpeername() call). */
+static void peer_name(const struct sockaddr_storage *ss, socklen_t sl,
+                      char *out, size_t cap, int *loopback)
 {
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
     char host[INET6_ADDRSTRLEN];
     unsigned port = 0;
     snprintf(out, cap, "?");
-    if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
+    if (sl == 0 || sl > (socklen_t)sizeof *ss)
         return;
-    if (ss.ss_family == AF_INET) {
-        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
         inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
         port = ntohs(a->sin_port);
         snprintf(out, cap, "%s:%u", host, port);
         *loopback = (ntohl(a->sin_addr.s_addr) >> 24) == 127;
-    } else if (ss.ss_family == AF_INET6) {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
         inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
         port = ntohs(a->sin6_port);
         snprintf(out, cap, "[%s]:%u", host, port);
         *loopback = IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
     }
+}
+
+void mm_conn_wake(mm_conn *c) { c->woken = 1; }
+
+int mm_add_round_hook(int (*fn)(void))
+{
+    if (nhooks == MAX_HOOKS)
+        return -1;
+    round_hooks[nhooks++] = fn;
+    return 0;
 }
 
 void mm_conn_set_session(mm_conn *c, void *session) { c->session = session; }
@@ -428,9 +458,12 @@ static void service(mm_conn *c)
             break;
         }
         if (c->state == MM_WAIT) {
+            size_t queued = c->out_len;
             if (c->out_len >= MM_OUT_LOW)
                 break; /* POLLOUT will bring us back */
             apply(c, c->proto->resume(c));
+            if (c->state == MM_WAIT && c->out_len == queued && !c->closing)
+                break; /* waiting for something else: mm_conn_wake() */
             continue;
         }
         if (kept(c) > 0 && c->out_len < MM_OUT_HIGH) {
@@ -478,7 +511,8 @@ static void on_readable(mm_conn *c)
     deliver(c, rbuf, (size_t)n);
 }
 
-static mm_conn *conn_new(int fd, const mm_proto *p)
+static mm_conn *conn_new(int fd, const mm_proto *p,
+                         const struct sockaddr_storage *ss, socklen_t sl)
 {
     mm_conn *c = calloc(1, sizeof *c);
     if (c == NULL)
@@ -488,7 +522,7 @@ static mm_conn *conn_new(int fd, const mm_proto *p)
     c->proto = p;
     c->last = time(NULL);
     c->state = MM_GO;
-    peer_name(fd, c->peer, sizeof c->peer, &c->loopback);
+    peer_name(ss, sl, c->peer, sizeof c->peer, &c->loopback);
     return c;
 }
 
@@ -517,6 +551,26 @@ static int wants_input(const mm_conn *c)
  * The loop
  * ==================================================================== */
 
+/* Each connection costs a descriptor (and one more while it delivers a
+ * message), and the soft limit is often 1024 where thousands of sessions
+ * are the point: take the hard limit. Past it, accept() fails with
+ * EMFILE and the loop stops accepting for a second (the clients wait in
+ * the listen queue) instead of spinning. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    if (rl.rlim_cur < rl.rlim_max) {
+        struct rlimit want = rl;
+        want.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+            rl = want;
+    }
+    if (rl.rlim_cur != RLIM_INFINITY)
+        mm_log(NULL, "open file limit %llu", (unsigned long long)rl.rlim_cur);
+}
+
 int mm_run(mm_listener *ls, size_t nls, volatile int *stop, int wake_fd,
            unsigned idle_timeout)
 {
@@ -524,10 +578,13 @@ int mm_run(mm_listener *ls, size_t nls, volatile int *stop, int wake_fd,
     struct pollfd *pfd = NULL;
     size_t nconns = 0, cap = 0, pcap = 0, i;
     time_t accept_pause = 0;
+    int busy = 0; /* work left by the round hooks: do not sleep */
+
+    raise_fd_limit();
 
     while (!*stop) {
         size_t np = 0, base;
-        int timeout = 1000, n;
+        int timeout = busy ? 0 : 1000, n;
         time_t now = time(NULL);
 
         if (pcap < 1 + nls + nconns) {
@@ -608,7 +665,9 @@ int mm_run(mm_listener *ls, size_t nls, volatile int *stop, int wake_fd,
             if (!(pfd[1 + i].revents & POLLIN))
                 continue;
             for (k = 0; k < ACCEPT_BURST; k++) {
-                int fd = accept(ls[i].fd, NULL, NULL);
+                struct sockaddr_storage ss;
+                socklen_t sl = sizeof ss;
+                int fd = accept(ls[i].fd, (struct sockaddr *)&ss, &sl);
                 mm_conn *c;
                 if (fd < 0) {
                     if (errno == EMFILE || errno == ENFILE) {
@@ -617,8 +676,11 @@ int mm_run(mm_listener *ls, size_t nls, volatile int *stop, int wake_fd,
                     }
                     break;
                 }
-                if (set_nonblock(fd) != 0 ||
-                    (c = conn_new(fd, ls[i].proto)) == NULL) {
+                /* A new socket has no file status flags to keep (it
+                 * does not inherit the listener's O_NONBLOCK on Linux,
+                 * and does on BSD): one fcntl() instead of two. */
+                if (fcntl(fd, F_SETFL, O_NONBLOCK) != 0 ||
+                    (c = conn_new(fd, ls[i].proto, &ss, sl)) == NULL) {
                     close(fd);
                     continue;
                 }
@@ -638,6 +700,28 @@ int mm_run(mm_listener *ls, size_t nls, volatile int *stop, int wake_fd,
                 apply(c, ls[i].proto->open(c));
                 service(c);
             }
+        }
+
+        /* Work batched over the round (group commit); then the sessions
+         * it woke go on. Bounded: what is still pending after that waits
+         * for the next round, which then does not sleep in poll(). */
+        busy = 0;
+        if (nhooks > 0) {
+            int pass;
+            for (pass = 0; pass < 8; pass++) {
+                int woke = 0;
+                size_t h;
+                for (h = 0; h < nhooks; h++)
+                    woke += round_hooks[h]();
+                if (woke == 0)
+                    break;
+                for (i = 0; i < nconns; i++)
+                    if (conns[i]->woken) {
+                        conns[i]->woken = 0;
+                        service(conns[i]);
+                    }
+            }
+            busy = pass == 8;
         }
 
         /* Reap: closed, dead, idle. */

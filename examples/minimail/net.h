@@ -81,6 +81,18 @@ size_t mm_conn_queued(const mm_conn *c);
 /* Whether the queue is above MM_OUT_HIGH: the session should pause. */
 int mm_conn_full(const mm_conn *c);
 
+/* A session that said MM_WAIT for a reason of its own (not a long output
+ * queue) is ready to go on: its `resume` runs in this round of the loop. */
+void mm_conn_wake(mm_conn *c);
+
+/* Work a protocol batches over one round of the loop (the SMTP side
+ * commits the messages that ended in a round to disk together): `fn` runs
+ * after every connection was served and before poll() waits, and says how
+ * many sessions it woke (mm_conn_wake); it runs again, after those were
+ * served, until it wakes none. At most 4 hooks; returns 0, or -1 when
+ * they are taken. */
+int mm_add_round_hook(int (*fn)(void));
+
 void mm_conn_set_session(mm_conn *c, void *session);
 void *mm_conn_session(const mm_conn *c);
 /* "127.0.0.1:45678" */

@@ -19,7 +19,8 @@
  * SIZE, 8BITMIME, SMTPUTF8 parameters, BDAT chunk counting, dot
  * unstuffing, bare-LF rejection (no SMTP smuggling), AUTH base64. This
  * file only decides: who is a local user, whether a password is right,
- * where a message goes. Every reply we give is in the callbacks, at once;
+ * where a message goes. Every reply we give is in the callbacks, at once,
+ * but the 250 after a message, which waits for the group commit (below);
  * when the client pipelines faster than it reads our replies, the
  * command callback returns MW_PAUSED and net.c stops reading it.
  *
@@ -64,6 +65,10 @@ typedef struct smtp_sess {
     int dlv_broken;       /* the file could not be opened or written */
     md_delivery dlv;
     unsigned messages;    /* delivered in this session */
+    /* group commit (see commit_round): the message has ended and waits,
+     * its 250 owed, on the list of this round's messages */
+    int committing;
+    struct smtp_sess *next_commit;
 } smtp_sess;
 
 /* ====================================================================
@@ -412,15 +417,120 @@ static int on_data(mw_smtp_server *m, void *user, const char *p, size_t n)
     return 0;
 }
 
+/* The message is committed (`ok`, as `name` in new/) or could not be:
+ * log it, tell IMAP, answer the end of data. */
+static int answer_delivery(smtp_sess *s, int ok, const char *name)
+{
+    char text[400], list[512];
+    unsigned i;
+    size_t used = 0;
+    int r;
+
+    s->dlv_open = 0;
+    if (!ok) {
+        end_transaction(s);
+        mm_log(s->c, "delivery failed");
+        return mw_smtp_server_reply(&s->m, 451,
+                                    "4.3.0 Could not store the message");
+    }
+    list[0] = '\0';
+    for (i = 0; i < s->nrcpt && used + 70 < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+                                 i ? "," : "", s->rcpt[i]->name);
+    mm_log(s->c, "delivered <%s> to %s: %llu bytes, %s", s->from, list,
+           (unsigned long long)s->dlv.bytes, name);
+    for (i = 0; i < s->nrcpt; i++) /* IMAP sessions in IDLE learn of it */
+        mm_imap_notify(s->rcpt[i]->maildir);
+    s->messages++;
+    end_transaction(s);
+    snprintf(text, sizeof text, "2.0.0 Ok: queued as %.200s", name);
+    r = mw_smtp_server_reply(&s->m, 250, text);
+    return r;
+}
+
+/* ====================================================================
+ * Group commit. With fsync on (the default), a 250 after the data
+ * promises the message is on disk (RFC 5321 §6.1). Forcing each message
+ * to disk alone takes milliseconds during which this one-thread server
+ * serves nobody: a hundred clients would queue for a disk flush each.
+ * So on_data_end() does not answer at once: it puts the session on the
+ * list of this round's messages and returns MW_PAUSED (the machine owes
+ * the reply and reads nothing more from that client meanwhile; net.c
+ * keeps its input). Once per round of the loop, after every connection
+ * was served, commit_round() commits every message on the list together
+ * (md_deliver_commit_all: two disk flushes for the lot), answers each
+ * one, and wakes its connection. This is mailwire's "reply later": the
+ * machine does not care when the reply comes.
+ * ==================================================================== */
+
+static smtp_sess *commit_list; /* this round's messages */
+static int hooked;             /* commit_round() is net.c's round hook */
+
+/* One item of a group: the delivery, its other recipients' Maildirs
+ * (into `more`, MAX_RCPT entries) and where its name goes. */
+static void commit_item(smtp_sess *s, md_commit *c, const char **more,
+                        char *name)
+{
+    unsigned i;
+    for (i = 1; i < s->nrcpt; i++)
+        more[i - 1] = s->rcpt[i]->maildir;
+    c->d = &s->dlv;
+    c->more = more;
+    c->nmore = s->nrcpt - 1;
+    c->name_out = name;
+    c->result = -1;
+}
+
+/* The round hook (net.h): returns the number of sessions answered. */
+static int commit_round(void)
+{
+    smtp_sess *list = commit_list, *s, *next;
+    size_t n = 0, i;
+    md_commit *c;
+    const char **more;
+    char(*names)[MD_NAME_MAX];
+
+    if (list == NULL)
+        return 0;
+    commit_list = NULL;
+    for (s = list; s != NULL; s = s->next_commit)
+        n++;
+    c = malloc(n * sizeof *c);
+    more = malloc(n * MAX_RCPT * sizeof *more);
+    names = malloc(n * sizeof *names);
+    if (c != NULL && more != NULL && names != NULL) {
+        for (i = 0, s = list; s != NULL; s = s->next_commit, i++)
+            commit_item(s, &c[i], more + i * MAX_RCPT, names[i]);
+        md_deliver_commit_all(c, n);
+    }
+    for (i = 0, s = list; s != NULL; s = next, i++) {
+        next = s->next_commit;
+        s->next_commit = NULL;
+        s->committing = 0;
+        if (c != NULL && more != NULL && names != NULL) {
+            answer_delivery(s, c[i].result == 0, names[i]);
+        } else { /* out of memory: one at a time */
+            md_commit one;
+            const char *more1[MAX_RCPT];
+            char name1[MD_NAME_MAX];
+            commit_item(s, &one, more1, name1);
+            md_deliver_commit_all(&one, 1);
+            answer_delivery(s, one.result == 0, name1);
+        }
+        mm_conn_wake(s->c);
+    }
+    free(c);
+    free(more);
+    free(names);
+    return (int)n;
+}
+
 static int on_data_end(mw_smtp_server *m, void *user, int status)
 {
     smtp_sess *s = user;
+    md_commit one;
     const char *more[MAX_RCPT];
-    char name[256], text[400], list[512];
-    unsigned i;
-    size_t used = 0;
-    uint64_t bytes;
-    int r;
+    char name[MD_NAME_MAX];
 
     if (status != MW_OK) {
         /* The machine has refused the message already (bare LF, too big). */
@@ -433,28 +543,15 @@ static int on_data_end(mw_smtp_server *m, void *user, int status)
         return pace(s, mw_smtp_server_reply(m, 451,
                                             "4.3.0 Could not store the message"));
     }
-    for (i = 1; i < s->nrcpt; i++)
-        more[i - 1] = s->rcpt[i]->maildir;
-    bytes = s->dlv.bytes;
-    if (md_deliver_commit(&s->dlv, more, s->nrcpt - 1, name) != 0) {
-        s->dlv_open = 0;
-        end_transaction(s);
-        mm_log(s->c, "delivery failed");
-        return pace(s, mw_smtp_server_reply(m, 451,
-                                            "4.3.0 Could not store the message"));
+    if (md_fsync && hooked) { /* the reply comes from commit_round() */
+        s->committing = 1;
+        s->next_commit = commit_list;
+        commit_list = s;
+        return MW_PAUSED;
     }
-    s->dlv_open = 0;
-    list[0] = '\0';
-    for (i = 0; i < s->nrcpt && used + 70 < sizeof list; i++)
-        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
-                                 i ? "," : "", s->rcpt[i]->name);
-    mm_log(s->c, "delivered <%s> to %s: %llu bytes, %s", s->from, list,
-           (unsigned long long)bytes, name);
-    s->messages++;
-    end_transaction(s);
-    snprintf(text, sizeof text, "2.0.0 Ok: queued as %.200s", name);
-    r = mw_smtp_server_reply(m, 250, text);
-    return pace(s, r);
+    commit_item(s, &one, more, name);
+    md_deliver_commit_all(&one, 1);
+    return pace(s, answer_delivery(s, one.result == 0, name));
 }
 
 static int on_error(mw_smtp_server *m, void *user, int status, size_t offset,
@@ -477,7 +574,10 @@ static int smtp_open(mm_conn *c)
     static const char *const no_lines[] = {NULL};
     mw_smtp_server_config cfg;
     mw_smtp_server_callbacks cb;
-    smtp_sess *s = calloc(1, sizeof *s);
+    smtp_sess *s;
+    if (!hooked) /* the group commit runs once per round of the loop */
+        hooked = mm_add_round_hook(commit_round) == 0;
+    s = calloc(1, sizeof *s);
     if (s == NULL)
         return MM_ABORT;
     s->c = c;
@@ -542,8 +642,10 @@ static int smtp_input(mm_conn *c, const char *p, size_t n, size_t *used)
 
 static int smtp_resume(mm_conn *c)
 {
-    (void)c;
-    return MM_GO; /* we only ever wait for the output queue to drain */
+    smtp_sess *s = mm_conn_session(c);
+    /* We wait for the output queue to drain, or for the group commit
+     * (which wakes us when it has answered). */
+    return s->committing ? MM_WAIT : MM_GO;
 }
 
 static int smtp_tls_ready(mm_conn *c)
@@ -564,6 +666,12 @@ static void smtp_close(mm_conn *c, const char *why)
     if (!(mw_smtp_server_want(&s->m) & MW_SMTP_SERVER_WANT_CLOSED) &&
         mw_smtp_server_eof(&s->m) == MW_E_INCOMPLETE)
         mm_log(c, "connection lost inside a command or message");
+    if (s->committing) { /* gone before the commit: off the list */
+        smtp_sess **p = &commit_list;
+        while (*p != s)
+            p = &(*p)->next_commit;
+        *p = s->next_commit;
+    }
     end_transaction(s);
     mm_log(c, "close (%s), %u message%s received", why, s->messages,
            s->messages == 1 ? "" : "s");

@@ -1,23 +1,27 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""mailfetch against Dovecot's POP3 server.
+"""mailfetch against Dovecot's POP3 and IMAP servers.
 
 usage: mailfetch_dovecot.py MAILFETCH
 
-Starts Dovecot (package dovecot-pop3d) in the foreground from a private
-configuration that never reads /etc/dovecot: a listener on 127.0.0.1 at a
-free port, ssl = no, plaintext authentication allowed, a passwd-file
-passdb and a static userdb, mail in a Maildir under the test folder, state
-and sockets under a short base_dir. As root the mail processes run as
-"nobody" (Dovecot refuses root) and the login processes as Dovecot's own
-users; otherwise everything runs as the current user.
+Starts Dovecot (packages dovecot-pop3d, dovecot-imapd) in the foreground
+from a private configuration that never reads /etc/dovecot: listeners on
+127.0.0.1 at free ports, ssl = no, plaintext authentication allowed, a
+passwd-file passdb and a static userdb, mail in a Maildir under the test
+folder, state and sockets under a short base_dir. As root the mail
+processes run as "nobody" (Dovecot refuses root) and the login processes
+as Dovecot's own users; otherwise everything runs as the current user.
 
 Messages are put into the Maildir (CRLF and LF line ends, dot lines, 8-bit,
 5 MB); mailfetch --keep must fetch each byte-identical (LF made CRLF, as a
-POP3 server sends it) and leave them; mailfetch without --keep must fetch
-them again and leave the Maildir empty. A wrong password must give status
-4; --sasl-plain must log in with AUTH PLAIN (RFC 5034). Skipped (77)
-when Dovecot is not installed.
+POP3 or IMAP server sends it) and leave them; mailfetch without --keep
+must fetch them again and leave the Maildir empty. This is done by POP3
+(pop3://), then, with the same messages put back, by IMAP
+(imap://.../INBOX, and a second folder by name). A wrong password must
+give status 4; --sasl-plain must log in with AUTH PLAIN (RFC 5034); a
+mailbox that does not exist status 4. Skipped (77) when Dovecot is not
+installed; the IMAP half is skipped (with a note) when only
+dovecot-pop3d is, or mailfetch was built without its IMAP part.
 """
 import grp
 import os
@@ -34,7 +38,7 @@ base_dir = {base}/run
 state_dir = {base}/state
 instance_name = mwtest{port}
 log_path = {base}/dovecot.log
-protocols = pop3
+protocols = {protocols}
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
@@ -59,6 +63,19 @@ service pop3-login {{
   }}
   chroot =
 }}
+service imap-login {{
+  inet_listener imap {{
+    port = {imap_port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+  chroot =
+}}
+namespace inbox {{
+  inbox = yes
+  separator = .
+}}
 service anvil {{
   chroot =
 }}
@@ -81,6 +98,52 @@ def maildir_files(path):
             with open(os.path.join(d, n), "rb") as f:
                 out.append(f.read())
     return out
+
+
+def imap_in(mailfetch):
+    """Whether this mailfetch was built with its IMAP part."""
+    r = run([mailfetch, "--maildir", "/nonexistent/x",
+             "imap://u:p@127.0.0.1:1/INBOX"])
+    return b"unknown scheme" not in r.stderr
+
+
+def imap_leg(mailfetch, base, maildir, port, fill, expected):
+    """The same by IMAP: --keep (EXAMINE, BODY.PEEK), then deleting (UID
+    STORE \\Deleted, UID EXPUNGE), INBOX and a folder by name."""
+    fill(tag="imap")  # new names: Dovecot remembers the POP3 leg's
+    url = "imap://demo:p%%40ss%%20w0rd@127.0.0.1:%d" % port
+    out1 = os.path.join(base, "imap-keep")
+    r = run([mailfetch, "-v", "--keep", "--maildir", out1, url + "/INBOX"],
+            check_status=0)
+    got = sorted(maildir_files(out1))
+    check(got == expected, "mailfetch imap:// --keep: messages differ from "
+          "Dovecot's (%d of %d): %s" % (len(got), len(expected),
+                                        r.stderr[-1500:].decode("utf-8", "replace")))
+    check(b"LOGIN demo ****" in r.stderr and b"w0rd" not in r.stderr,
+          "mailfetch -v shows the password: %r" % r.stderr[-500:])
+    check(len(maildir_files(maildir)) == len(expected),
+          "imap --keep: Dovecot lost messages")
+    out2 = os.path.join(base, "imap")
+    r = run([mailfetch, "-v", "--maildir", out2, url], check_status=0)
+    check(sorted(maildir_files(out2)) == expected,
+          "mailfetch imap://: messages differ from Dovecot's")
+    check(b"UID EXPUNGE" in r.stderr, "mailfetch did not use UID EXPUNGE")
+    check(maildir_files(maildir) == [], "mailfetch left messages on Dovecot")
+    # a folder by name (Maildir++ .Archive), and one that does not exist
+    folder = os.path.join(os.path.dirname(maildir), "Maildir", ".Archive")
+    for sub in ("new", "cur", "tmp"):
+        os.makedirs(os.path.join(folder, sub))
+    fill(folder, "archive")
+    out3 = os.path.join(base, "imap-archive")
+    run([mailfetch, "--maildir", out3, url + "/Archive"], check_status=0)
+    check(sorted(maildir_files(out3)) == expected, "imap:// Archive differs")
+    r = run([mailfetch, "--maildir", out3, url + "/NoSuchFolder"])
+    check(r.returncode == 4, "a missing mailbox: status %d %r"
+          % (r.returncode, r.stderr))
+    r = run([mailfetch, "--maildir", out3,
+             "imap://demo:wrong@127.0.0.1:%d/INBOX" % port])
+    check(r.returncode == 4, "imap wrong password: status %d %r"
+          % (r.returncode, r.stderr))
 
 
 def test():
@@ -109,13 +172,21 @@ def test():
             login_user = internal_user = mail_user.pw_name
             internal_group = grp.getgrgid(os.getegid()).gr_name
         port = free_port()
+        imap_port = free_port()
+        with_imap = os.path.exists("/usr/lib/dovecot/imap") and imap_in(mailfetch)
         with open(os.path.join(base, "passwd"), "w") as f:
             f.write("demo:{PLAIN}p@ss w0rd::::::\n")
         with open(os.path.join(base, "dovecot.conf"), "w") as f:
-            f.write(CONF.format(base=base, port=port, uid=mail_user.pw_uid,
-                                gid=mail_user.pw_gid, login_user=login_user,
-                                internal_user=internal_user,
-                                internal_group=internal_group))
+            conf = CONF.format(base=base, port=port, imap_port=imap_port,
+                               protocols="pop3 imap" if with_imap else "pop3",
+                               uid=mail_user.pw_uid,
+                               gid=mail_user.pw_gid, login_user=login_user,
+                               internal_user=internal_user,
+                               internal_group=internal_group)
+            if not with_imap:
+                conf = conf[:conf.index("service imap-login")] + \
+                    conf[conf.index("namespace inbox"):]
+            f.write(conf)
         maildir = os.path.join(base, "home", "demo", "Maildir")
         for sub in ("new", "cur", "tmp"):
             os.makedirs(os.path.join(maildir, sub))
@@ -124,15 +195,20 @@ def test():
                 message("dovecot 8bit", ["Grüße ½".encode("utf-8"), b".\xe9"]),
                 message("dovecot big", big_body_fast(5 << 20)),
                 message("dovecot lf", dotty_body()).replace(b"\r\n", b"\n")]
-        for i, m in enumerate(msgs):
-            with open(os.path.join(maildir, "new", "%d.mwtest" % i), "wb") as f:
-                f.write(m)
+        def fill(folder=maildir, tag="mwtest"):
+            for i, m in enumerate(msgs):
+                with open(os.path.join(folder, "new", "%d.%s" % (i, tag)),
+                          "wb") as f:
+                    f.write(m)
+            for root, dirs, names in os.walk(os.path.join(base, "home")):
+                for n in dirs + names:
+                    os.chown(os.path.join(root, n), mail_user.pw_uid,
+                             mail_user.pw_gid)
+            os.chown(os.path.join(base, "home"), mail_user.pw_uid, mail_user.pw_gid)
+
+        fill()
         expected = sorted(m.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
                           for m in msgs)
-        for root, dirs, names in os.walk(os.path.join(base, "home")):
-            for n in dirs + names:
-                os.chown(os.path.join(root, n), mail_user.pw_uid, mail_user.pw_gid)
-        os.chown(os.path.join(base, "home"), mail_user.pw_uid, mail_user.pw_gid)
 
         log = open(os.path.join(base, "dovecot.out"), "wb")
         proc = subprocess.Popen([dovecot, "-F", "-c",
@@ -140,6 +216,8 @@ def test():
                                 stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         try:
             wait_port(port, 30, proc)
+            if with_imap:
+                wait_port(imap_port, 30, proc)
             url = "pop3://demo:p%%40ss%%20w0rd@127.0.0.1:%d" % port
             out1 = os.path.join(base, "fetched-keep")
             run([mailfetch, "--keep", "--maildir", out1, url], check_status=0)
@@ -167,6 +245,11 @@ def test():
                      "pop3://demo:wrong@127.0.0.1:%d" % port])
             check(r.returncode == 4, "wrong password: status %d %r"
                   % (r.returncode, r.stderr))
+            if with_imap:
+                imap_leg(mailfetch, base, maildir, imap_port, fill, expected)
+            else:
+                print("note: IMAP not tried (dovecot-imapd missing, or "
+                      "mailfetch without IMAP)")
         except Exception:
             with open(os.path.join(base, "dovecot.log"), "rb") as f:
                 print(f.read().decode("utf-8", "replace")[-4000:])

@@ -18,6 +18,8 @@ are served; a clean stop on SIGTERM.
 With --valgrind minimail runs under valgrind --error-exitcode=1
 --leak-check=full and the workload is smaller; the test fails if valgrind
 reports an error or a definite leak (skipped when valgrind is missing).
+The valgrind run also runs minimail_imap.py's IMAP workload against a
+second minimail under valgrind (when minimail has IMAP).
 --sanitized (an ASan build) leaves out the check of minimail's peak
 memory, which ASan's shadow memory and quarantine make meaningless.
 """
@@ -457,6 +459,17 @@ class Test:
                 check(peak < size // 2, "minimail peak memory %d bytes: the "
                       "message was buffered" % peak)
 
+    def test_imap_valgrind(self):
+        """minimail_imap.py's workload, on its own minimail under valgrind
+        (it needs mailboxes in a known state)."""
+        import minimail_imap
+        try:
+            minimail_imap.Test(self.exe, True, self.sanitized).run()
+        except SystemExit as e:
+            if e.code != 77:
+                raise
+            print("     (IMAP not in this build: left out)")
+
     # ---- run ----------------------------------------------------------------
 
     def run(self):
@@ -478,6 +491,8 @@ class Test:
                          self.test_pop3_commands, self.test_pop3_pipelining,
                          lambda: self.test_apop(tmp), self.test_concurrency,
                          self.test_backpressure]
+                if self.valgrind:
+                    steps.append(self.test_imap_valgrind)
                 for step in steps:
                     name = getattr(step, "__name__", "apop")
                     t0 = time.monotonic()

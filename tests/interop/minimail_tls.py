@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""STARTTLS (SMTP) and STLS (POP3) between minimail and real clients.
+"""STARTTLS (SMTP, IMAP) and STLS (POP3) between minimail and real clients.
 
 usage: minimail_tls.py MINIMAIL [MAILSEND]
 
@@ -9,12 +9,14 @@ with the openssl command, starts minimail with it, and checks:
 smtplib's starttls() then AUTH and a message (Received says ESMTPSA);
 poplib's stls() then USER/PASS and RETR byte-identical; curl with
 --ssl-reqd on smtp:// and pop3://; mailsend --starttls (certificate
-checked against the test CA; refused without it); and the CVE-2011-0411
-defence: a command sent in the same packet as STARTTLS or STLS is
-discarded, never answered, and logged. Skipped (77) when minimail was
+checked against the test CA; refused without it); imaplib's starttls()
+then LOGIN and FETCH byte-identical, and curl --ssl-reqd on imap://; and
+the CVE-2011-0411 defence: a command sent in the same packet as STARTTLS
+or STLS is discarded, never answered, and logged (SMTP, POP3, IMAP). Skipped (77) when minimail was
 built without OpenSSL or the openssl command is missing; the curl part is
 skipped without curl.
 """
+import imaplib
 import os
 import poplib
 import smtplib
@@ -162,10 +164,48 @@ def test():
             tls.sendall(b"QUIT\r\n")
             read_line(tls)
             tls.close()
+            leftovers = 2
+            if "imap" in mm.ports:
+                imap_tls(mm, ctx, cert, msg, curl)
+                leftovers += 1
             log = mm.log_text()
-            check(log.count("MW_E_TLS_LEFTOVER") >= 2,
+            check(log.count("MW_E_TLS_LEFTOVER") >= leftovers,
                   "the discarded plaintext is not logged")
             check(mm.stop() == 0, "minimail did not stop cleanly")
+
+
+def imap_tls(mm, ctx, cert, msg, curl):
+    """IMAP STARTTLS (RFC 9051 §6.2.1): imaplib, curl, and plaintext sent
+    behind the command."""
+    ip = mm.ports["imap"]
+    m = imaplib.IMAP4("127.0.0.1", ip, timeout=60)
+    check("STARTTLS" in m.capabilities, "IMAP STARTTLS not offered")
+    m.starttls(ssl_context=ctx)
+    check("STARTTLS" not in m.capabilities, "STARTTLS offered again under TLS")
+    m.login("demo", "demo")
+    m.select("INBOX")
+    typ, data = m.fetch("1", "(BODY.PEEK[])")
+    check(typ == "OK" and strip_trace(data[0][1]) == msg, "IMAP FETCH over TLS")
+    m.logout()
+    if curl is not None:
+        got = run([curl, "-sS", "--ssl-reqd", "--cacert", cert,
+                   "imap://demo:demo@127.0.0.1:%d/INBOX;UID=1" % ip],
+                  check_status=0).stdout
+        check(strip_trace(got) == msg, "curl imap:// over TLS")
+    # a LOGIN sent in clear behind STARTTLS is dropped: after the
+    # handshake the session is still not authenticated
+    sock = socket.create_connection(("127.0.0.1", ip), timeout=30)
+    read_line(sock)
+    sock.sendall(b"t1 STARTTLS\r\nt2 LOGIN demo demo\r\n")
+    check(read_line(sock).startswith(b"t1 OK"), "IMAP STARTTLS refused")
+    tls = ctx.wrap_socket(sock, server_hostname="localhost")
+    tls.sendall(b"t3 SELECT INBOX\r\n")
+    r = read_line(tls)
+    check(r.startswith(b"t3 BAD"),
+          "the injected LOGIN was executed (SELECT answered %r)" % r)
+    tls.sendall(b"t4 LOGOUT\r\n")
+    read_line(tls)
+    tls.close()
 
 
 if __name__ == "__main__":

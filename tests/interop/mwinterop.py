@@ -118,7 +118,8 @@ class TempDir:
 
 
 class Minimail:
-    """minimail on 127.0.0.1 with kernel-chosen ports, read from its log."""
+    """minimail on 127.0.0.1 with kernel-chosen ports (SMTP, POP3, IMAP:
+    `ports` has the ones this build serves), read from its log."""
 
     def __init__(self, exe, workdir, users=("demo:demo",), args=(),
                  wrapper=(), name="minimail"):
@@ -126,7 +127,7 @@ class Minimail:
         self.root = os.path.join(workdir, name + "-mail")
         self.logpath = os.path.join(workdir, name + ".log")
         cmd = list(wrapper) + [exe, "--maildir", self.root, "--smtp-port", "0",
-                               "--pop3-port", "0", "--imap-port", "off", "-v"]
+                               "--pop3-port", "0", "--imap-port", "0", "-v"]
         for u in users:
             cmd += ["--user", u]
         cmd += list(args)
