@@ -195,6 +195,13 @@ typedef struct mw_hdr_addr_iter {
 } mw_hdr_addr_iter;
 
 /**
+ * @brief The size of ::mw_hdr_addr_iter in bytes, for bindings and
+ *        callers that place it without the struct definition.
+ * @return sizeof(mw_hdr_addr_iter).
+ */
+MW_API size_t mw_hdr_addr_iter_sizeof(void);
+
+/**
  * @brief Start iterating over an address-list or mailbox-list value
  *        (RFC 5322 §3.4, obsolete forms §4.4).
  *

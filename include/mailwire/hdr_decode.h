@@ -266,6 +266,13 @@ typedef struct mw_hdr_ew_iter {
 } mw_hdr_ew_iter;
 
 /**
+ * @brief The size of ::mw_hdr_ew_iter in bytes, for bindings and
+ *        callers that place it without the struct definition.
+ * @return sizeof(mw_hdr_ew_iter).
+ */
+MW_API size_t mw_hdr_ew_iter_sizeof(void);
+
+/**
  * @brief Start splitting a value into text and encoded words.
  *
  * Where words are recognised (RFC 2047 §5): by default a word must be a

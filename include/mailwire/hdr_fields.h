@@ -63,6 +63,13 @@ typedef struct mw_hdr_msgid_iter {
 } mw_hdr_msgid_iter;
 
 /**
+ * @brief The size of ::mw_hdr_msgid_iter in bytes, for bindings and
+ *        callers that place it without the struct definition.
+ * @return sizeof(mw_hdr_msgid_iter).
+ */
+MW_API size_t mw_hdr_msgid_iter_sizeof(void);
+
+/**
  * @brief Start iterating over the msg-ids of a field value.
  * @param it     the iterator (caller-owned).
  * @param value  the field value; not NUL-terminated; any bytes.
@@ -271,6 +278,13 @@ typedef struct mw_hdr_received_iter {
 } mw_hdr_received_iter;
 
 /**
+ * @brief The size of ::mw_hdr_received_iter in bytes, for bindings and
+ *        callers that place it without the struct definition.
+ * @return sizeof(mw_hdr_received_iter).
+ */
+MW_API size_t mw_hdr_received_iter_sizeof(void);
+
+/**
  * @brief Start walking the clauses of Received: tokens.
  * @param it      the iterator (caller-owned).
  * @param tokens  usually `mw_hdr_received.tokens`; any bytes; must stay in
@@ -321,6 +335,13 @@ typedef struct mw_hdr_keywords_iter {
     int after_comma; /* at the start of a list element */
     /** @endcond */
 } mw_hdr_keywords_iter;
+
+/**
+ * @brief The size of ::mw_hdr_keywords_iter in bytes, for bindings and
+ *        callers that place it without the struct definition.
+ * @return sizeof(mw_hdr_keywords_iter).
+ */
+MW_API size_t mw_hdr_keywords_iter_sizeof(void);
 
 /**
  * @brief Start iterating over a Keywords: value.

@@ -84,6 +84,13 @@ typedef struct mw_hdr_writer {
 } mw_hdr_writer;
 
 /**
+ * @brief The size of ::mw_hdr_writer in bytes, for bindings and
+ *        callers that place it without the struct definition.
+ * @return sizeof(mw_hdr_writer).
+ */
+MW_API size_t mw_hdr_writer_sizeof(void);
+
+/**
  * @brief One entry of an address list for mw_hdr_write_addresses().
  *
  * Every text is a pointer and a length (not NUL-terminated); a NULL

@@ -76,6 +76,13 @@ typedef struct mw_md5 {
 } mw_md5;
 
 /**
+ * @brief The size of ::mw_md5 in bytes, for bindings and
+ *        callers that place it without the struct definition.
+ * @return sizeof(mw_md5).
+ */
+MW_API size_t mw_md5_sizeof(void);
+
+/**
  * @brief Start an MD5 computation (RFC 1321 §3.3).
  * @param c the context; MUST NOT be NULL. Any previous state is discarded.
  */

@@ -265,6 +265,13 @@ typedef struct mw_smtp_caps {
 } mw_smtp_caps;
 
 /**
+ * @brief The size of ::mw_smtp_caps in bytes, for bindings and
+ *        callers that place it without the struct definition.
+ * @return sizeof(mw_smtp_caps).
+ */
+MW_API size_t mw_smtp_caps_sizeof(void);
+
+/**
  * @brief Empty a capability set (no extensions: what HELO gives).
  * @param caps the set. Not NULL.
  */

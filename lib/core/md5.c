@@ -100,6 +100,11 @@ static void md5_block(uint32_t st[4], const uint8_t *blk)
     st[3] += d;
 }
 
+size_t mw_md5_sizeof(void)
+{
+    return sizeof(mw_md5);
+}
+
 void mw_md5_init(mw_md5 *c)
 {
     /* §3.3: word A = 01 23 45 67 (low-order byte first), etc. */

@@ -462,10 +462,13 @@ int mw__pop3_word_listed(const char *list, const char *p, size_t n)
 /* RFC 5322 §3.2.3 atext. */
 static int is_atext(unsigned char c)
 {
+    /* memchr over the specials, not strchr(): the embedded build imports
+     * only mem* and strlen from the C library. */
+    static const char specials[] = "!#$%&'*+-/=?^_`{|}~";
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
         (c >= '0' && c <= '9'))
         return 1;
-    return c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
+    return memchr(specials, c, sizeof(specials) - 1) != NULL;
 }
 
 int mw__pop3_dot_atom_ok(const char *p, size_t n)

@@ -710,6 +710,11 @@ static void lex_reset_entry(mw__lex *lx)
 
 /* ---- the iterator ---------------------------------------------------- */
 
+size_t mw_hdr_addr_iter_sizeof(void)
+{
+    return sizeof(mw_hdr_addr_iter);
+}
+
 void mw_hdr_addr_iter_init(mw_hdr_addr_iter *it, const char *value,
                            size_t len, unsigned opts)
 {

@@ -142,6 +142,11 @@ static void iter_range(mw_hdr_ew_iter *it, const char *base, const char *start,
     it->prev_word_ = 0;
 }
 
+size_t mw_hdr_ew_iter_sizeof(void)
+{
+    return sizeof(mw_hdr_ew_iter);
+}
+
 void mw_hdr_ew_iter_init(mw_hdr_ew_iter *it, const char *value, size_t len,
                          unsigned flags)
 {

@@ -12,6 +12,11 @@
 
 #include "lex.h"
 
+size_t mw_hdr_keywords_iter_sizeof(void)
+{
+    return sizeof(mw_hdr_keywords_iter);
+}
+
 void mw_hdr_keywords_iter_init(mw_hdr_keywords_iter *it, const char *value,
                                size_t len)
 {

@@ -158,6 +158,11 @@ static void lex_at(mw__lex *lx, const char *base, const char *p,
     lx->base = base;
 }
 
+size_t mw_hdr_msgid_iter_sizeof(void)
+{
+    return sizeof(mw_hdr_msgid_iter);
+}
+
 void mw_hdr_msgid_iter_init(mw_hdr_msgid_iter *it, const char *value,
                             size_t len)
 {

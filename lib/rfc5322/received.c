@@ -161,6 +161,11 @@ static int is_keyword(const char *p, const char *e)
     return 0;
 }
 
+size_t mw_hdr_received_iter_sizeof(void)
+{
+    return sizeof(mw_hdr_received_iter);
+}
+
 void mw_hdr_received_iter_init(mw_hdr_received_iter *it, const char *tokens,
                                size_t len)
 {

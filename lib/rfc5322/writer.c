@@ -858,6 +858,11 @@ static int write_field(mw_hdr_writer *w, const char *name, size_t name_len,
     return rc;
 }
 
+size_t mw_hdr_writer_sizeof(void)
+{
+    return sizeof(mw_hdr_writer);
+}
+
 void mw_hdr_writer_init(mw_hdr_writer *w, char *buf, size_t cap,
                         unsigned flags)
 {

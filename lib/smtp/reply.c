@@ -191,6 +191,11 @@ unsigned mw__smtp_auth_bit(const char *p, size_t n)
     return 0;
 }
 
+size_t mw_smtp_caps_sizeof(void)
+{
+    return sizeof(mw_smtp_caps);
+}
+
 void mw_smtp_caps_init(mw_smtp_caps *caps)
 {
     if (caps != NULL)

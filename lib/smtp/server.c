@@ -237,9 +237,16 @@ size_t mw_smtp_server_sizeof(void)
     return sizeof(mw_smtp_server);
 }
 
+/* A CR or LF in a NUL-terminated config text (a loop, not strpbrk(): the
+ * embedded build imports only mem* and strlen from the C library). */
 static int bad_text(const char *t)
 {
-    return t != NULL && strpbrk(t, "\r\n") != NULL;
+    if (t == NULL)
+        return 0;
+    for (; *t != '\0'; t++)
+        if (*t == '\r' || *t == '\n')
+            return 1;
+    return 0;
 }
 
 /* Words of printable ASCII (%d33-126) separated by single spaces, as the

@@ -1538,6 +1538,25 @@ static void test_escaped_line_breaks(void **state)
     }
 }
 
+/* ABI (issue 9): a binding that cannot read the struct places it in
+ * mw_hdr_addr_iter_sizeof() bytes of its own. Here those bytes come from
+ * malloc, so that ASan reports a size too small when it is used. */
+static void test_addr_iter_sizeof(void **state)
+{
+    mw_hdr_addr_iter *it;
+    mw_hdr_address a;
+    (void)state;
+    assert_int_equal(mw_hdr_addr_iter_sizeof(), sizeof(mw_hdr_addr_iter));
+    it = malloc(mw_hdr_addr_iter_sizeof());
+    assert_non_null(it);
+    mw_hdr_addr_iter_init(it, "a@example.org, g: b@example.net;", 32, 0);
+    assert_int_equal(mw_hdr_addr_next(it, &a), MW_OK);
+    assert_int_equal(mw_hdr_addr_next(it, &a), MW_OK);
+    assert_true(a.flags & MW_HDR_ADDR_IN_GROUP);
+    assert_int_equal(mw_hdr_addr_next(it, &a), MW_DONE);
+    free(it);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1571,6 +1590,7 @@ int main(void)
         cmocka_unit_test(test_addr_spec_capacity),
         cmocka_unit_test(test_iterator_behaviour),
         cmocka_unit_test(test_every_prefix),
+        cmocka_unit_test(test_addr_iter_sizeof),
     };
     return cmocka_run_group_tests_name("hdr_address", tests, NULL, NULL);
 }

@@ -1342,6 +1342,30 @@ static void test_phrase_nospace_offsets(void **state)
     }
 }
 
+/* ABI (issue 9): a binding that cannot read the struct places it in
+ * mw_hdr_ew_iter_sizeof() bytes of its own. Here those bytes come from
+ * malloc, so that ASan reports a size too small when it is used. */
+static void test_ew_iter_sizeof(void **state)
+{
+    static const char v[] = "a =?utf-8?q?b?= =?utf-8?q?c?=";
+    mw_hdr_ew_iter *it;
+    mw_hdr_ew_segment seg;
+    (void)state;
+    assert_int_equal(mw_hdr_ew_iter_sizeof(), sizeof(mw_hdr_ew_iter));
+    it = malloc(mw_hdr_ew_iter_sizeof());
+    assert_non_null(it);
+    mw_hdr_ew_iter_init(it, v, sizeof(v) - 1, 0);
+    assert_int_equal(mw_hdr_ew_next(it, &seg), MW_OK);
+    assert_int_equal(seg.kind, MW_HDR_SEG_TEXT);
+    assert_int_equal(mw_hdr_ew_next(it, &seg), MW_OK);
+    assert_int_equal(seg.kind, MW_HDR_SEG_WORD);
+    assert_int_equal(mw_hdr_ew_next(it, &seg), MW_OK);
+    assert_int_equal(seg.kind, MW_HDR_SEG_WORD);
+    assert_true(seg.adjacent);
+    assert_int_equal(mw_hdr_ew_next(it, &seg), MW_DONE);
+    free(it);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1373,6 +1397,7 @@ int main(void)
         cmocka_unit_test(test_arguments),
         cmocka_unit_test(test_capacity_edges),
         cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_ew_iter_sizeof),
     };
     return cmocka_run_group_tests_name("hdr_decode", tests, NULL, NULL);
 }

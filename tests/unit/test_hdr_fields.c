@@ -981,6 +981,56 @@ static void test_keywords_array_limits(void **state)
     assert_int_equal(e.offset, 0);
 }
 
+/* ABI (issue 9): a binding that cannot read the structs places each
+ * iterator in mw_hdr_*_iter_sizeof() bytes of its own. Here those bytes
+ * come from malloc, so that ASan reports a size too small when used. */
+static void test_iter_sizeof(void **state)
+{
+    static const char ids[] = "<a@b.example> <c@d.example>";
+    static const char rcv[] = "from a.example by b.example with ESMTP";
+    static const char kws[] = "one, two";
+    mw_hdr_msgid_iter *mi;
+    mw_hdr_received_iter *ri;
+    mw_hdr_keywords_iter *ki;
+    mw_hdr_received_clause c;
+    mw_span sp;
+    (void)state;
+    assert_int_equal(mw_hdr_msgid_iter_sizeof(), sizeof(mw_hdr_msgid_iter));
+    assert_int_equal(mw_hdr_received_iter_sizeof(), sizeof(mw_hdr_received_iter));
+    assert_int_equal(mw_hdr_keywords_iter_sizeof(), sizeof(mw_hdr_keywords_iter));
+
+    mi = malloc(mw_hdr_msgid_iter_sizeof());
+    assert_non_null(mi);
+    mw_hdr_msgid_iter_init(mi, ids, sizeof(ids) - 1);
+    assert_int_equal(mw_hdr_msgid_next(mi, &sp, NULL, NULL), MW_OK);
+    assert_int_equal(mw_hdr_msgid_next(mi, &sp, NULL, NULL), MW_OK);
+    assert_int_equal(sp.len, 11);
+    assert_memory_equal(sp.ptr, "c@d.example", 11);
+    assert_int_equal(mw_hdr_msgid_next(mi, &sp, NULL, NULL), MW_DONE);
+    free(mi);
+
+    ri = malloc(mw_hdr_received_iter_sizeof());
+    assert_non_null(ri);
+    mw_hdr_received_iter_init(ri, rcv, sizeof(rcv) - 1);
+    assert_int_equal(mw_hdr_received_next(ri, &c), MW_OK);
+    assert_int_equal(mw_hdr_received_next(ri, &c), MW_OK);
+    assert_int_equal(mw_hdr_received_next(ri, &c), MW_OK);
+    assert_int_equal(c.value.len, 5);
+    assert_memory_equal(c.value.ptr, "ESMTP", 5);
+    assert_int_equal(mw_hdr_received_next(ri, &c), MW_DONE);
+    free(ri);
+
+    ki = malloc(mw_hdr_keywords_iter_sizeof());
+    assert_non_null(ki);
+    mw_hdr_keywords_iter_init(ki, kws, sizeof(kws) - 1);
+    assert_int_equal(mw_hdr_keywords_next(ki, &sp, NULL, NULL), MW_OK);
+    assert_int_equal(mw_hdr_keywords_next(ki, &sp, NULL, NULL), MW_OK);
+    assert_int_equal(sp.len, 3);
+    assert_memory_equal(sp.ptr, "two", 3);
+    assert_int_equal(mw_hdr_keywords_next(ki, &sp, NULL, NULL), MW_DONE);
+    free(ki);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1000,6 +1050,7 @@ int main(void)
         cmocka_unit_test(test_keywords),
         cmocka_unit_test(test_keywords_errors),
         cmocka_unit_test(test_keywords_array_limits),
+        cmocka_unit_test(test_iter_sizeof),
     };
     return cmocka_run_group_tests_name("hdr_fields", tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mailwire/codec.h"
@@ -2025,6 +2026,24 @@ static void test_random_inputs(void **state)
         assert_true(okcount[iter] > 50);
 }
 
+/* ABI (issue 9): a binding that cannot read the struct places it in
+ * mw_hdr_writer_sizeof() bytes of its own. Here those bytes come from
+ * malloc, so that ASan reports a size too small when it is used. */
+static void test_writer_sizeof(void **state)
+{
+    char out[64];
+    mw_hdr_writer *w;
+    (void)state;
+    assert_int_equal(mw_hdr_writer_sizeof(), sizeof(mw_hdr_writer));
+    w = malloc(mw_hdr_writer_sizeof());
+    assert_non_null(w);
+    mw_hdr_writer_init(w, out, sizeof(out), 0);
+    assert_int_equal(mw_hdr_write_unstructured(w, S("Subject"), S("hi")), MW_OK);
+    assert_int_equal(mw_hdr_writer_len(w), 13);
+    assert_memory_equal(out, "Subject: hi\r\n", 13);
+    free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2061,6 +2080,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip_msgids),
         cmocka_unit_test(test_roundtrip_splitter),
         cmocka_unit_test(test_random_inputs),
+        cmocka_unit_test(test_writer_sizeof),
     };
     return cmocka_run_group_tests_name("hdr_writer", tests, NULL, NULL);
 }

@@ -1464,6 +1464,29 @@ static void test_step_hook(void **state)
     assert_int_equal(f(NULL, NULL, 0, resp, 5, &rlen), MW_E_NOSPACE);
 }
 
+/* ABI (issue 9): a binding that cannot read the struct places it in
+ * mw_md5_sizeof() bytes of its own. Here those bytes come from
+ * malloc, so that ASan reports a size too small when it is used. */
+static void test_md5_sizeof(void **state)
+{
+    /* RFC 1321 appendix A.5: MD5 ("abc") */
+    static const uint8_t want[MW_MD5_LEN] = {
+        0x90, 0x01, 0x50, 0x98, 0x3c, 0xd2, 0x4f, 0xb0,
+        0xd6, 0x96, 0x3f, 0x7d, 0x28, 0xe1, 0x7f, 0x72};
+    uint8_t got[MW_MD5_LEN];
+    mw_md5 *c;
+    (void)state;
+    assert_int_equal(mw_md5_sizeof(), sizeof(mw_md5));
+    c = malloc(mw_md5_sizeof());
+    assert_non_null(c);
+    mw_md5_init(c);
+    mw_md5_update(c, "ab", 2);
+    mw_md5_update(c, "c", 1);
+    mw_md5_final(c, got);
+    assert_memory_equal(got, want, MW_MD5_LEN);
+    free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1498,6 +1521,7 @@ int main(void)
         cmocka_unit_test(test_oauthbearer_parse_malformed),
         cmocka_unit_test(test_oauthbearer_parse_forms),
         cmocka_unit_test(test_step_hook),
+        cmocka_unit_test(test_md5_sizeof),
     };
     return cmocka_run_group_tests_name("sasl", tests, NULL, NULL);
 }

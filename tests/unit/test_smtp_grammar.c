@@ -562,6 +562,26 @@ static void test_ext_names(void **state)
     assert_int_equal(mw_smtp_ehlo_keyword_check(S_(""), &e), MW_E_SYNTAX);
 }
 
+/* ABI (issue 9): a binding that cannot read the struct places it in
+ * mw_smtp_caps_sizeof() bytes of its own. Here those bytes come from
+ * malloc, so that ASan reports a size too small when it is used. */
+static void test_caps_sizeof(void **state)
+{
+    mw_smtp_caps *caps;
+    (void)state;
+    assert_int_equal(mw_smtp_caps_sizeof(), sizeof(mw_smtp_caps));
+    caps = malloc(mw_smtp_caps_sizeof());
+    assert_non_null(caps);
+    mw_smtp_caps_init(caps);
+    assert_int_equal(mw_smtp_caps_parse_line(caps, "SIZE 1000", 9, NULL), MW_OK);
+    assert_int_equal(mw_smtp_caps_parse_line(caps, "X-LONG-KEYWORD a", 16, NULL),
+                     MW_OK);
+    assert_true(mw_smtp_caps_has(caps, "size", 4));
+    assert_true(mw_smtp_caps_has(caps, "x-long-keyword", 14));
+    assert_true(caps->size == 1000);
+    free(caps);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -576,6 +596,7 @@ int main(void)
         cmocka_unit_test(test_esc),
         cmocka_unit_test(test_verbs),
         cmocka_unit_test(test_ext_names),
+        cmocka_unit_test(test_caps_sizeof),
     };
     return cmocka_run_group_tests_name("smtp_grammar", tests, NULL, NULL);
 }
