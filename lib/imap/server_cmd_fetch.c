@@ -362,14 +362,30 @@ static int partial(mw__imap_cmdp *P, mw_imap_fetch_req *it)
 }
 
 /* One fetch-att appended to the command's item array. */
+static int fetch_att_known(mw__imap_cmdp *P, unsigned att, size_t len);
+
 static int fetch_att(mw__imap_cmdp *P)
+{
+    return fetch_att_known(P, 0, 0);
+}
+
+/* fetch_att() when the caller has found the attribute at L->p already
+ * (att_find(): att with its length len), else att 0. */
+static int fetch_att_known(mw__imap_cmdp *P, unsigned known, size_t len)
 {
     mw_imap_fetch_args *f = &P->cmd->u.fetch;
     mw__imap_lex *L = &P->L;
     const char *start = L->p;
     mw_span w;
-    unsigned att = att_take(L, &w);
+    unsigned att;
     mw_imap_fetch_req *it;
+    if (known != 0 && L->status == MW_OK) {
+        att = known;
+        w = mw__span(L->p, len);
+        L->p += len;
+    } else {
+        att = att_take(L, &w);
+    }
     if (L->status != MW_OK)
         return L->status;
     if (att == 0)
@@ -609,11 +625,11 @@ int mw__imap_sc_fetch(mw__imap_cmdp *P)
                     break;
                 continue;
             }
-            /* the general way, from q */
+            /* the general way, from q (with the attribute found) */
             if (next != NULL)
                 a->lo = (size_t)(next - a->base);
             L->p = q;
-            if (fetch_att(P) != MW_OK)
+            if (fetch_att_known(P, att, len) != MW_OK)
                 return L->status;
             if (next != NULL) {
                 next = a->base + a->lo;
@@ -653,7 +669,7 @@ int mw__imap_sc_fetch(mw__imap_cmdp *P)
         if (mw__imap_sc_sp(L) != MW_OK || fetch_modifiers(P) != MW_OK)
             return L->status;
     }
-    return mw__imap_lex_end(L);
+    return mw__imap_sc_end(L);
 }
 
 /* ---- STORE ------------------------------------------------------------- */
@@ -744,5 +760,5 @@ int mw__imap_sc_store(mw__imap_cmdp *P)
     } else if (mw__imap_sc_flag_run(P, &s->flags) != MW_OK) {
         return L->status;
     }
-    return mw__imap_lex_end(L);
+    return mw__imap_sc_end(L);
 }

@@ -537,6 +537,15 @@ static inline int mw__imap_sc_nz_number(mw__imap_lex *L, uint32_t *out)
     return mw__imap_lex_nz_number(L, out);
 }
 
+/* mw__imap_lex_end() (grammar.h) with its usual case inline: at the end
+ * of the frame, no error. */
+static inline int mw__imap_sc_end(mw__imap_lex *L)
+{
+    if (L->status == MW_OK && L->p == L->end)
+        return MW_OK;
+    return mw__imap_lex_end(L);
+}
+
 /* astring / string / nstring that refuse literal8 (RFC 9051 §9: only
  * APPEND data and RFC 5464 values may be literal8) and record the literal
  * flags in the command. */

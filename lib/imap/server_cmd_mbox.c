@@ -106,7 +106,7 @@ int mw__imap_sc_select(mw__imap_cmdp *P)
         if (mw__imap_sc_sp(L) != MW_OK)
             return L->status;
     }
-    return mw__imap_lex_end(L);
+    return mw__imap_sc_end(L);
 }
 
 /* ---- CREATE ---------------------------------------------------------------- */
@@ -150,7 +150,7 @@ int mw__imap_sc_create(mw__imap_cmdp *P)
     m->use = mw__span(open, (size_t)(L->p - 1 - open));
     if (mw__imap_sc_expect(L, ')') != MW_OK)
         return L->status;
-    return mw__imap_lex_end(L);
+    return mw__imap_sc_end(L);
 }
 
 /* ---- STATUS ------------------------------------------------------------------ */
@@ -230,7 +230,7 @@ int mw__imap_sc_status(mw__imap_cmdp *P)
         mw__imap_sc_sp(L) != MW_OK ||
         mw__imap_sc_status_atts(P, &s->items, &s->count) != MW_OK)
         return L->status;
-    return mw__imap_lex_end(L);
+    return mw__imap_sc_end(L);
 }
 
 /* ---- LIST / LSUB ------------------------------------------------------------- */
@@ -370,7 +370,7 @@ int mw__imap_sc_list(mw__imap_cmdp *P)
         if (mw__imap_sc_sp(L) != MW_OK || list_return(P, l) != MW_OK)
             return L->status;
     }
-    return mw__imap_lex_end(L);
+    return mw__imap_sc_end(L);
 }
 
 int mw__imap_sc_lsub(mw__imap_cmdp *P)
@@ -384,7 +384,7 @@ int mw__imap_sc_lsub(mw__imap_cmdp *P)
         return L->status;
     if (one_pattern(P, l) != MW_OK)
         return L->status;
-    return mw__imap_lex_end(L);
+    return mw__imap_sc_end(L);
 }
 
 /* ---- ENABLE ---------------------------------------------------------------- */
@@ -420,7 +420,7 @@ int mw__imap_sc_enable(mw__imap_cmdp *P)
         e->known |= MW__SC_LOOKUP(*c, enable_kw);
         e->count++;
     } while (L->p < L->end);
-    return mw__imap_lex_end(L);
+    return mw__imap_sc_end(L);
 }
 
 /* ---- ID ------------------------------------------------------------------- */
@@ -440,7 +440,7 @@ int mw__imap_sc_id(mw__imap_cmdp *P)
         return L->status;
     if (mw__imap_lex_keyword(L, "NIL")) {
         id->nil = 1;
-        return mw__imap_lex_end(L);
+        return mw__imap_sc_end(L);
     }
     if (mw__imap_sc_expect(L, '(') != MW_OK)
         return L->status;
@@ -479,7 +479,7 @@ int mw__imap_sc_id(mw__imap_cmdp *P)
                                        "(RFC 2971 §3.3)");
         id->count++;
     }
-    return mw__imap_lex_end(L);
+    return mw__imap_sc_end(L);
 }
 
 /* ---- QUOTA --------------------------------------------------------------- */
@@ -515,7 +515,7 @@ int mw__imap_sc_setquota(mw__imap_cmdp *P)
             return L->status;
         q->nlimits++;
     }
-    return mw__imap_lex_end(L);
+    return mw__imap_sc_end(L);
 }
 
 /* ---- METADATA ------------------------------------------------------------- */
@@ -620,7 +620,7 @@ int mw__imap_sc_getmetadata(mw__imap_cmdp *P)
             return L->status;
         m->count = 1;
     }
-    return mw__imap_lex_end(L);
+    return mw__imap_sc_end(L);
 }
 
 int mw__imap_sc_setmetadata(mw__imap_cmdp *P)
@@ -660,5 +660,5 @@ int mw__imap_sc_setmetadata(mw__imap_cmdp *P)
         if (mw__imap_sc_sp(L) != MW_OK)
             return L->status;
     }
-    return mw__imap_lex_end(L);
+    return mw__imap_sc_end(L);
 }

@@ -26,6 +26,8 @@
 #include "mailwire/codec.h"
 #include "mailwire/imap.h"
 #include "mailwire/sasl.h"
+#include "imap/grammar.h"
+#include "imap/server_int.h"
 
 #define S_(lit) lit, sizeof(lit) - 1
 #define SPAN(lit) { lit, sizeof(lit) - 1 }
@@ -1860,6 +1862,122 @@ static void test_pause(void **state)
     srv_free(x);
 }
 
+static int app_hold(srv *x, const mw_imap_cmd *c)
+{
+    (void)x;
+    (void)c;
+    return MW_PAUSED; /* the test answers after feed */
+}
+
+/* The tagged completion: every text and tag shape, through the one-pass
+ * writer of the usual reply and through the general one (codes, long
+ * texts and tags, 8-bit texts), with the same bytes out. */
+static void test_reply_texts(void **state)
+{
+    static const struct {
+        const char *tag;
+        int result;
+        const char *text;
+        int rc;
+        const char *out; /* after the tag */
+    } v[] = {
+        {"t1", MW_IMAP_OK, "done", MW_OK, " OK done\r\n"},
+        {"t1", MW_IMAP_NO, NULL, MW_OK, " NO Failed\r\n"},
+        {"t1", MW_IMAP_BAD, "", MW_OK, " BAD Bad command\r\n"},
+        {"t1", MW_IMAP_OK, "a\tb\x01 c ]", MW_OK, " OK a\tb\x01 c ]\r\n"},
+        {"t1", MW_IMAP_OK, "[ALERT] no code given", MW_E_INVAL, ""},
+        {"t1", MW_IMAP_OK, "x [ALERT] y", MW_OK, " OK x [ALERT] y\r\n"},
+        {"t1", MW_IMAP_OK, "a\rb", MW_E_INVAL, ""},
+        {"t1", MW_IMAP_OK, "a\nb", MW_E_INVAL, ""},
+        {"t1", MW_IMAP_OK, "caf\xc3\xa9", MW_E_INVAL, ""}, /* no UTF-8 */
+        {"t1", MW_IMAP_PREAUTH, "x", MW_E_INVAL, ""},
+        {"t1", MW_IMAP_BYE, "x", MW_E_INVAL, ""},
+        {"abcdefghijklmnop", MW_IMAP_OK, "sixteen", MW_OK,
+         " OK sixteen\r\n"},
+        {"abcdefghijklmnopq", MW_IMAP_OK, "seventeen", MW_OK,
+         " OK seventeen\r\n"},
+        {"t-]!#$&'.:;<=>?@^_`|}~" /* 64 tag characters */
+         "012345678901234567890123456789012345678901",
+         MW_IMAP_NO, "max tag", MW_OK, " NO max tag\r\n"},
+    };
+    static char text[6000], want[6100];
+    srv *x = srv_new(app_hold);
+    char line[128];
+    size_t i, len;
+    (void)state;
+    for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+        srv_go(x);
+        snprintf(line, sizeof line, "%s NOOP\r\n", v[i].tag);
+        (void)feed_str(x, line);
+        out_clear(x);
+        {
+            int r = mw_imap_server_reply(&x->s, v[i].result, NULL, v[i].text);
+            if (r != v[i].rc)
+                fail_msg("case %zu: %d, want %d", i, r, v[i].rc);
+        }
+        if (v[i].rc == MW_OK) {
+            snprintf(want, sizeof want, "%s%s", v[i].tag, v[i].out);
+            expect_out(x, want);
+        } else {
+            expect_out(x, "");
+            /* nothing written, still owed */
+            assert_int_equal(mw_imap_server_reply(&x->s, MW_IMAP_OK, NULL,
+                                                  "then"),
+                             MW_OK);
+            snprintf(want, sizeof want, "%s OK then\r\n", v[i].tag);
+            expect_out(x, want);
+        }
+    }
+    /* texts around the output buffer's size: one send while it fits, the
+     * same bytes in pieces beyond */
+    for (len = MW_IMAP_SERVER_OUT_SIZE - 40; len < sizeof text;
+         len += len < MW_IMAP_SERVER_OUT_SIZE + 8 ? 1 : 1500) {
+        memset(text, 'y', len);
+        text[len] = '\0';
+        srv_go(x);
+        (void)feed_str(x, "t2 NOOP\r\n");
+        out_clear(x);
+        x->nsend = 0;
+        assert_int_equal(mw_imap_server_reply(&x->s, MW_IMAP_OK, NULL, text),
+                         MW_OK);
+        snprintf(want, sizeof want, "t2 OK %s\r\n", text);
+        expect_out(x, want);
+        if (len + 8 <= MW_IMAP_SERVER_OUT_SIZE)
+            assert_int_equal(x->nsend, 1);
+    }
+    /* UTF-8 text where it is allowed (IMAP4rev2) */
+    x->cfg.caps = MW_IMAP_CAP_IMAP4REV2;
+    srv_go(x);
+    (void)feed_str(x, "t3 NOOP\r\n");
+    out_clear(x);
+    assert_int_equal(
+        mw_imap_server_reply(&x->s, MW_IMAP_OK, NULL, "caf\xc3\xa9"), MW_OK);
+    expect_out(x, "t3 OK caf\xc3\xa9\r\n");
+    srv_go(x);
+    (void)feed_str(x, "t3 NOOP\r\n");
+    out_clear(x);
+    assert_int_equal(
+        mw_imap_server_reply(&x->s, MW_IMAP_OK, NULL, "caf\xc3"), MW_E_INVAL);
+    expect_out(x, "");
+    srv_free(x);
+}
+
+/* The machine keeps the tag the parser read without checking it again:
+ * the parser's tag class (grammar.h MW__IMAP_C_TAG) must be the
+ * formatter's (mw__imaps_tag_ok), byte for byte. */
+static void test_tag_class(void **state)
+{
+    unsigned c;
+    (void)state;
+    for (c = 0; c < 256; c++) {
+        char t[2];
+        t[0] = (char)c;
+        t[1] = 'a';
+        assert_int_equal(mw__imaps_tag_ok(t, 2),
+                         (mw__imap_cclass[c] & MW__IMAP_C_TAG) != 0);
+    }
+}
+
 static int app_abort(srv *x, const mw_imap_cmd *c)
 {
     (void)x;
@@ -3262,6 +3380,8 @@ int main(void)
         cmocka_unit_test(test_auth_big_challenge),
         cmocka_unit_test(test_idle),
         cmocka_unit_test(test_pause),
+        cmocka_unit_test(test_reply_texts),
+        cmocka_unit_test(test_tag_class),
         cmocka_unit_test(test_failures),
         cmocka_unit_test(test_open_response_blocks_feed),
         cmocka_unit_test(test_bye),

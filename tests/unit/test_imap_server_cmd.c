@@ -26,6 +26,7 @@
 #include "imap/frame.h"
 #include "imap/grammar.h"
 #include "imap/server_cmd.h"
+#include "imap/server_cmd_int.h"
 
 #define S_(lit) lit, sizeof(lit) - 1
 #define BASE 1000u
@@ -1143,6 +1144,250 @@ static void test_search_keys(void **state)
     BAD("a SEARCH CHARSETX x ALL", MW_E_SYNTAX, 9, "a");
 }
 
+/* ---- the fast scanners and keyword matchers (server_cmd_int.h) -------------- */
+
+/* What ends a run of each kind, from the tables (not from the SIMD code
+ * under test). */
+static int ref_stop(unsigned char c, int kind)
+{
+    switch (kind) {
+    case MW__SC_WORD:
+        return !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                 (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+                 c == '=');
+    case MW__SC_ASTR: return !(mw__imap_cclass[c] & MW__IMAP_C_ASTRING);
+    case MW__SC_TAG: return !(mw__imap_cclass[c] & MW__IMAP_C_TAG);
+    default: return c == ' ' || c == ')' || c == '[';
+    }
+}
+
+/* Every byte value in every lane: sixteen-byte loads from the start of a
+ * run, loads that end at the frame's end (a run starting less than 16
+ * bytes before it), and the byte loop of frames under 16 bytes. */
+static void test_scanners(void **state)
+{
+    static const struct {
+        size_t flen, qoff;
+    } shapes[] = {{40, 0}, {40, 3}, {40, 30}, {40, 39}, {40, 40},
+                  {16, 0}, {16, 9}, {17, 16}, {10, 0}, {10, 4}};
+    char buf[64];
+    int kind;
+    unsigned c;
+    size_t sh, pos;
+    (void)state;
+    for (kind = MW__SC_WORD; kind <= MW__SC_TOK; kind++) {
+        for (c = 0; c < 256; c++) {
+            for (sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++) {
+                for (pos = 0; pos < shapes[sh].flen; pos++) {
+                    const char *q = buf + shapes[sh].qoff;
+                    const char *e = buf + shapes[sh].flen, *r = q, *got;
+                    memset(buf, 'a', sizeof buf);
+                    buf[pos] = (char)c;
+                    while (r < e && !ref_stop((unsigned char)*r, kind))
+                        r++;
+                    got = mw__imap_sc_scan(q, e, buf, kind);
+                    if (got != r)
+                        fail_msg("kind %d byte %02x at %zu (frame %zu, "
+                                 "from %zu): got %td, want %td",
+                                 kind, c, pos, shapes[sh].flen,
+                                 shapes[sh].qoff, got - buf, r - buf);
+                }
+            }
+        }
+    }
+    /* digits, eight at a time */
+    for (c = 0; c < 256; c++) {
+        for (pos = 0; pos < 24; pos++) {
+            size_t flen;
+            for (flen = pos; flen <= 24; flen += 7) {
+                const char *r = buf;
+                memset(buf, '7', sizeof buf);
+                buf[pos] = (char)c;
+                while (r < buf + flen && *r >= '0' && *r <= '9')
+                    r++;
+                assert_ptr_equal(mw__imap_sc_digits_end(buf, buf + flen), r);
+            }
+        }
+    }
+}
+
+/* The word at p equals kw (upper case, n bytes) as "read the run of
+ * keyword characters, compare without case" does it. */
+static int ref_kw(const char *p, const char *e, const char *kw, size_t n)
+{
+    size_t len = 0, i;
+    while (p + len < e && !ref_stop((unsigned char)p[len], MW__SC_WORD))
+        len++;
+    if (len != n)
+        return 0;
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)p[i];
+        if (ch >= 'a' && ch <= 'z')
+            ch = (unsigned char)(ch - 32);
+        if (ch != (unsigned char)kw[i])
+            return 0;
+    }
+    return 1;
+}
+
+static void test_keyword_match(void **state)
+{
+    static const char *const kws[] = {
+        "UID", "BODY", "BODY.PEEK", "BODYSTRUCTURE", "RFC822.SIZE",
+        "X-GM-MSGID", "HEADER.FIELDS.NOT", "SAVEDATESUPPORTED", "INTERNALDATE",
+        "CC", "OR", "ON", "FLAGS.SILENT", "UNCHANGEDSINCE", "DELETED-STORAGE",
+        "GETQUOTAROOT", "ENVELOPE", "A"};
+    static const char suffix[] = " )[<>.-_=x0\x80\xff\"(]";
+    char buf[96];
+    uint32_t rng = 12345;
+    size_t k, v, off, sfx, i;
+    (void)state;
+    for (k = 0; k < sizeof kws / sizeof kws[0]; k++) {
+        const char *kw = kws[k];
+        size_t n = strlen(kw);
+        for (v = 0; v < 64; v++) {
+            for (off = 0; off < 24; off++) {
+                for (sfx = 0; sfx <= sizeof suffix - 1; sfx++) {
+                    /* the frame: off bytes, the candidate, one suffix
+                     * byte or none (the frame ends), then more bytes that
+                     * lie outside the frame */
+                    const char *p = buf + off, *e;
+                    memset(buf, 'Z', sizeof buf);
+                    for (i = 0; i < n; i++) {
+                        char ch = kw[i];
+                        rng = rng * 1103515245u + 12345u;
+                        if (ch >= 'A' && ch <= 'Z' && ((rng >> 16) & 1u))
+                            ch = (char)(ch + 32);
+                        buf[off + i] = ch;
+                    }
+                    if (v >= 32) {
+                        /* one byte changed: case bit of any byte, or a
+                         * letter for another */
+                        size_t at = (v - 32) % n;
+                        buf[off + at] = (char)(v & 1 ? buf[off + at] ^ 0x20
+                                                     : buf[off + at] + 1);
+                    }
+                    if (sfx < sizeof suffix - 1) {
+                        buf[off + n] = suffix[sfx];
+                        e = buf + off + n + 1;
+                    } else {
+                        e = buf + off + n;
+                    }
+                    if (mw__imap_sc_kwis(p, e, buf, kw, n) !=
+                        ref_kw(p, e, kw, n))
+                        fail_msg("%s: variant %zu at %zu, suffix %zu", kw, v,
+                                 off, sfx);
+                }
+            }
+        }
+    }
+}
+
+/* Every name the fast matchers know, in any case, lands where the tables
+ * put it. */
+static void test_keyword_tables(void **state)
+{
+    static const struct {
+        const char *name;
+        int id;
+    } cmds[] = {
+        {"capability", MW_IMAP_CMD_CAPABILITY}, {"noop", MW_IMAP_CMD_NOOP},
+        {"logout", MW_IMAP_CMD_LOGOUT}, {"starttls", MW_IMAP_CMD_STARTTLS},
+        {"authenticate", MW_IMAP_CMD_AUTHENTICATE},
+        {"login", MW_IMAP_CMD_LOGIN}, {"enable", MW_IMAP_CMD_ENABLE},
+        {"select", MW_IMAP_CMD_SELECT}, {"examine", MW_IMAP_CMD_EXAMINE},
+        {"create", MW_IMAP_CMD_CREATE}, {"delete", MW_IMAP_CMD_DELETE},
+        {"rename", MW_IMAP_CMD_RENAME}, {"subscribe", MW_IMAP_CMD_SUBSCRIBE},
+        {"unsubscribe", MW_IMAP_CMD_UNSUBSCRIBE}, {"list", MW_IMAP_CMD_LIST},
+        {"lsub", MW_IMAP_CMD_LSUB}, {"namespace", MW_IMAP_CMD_NAMESPACE},
+        {"status", MW_IMAP_CMD_STATUS}, {"append", MW_IMAP_CMD_APPEND},
+        {"idle", MW_IMAP_CMD_IDLE}, {"check", MW_IMAP_CMD_CHECK},
+        {"close", MW_IMAP_CMD_CLOSE}, {"unselect", MW_IMAP_CMD_UNSELECT},
+        {"expunge", MW_IMAP_CMD_EXPUNGE}, {"search", MW_IMAP_CMD_SEARCH},
+        {"fetch", MW_IMAP_CMD_FETCH}, {"store", MW_IMAP_CMD_STORE},
+        {"copy", MW_IMAP_CMD_COPY}, {"move", MW_IMAP_CMD_MOVE},
+        {"id", MW_IMAP_CMD_ID}, {"compress", MW_IMAP_CMD_COMPRESS},
+        {"getquota", MW_IMAP_CMD_GETQUOTA},
+        {"getquotaroot", MW_IMAP_CMD_GETQUOTAROOT},
+        {"setquota", MW_IMAP_CMD_SETQUOTA}, {"sort", MW_IMAP_CMD_SORT},
+        {"thread", MW_IMAP_CMD_THREAD},
+        {"getmetadata", MW_IMAP_CMD_GETMETADATA},
+        {"setmetadata", MW_IMAP_CMD_SETMETADATA},
+        {"done", MW_IMAP_CMD_OTHER}, {"noopx", MW_IMAP_CMD_OTHER}};
+    static const struct {
+        const char *name;
+        int att;
+    } atts[] = {{"uid", MW_IMAP_FA_UID}, {"flags", MW_IMAP_FA_FLAGS},
+                {"internaldate", MW_IMAP_FA_INTERNALDATE},
+                {"rfc822.size", MW_IMAP_FA_RFC822_SIZE},
+                {"envelope", MW_IMAP_FA_ENVELOPE}, {"body", MW_IMAP_FA_BODY},
+                {"bodystructure", MW_IMAP_FA_BODYSTRUCTURE},
+                {"modseq", MW_IMAP_FA_MODSEQ}, {"emailid", MW_IMAP_FA_EMAILID},
+                {"threadid", MW_IMAP_FA_THREADID},
+                {"preview", MW_IMAP_FA_PREVIEW},
+                {"savedate", MW_IMAP_FA_SAVEDATE},
+                {"binary.size[1]", MW_IMAP_FA_BINARY_SIZE},
+                {"x-gm-msgid", MW_IMAP_FA_X_GM_MSGID},
+                {"x-gm-thrid", MW_IMAP_FA_X_GM_THRID},
+                {"x-gm-labels", MW_IMAP_FA_X_GM_LABELS},
+                {"binary[1]", MW_IMAP_FA_BINARY},
+                {"binary.peek[1]", MW_IMAP_FA_BINARY},
+                {"rfc822", MW_IMAP_FA_RFC822},
+                {"rfc822.header", MW_IMAP_FA_RFC822_HEADER},
+                {"rfc822.text", MW_IMAP_FA_RFC822_TEXT},
+                {"body[text]", MW_IMAP_FA_BODY_SECTION},
+                {"body.peek[header]", MW_IMAP_FA_BODY_SECTION}};
+    static const char *const keys[] = {
+        "ALL", "ANSWERED", "BCC x", "BEFORE 1-Jan-2000", "BODY x", "CC x",
+        "DELETED", "DRAFT", "EMAILID M1", "FLAGGED", "FROM x", "HEADER a b",
+        "KEYWORD k", "LARGER 1", "MODSEQ 1", "NOT ALL", "NEW", "OR ALL ALL",
+        "ON 1-Jan-2000", "OLD", "OLDER 1", "RECENT", "SEEN",
+        "SINCE 1-Jan-2000", "SUBJECT x", "SMALLER 1", "SENTON 1-Jan-2000",
+        "SENTSINCE 1-Jan-2000", "SENTBEFORE 1-Jan-2000",
+        "SAVEDON 1-Jan-2000", "SAVEDSINCE 1-Jan-2000",
+        "SAVEDBEFORE 1-Jan-2000", "SAVEDATESUPPORTED", "TO x", "TEXT x",
+        "THREADID T1", "UID 1", "UNSEEN", "UNDELETED", "UNFLAGGED",
+        "UNANSWERED", "UNDRAFT", "UNKEYWORD k", "YOUNGER 1"};
+    char buf[128];
+    size_t i, j;
+    int pass;
+    (void)state;
+    for (pass = 0; pass < 2; pass++) {
+        for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+            int n = snprintf(buf, sizeof buf, "t1 %s x", cmds[i].name);
+            if (pass == 1)
+                for (j = 3; buf[j] != ' '; j++)
+                    buf[j] = (char)(buf[j] & ~0x20);
+            (void)parse_x(buf, (size_t)n, 0, 0);
+            if (cmd.id != cmds[i].id)
+                fail_msg("%s: id %d, want %d", buf, cmd.id, cmds[i].id);
+        }
+        for (i = 0; i < sizeof atts / sizeof atts[0]; i++) {
+            int n = snprintf(buf, sizeof buf, "t1 FETCH 1 (%s FLAGS)",
+                             atts[i].name);
+            if (pass == 1)
+                for (j = 0; j < (size_t)n; j++)
+                    if (buf[j] >= 'a' && buf[j] <= 'z')
+                        buf[j] = (char)(buf[j] - 32);
+            if (parse_x(buf, (size_t)n, 0, 0) != MW_OK)
+                fail_msg("%s: %s", buf, err.reason);
+            assert_int_equal(cmd.u.fetch.nitems, 2);
+            assert_int_equal(cmd.u.fetch.items[0].att, atts[i].att);
+            assert_int_equal(cmd.u.fetch.items[1].att, MW_IMAP_FA_FLAGS);
+        }
+        for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+            int n = snprintf(buf, sizeof buf, "t1 SEARCH %s SEEN", keys[i]);
+            if (pass == 1)
+                for (j = 0; j < (size_t)n; j++)
+                    if (buf[j] >= 'A' && buf[j] <= 'Z')
+                        buf[j] = (char)(buf[j] + 32);
+            if (parse_x(buf, (size_t)n, 0, 0) != MW_OK)
+                fail_msg("%s: %s", buf, err.reason);
+            assert_non_null(cmd.u.search.root->first);
+        }
+    }
+}
+
 /* ---- errors: status and offset ------------------------------------------------ */
 
 static void test_errors(void **state)
@@ -1834,6 +2079,9 @@ int main(void)
         cmocka_unit_test(test_extension_examples),
         cmocka_unit_test(test_fetch_items),
         cmocka_unit_test(test_search_keys),
+        cmocka_unit_test(test_scanners),
+        cmocka_unit_test(test_keyword_match),
+        cmocka_unit_test(test_keyword_tables),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_other),
         cmocka_unit_test(test_limits),
