@@ -442,9 +442,6 @@ static inline const mw__imap_kw *mw__imap_sc_take(mw__imap_lex *L,
     return NULL;
 }
 
-#define MW__SC_TAKE(tab) \
-    mw__imap_sc_take(L, (tab), sizeof(tab) / sizeof((tab)[0]))
-
 /* `*w = mw__imap_sc_word(L); return MW__SC_LOOKUP(*w, t);` with the same
  * result, the word read only when no keyword matches (to report it). */
 static inline unsigned mw__imap_sc_keyword(mw__imap_lex *L, mw_span *w,
@@ -632,20 +629,6 @@ static inline void *mw__imap_sc_alloc(mw__imap_arena *a, size_t size)
     return p;
 }
 
-/* mw__imap_sc_alloc() with its usual case inline (the front aligned and
- * room for size bytes); the rest (and NULL) through it. */
-static inline void *mw__imap_sc_alloc_fast(mw__imap_arena *a, size_t size)
-{
-    if (a != NULL && (a->lo & 7u) == 0 && a->base != NULL &&
-        size <= a->cap - a->hi - a->lo) {
-        unsigned char *p = a->base + a->lo;
-        mw__imap_sc_zero(p, size);
-        a->lo += size;
-        return p;
-    }
-    return mw__imap_sc_alloc(a, size);
-}
-
 /* Append one element of `size` bytes (zeroed) to an array that lives in
  * the arena: first_ptr is the array (NULL while count is 0). The
  * elements of one array are allocated one after another with nothing in
@@ -674,29 +657,6 @@ static inline void *mw__imap_sc_push(mw__imap_cmdp *P, const void *first_ptr,
         return NULL;
     }
     return e;
-}
-
-/* mw__imap_sc_push() with its usual case inline: room in the arena and
- * the array's last element right before the front. Anything else
- * (including every error) goes through mw__imap_sc_push(). */
-static inline void *mw__imap_sc_push_fast(mw__imap_cmdp *P,
-                                          const void *first_ptr,
-                                          uint32_t count, size_t size,
-                                          const char *what)
-{
-    mw__imap_arena *a = P->a;
-    if (a != NULL && a->base != NULL && P->L.status == MW_OK &&
-        (a->lo & 7u) == 0 && count != UINT32_MAX &&
-        size <= a->cap - a->hi - a->lo) {
-        unsigned char *e = a->base + a->lo;
-        if (count == 0 ||
-            e == (const unsigned char *)first_ptr + (size_t)count * size) {
-            mw__imap_sc_zero(e, size);
-            a->lo += size;
-            return e;
-        }
-    }
-    return mw__imap_sc_push(P, first_ptr, count, size, what);
 }
 
 /* A sequence set, or "$" when dollar_ok (RFC 5182). */

@@ -507,6 +507,24 @@ static void drive(run *r, uint8_t opt, const uint8_t *data, size_t len,
         if (used > 0)
             stuck = 0;
     }
+    /* An answer given after feed returned is acted on at the next feed
+     * (imap_server.h: "feed again once you have answered"), even with no
+     * bytes: a zero-size APPEND message accepted late ends there. */
+    if (pos >= len && !(st == MW_DONE || st == MW_E_CLOSED ||
+                        (st < 0 && mw_is_fatal(st))) &&
+        !(r->switched &&
+          (mw_imap_server_want(&r->s) &
+           (MW_IMAP_SERVER_WANT_TLS | MW_IMAP_SERVER_WANT_COMPRESS)))) {
+        int k;
+        for (k = 0; k < 3; k++) {
+            size_t used = 0;
+            st = mw_imap_server_feed(&r->s, "", 0, &used);
+            after(r);
+            if (st == MW_DONE || st == MW_E_CLOSED ||
+                (st < 0 && mw_is_fatal(st)))
+                break;
+        }
+    }
     /* MW_OK and MW_PAUSED both mean "feed on": which one the last call
      * gave depends on whether a paused event's text was held (copied) or
      * still in the caller's input, i.e. on the chunking. */
