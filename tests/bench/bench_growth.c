@@ -19,6 +19,12 @@
  *   pop3_rset      RSET flood
  *   pop3_bad       unknown commands (limit off)
  *   pop3_authcancel AUTH PLAIN / "*" loop (limit off)
+ *   imap_noop      NOOP flood into the IMAP server machine
+ *   imap_bad       unknown commands (bad-command limit off)
+ *   imap_authcancel AUTHENTICATE PLAIN / "*" loop (limit off)
+ *   imapc_literal  one FETCH BODY[] literal of N 64-byte lines into the
+ *                  IMAP client machine (field-notes §4.5: huge literals)
+ *   imapc_search   one `* SEARCH` response of N numbers into the client
  *
  * Cases of modules left out of the build are skipped. No test asserts on
  * these figures (timing on a shared machine is noise): read them, or count
@@ -152,7 +158,7 @@ static size_t run_fields(const char *b, size_t len)
  * Command floods: the same line n times
  * ==================================================================== */
 
-#if MW_ENABLE_SMTP_SERVER || MW_ENABLE_POP3_SERVER
+#if MW_ENABLE_SMTP_SERVER || MW_ENABLE_POP3_SERVER || MW_ENABLE_IMAP_SERVER
 static const char *flood_line;
 
 static size_t make_flood(char *b, size_t cap, size_t n)
@@ -324,6 +330,209 @@ static size_t make_pop3_authcancel(char *b, size_t cap, size_t n)
 
 #endif /* MW_ENABLE_POP3_SERVER */
 
+/* ---- IMAP server ------------------------------------------------------ */
+#if MW_ENABLE_IMAP_SERVER
+
+static mw_imap_server imaps;
+static char imaps_buf[MW_IMAP_SERVER_BUF_SIZE];
+static size_t imaps_replies;
+
+static int imaps_send(mw_imap_server *s, void *u, const char *p, size_t n)
+{
+    (void)s;
+    (void)u;
+    (void)p;
+    (void)n;
+    imaps_replies++;
+    return 0;
+}
+
+static int imaps_command(mw_imap_server *s, void *u, const mw_imap_cmd *c)
+{
+    (void)u;
+    if (c->id == MW_IMAP_CMD_AUTHENTICATE)
+        return mw_imap_server_auth_challenge(s, NULL, 0);
+    return mw_imap_server_reply(s, MW_IMAP_OK, NULL, NULL);
+}
+
+static size_t run_imap_server(const char *b, size_t len)
+{
+    mw_imap_server_config cfg;
+    mw_imap_server_callbacks cb;
+    size_t at = 0, used;
+    mw_imap_server_config_init(&cfg);
+    cfg.auth = MW_IMAP_AUTH_PLAIN;
+    cfg.max_bad_commands = 0; /* no limit: measure the parsing */
+    memset(&cb, 0, sizeof cb);
+    cb.send = imaps_send;
+    cb.command = imaps_command;
+    imaps_replies = 0;
+    if (mw_imap_server_init(&imaps, &cfg, &cb, NULL, imaps_buf, sizeof imaps_buf) != MW_OK ||
+        mw_imap_server_start(&imaps, MW_IMAP_OK, NULL, NULL) != MW_OK)
+        return 0;
+    while (at < len) {
+        size_t k = len - at < CHUNK ? len - at : CHUNK;
+        int rc = mw_imap_server_feed(&imaps, b + at, k, &used);
+        at += used;
+        if (rc < 0 || rc == MW_DONE || used == 0)
+            break;
+    }
+    return imaps_replies;
+}
+
+static size_t make_imap_noop(char *b, size_t cap, size_t n)
+{
+    flood_line = "a NOOP\r\n";
+    return make_flood(b, cap, n);
+}
+
+static size_t make_imap_bad(char *b, size_t cap, size_t n)
+{
+    flood_line = "a XYZZY plugh\r\n";
+    return make_flood(b, cap, n);
+}
+
+static size_t make_imap_authcancel(char *b, size_t cap, size_t n)
+{
+    flood_line = "a AUTHENTICATE PLAIN\r\n*\r\n";
+    return make_flood(b, cap, n);
+}
+
+#endif /* MW_ENABLE_IMAP_SERVER */
+
+/* ---- IMAP client ------------------------------------------------------ */
+#if MW_ENABLE_IMAP_CLIENT
+
+/* One body line of the literal: 62 bytes and CRLF. */
+#define LITERAL_LINE 64u
+
+static mw_imap_client imapc;
+static char imapc_frame[MW_IMAP_CLIENT_BUF_SIZE];
+static unsigned char imapc_arena[65536];
+static size_t imapc_bytes, imapc_nums, imapc_done;
+
+static int imapc_send(mw_imap_client *c, void *u, const char *p, size_t n)
+{
+    (void)c;
+    (void)u;
+    (void)p;
+    (void)n;
+    return 0;
+}
+
+static int imapc_status(mw_imap_client *c, void *u, const mw_imap_status *st)
+{
+    (void)c;
+    (void)u;
+    if (!st->untagged && st->result == MW_IMAP_OK)
+        imapc_done++; /* the tagged OK of the command */
+    return 0;
+}
+
+static int imapc_search(mw_imap_client *c, void *u, const mw_imap_search_ev *ev)
+{
+    (void)c;
+    (void)u;
+    if (ev->ev == MW_IMAP_SEARCH_NUM)
+        imapc_nums++;
+    return 0;
+}
+
+static int imapc_body(mw_imap_client *c, void *u, const char *p, size_t n)
+{
+    (void)c;
+    (void)u;
+    (void)p;
+    imapc_bytes += n;
+    return 0;
+}
+
+/* A broken run shows as 0 reported; say why. */
+static int imapc_error(mw_imap_client *c, void *u, int status, size_t off, const char *reason)
+{
+    (void)c;
+    (void)u;
+    fprintf(stderr, "imap client: %s at %zu: %s\n", mw_status_name(status), off, reason);
+    return 0;
+}
+
+/* The greeting, then one pending command the response answers ("A1").
+ * The command goes as MW_IMAP_CMD_OTHER: FETCH and SEARCH ids need a
+ * selected mailbox, and the responses are parsed the same either way. */
+static size_t run_imap_client(const char *b, size_t len, const char *cmd, int id)
+{
+    static const char greeting[] = "* PREAUTH [CAPABILITY IMAP4rev1] ready\r\n";
+    mw_imap_client_config cfg;
+    mw_imap_client_callbacks cb;
+    size_t at = 0, used;
+    mw_imap_client_config_init(&cfg);
+    cfg.arena = imapc_arena;
+    cfg.arena_len = sizeof imapc_arena;
+    memset(&cb, 0, sizeof cb);
+    cb.send = imapc_send;
+    cb.status = imapc_status;
+    cb.search = imapc_search;
+    cb.body_data = imapc_body;
+    cb.error = imapc_error;
+    imapc_bytes = imapc_nums = imapc_done = 0;
+    if (mw_imap_client_init(&imapc, &cfg, &cb, NULL, imapc_frame, sizeof imapc_frame) != MW_OK ||
+        mw_imap_client_feed(&imapc, greeting, sizeof greeting - 1, &used) != MW_OK ||
+        mw_imap_client_command(&imapc, cmd, strlen(cmd), id, NULL) != MW_OK) {
+        fprintf(stderr, "imap client: set-up failed\n");
+        return 0;
+    }
+    while (at < len) {
+        size_t k = len - at < CHUNK ? len - at : CHUNK;
+        int rc = mw_imap_client_feed(&imapc, b + at, k, &used);
+        at += used;
+        if (rc < 0)
+            fprintf(stderr, "imap client: feed: %s\n", mw_status_name(rc));
+        if (rc < 0 || rc == MW_DONE || used == 0)
+            break;
+    }
+    return imapc_done;
+}
+
+static size_t make_imapc_literal(char *b, size_t cap, size_t n)
+{
+    size_t lines = (n * LITERAL_LINE + 128 < cap) ? n : (cap - 128) / LITERAL_LINE;
+    size_t len = (size_t)snprintf(b, cap, "* 1 FETCH (BODY[] {%zu}\r\n", lines * LITERAL_LINE);
+    for (size_t i = 0; i < lines; i++) {
+        memset(b + len, 'x', LITERAL_LINE - 2);
+        memcpy(b + len + LITERAL_LINE - 2, "\r\n", 2);
+        len += LITERAL_LINE;
+    }
+    memcpy(b + len, ")\r\nA1 OK done\r\n", 15);
+    return len + 15;
+}
+
+static size_t run_imapc_literal(const char *b, size_t len)
+{
+    /* the tagged OK must arrive, and every literal byte as body data */
+    if (run_imap_client(b, len, "FETCH 1 BODY[]", MW_IMAP_CMD_OTHER) != 1)
+        return 0;
+    return imapc_bytes / LITERAL_LINE;
+}
+
+static size_t make_imapc_search(char *b, size_t cap, size_t n)
+{
+    size_t len = 8;
+    memcpy(b, "* SEARCH", 8);
+    for (size_t i = 1; i <= n && len + 32 < cap; i++)
+        len += (size_t)snprintf(b + len, cap - len, " %zu", i);
+    memcpy(b + len, "\r\nA1 OK done\r\n", 14);
+    return len + 14;
+}
+
+static size_t run_imapc_search(const char *b, size_t len)
+{
+    if (run_imap_client(b, len, "SEARCH ALL", MW_IMAP_CMD_OTHER) != 1)
+        return 0;
+    return imapc_nums;
+}
+
+#endif /* MW_ENABLE_IMAP_CLIENT */
+
 static const growth_case cases[] = {
 #if MW_ENABLE_HDR
     {"addresses", "address", make_addresses, run_addresses},
@@ -342,6 +551,15 @@ static const growth_case cases[] = {
     {"pop3_rset", "command", make_pop3_rset, run_pop3},
     {"pop3_bad", "command", make_pop3_bad, run_pop3},
     {"pop3_authcancel", "loop", make_pop3_authcancel, run_pop3},
+#endif
+#if MW_ENABLE_IMAP_SERVER
+    {"imap_noop", "command", make_imap_noop, run_imap_server},
+    {"imap_bad", "command", make_imap_bad, run_imap_server},
+    {"imap_authcancel", "loop", make_imap_authcancel, run_imap_server},
+#endif
+#if MW_ENABLE_IMAP_CLIENT
+    {"imapc_literal", "line", make_imapc_literal, run_imapc_literal},
+    {"imapc_search", "number", make_imapc_search, run_imapc_search},
 #endif
     {NULL, NULL, NULL, NULL}};
 

@@ -11,7 +11,8 @@ n=${2:-20000}
 shift $(( $# >= 2 ? 2 : 1 ))
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=(addresses nesting semicolons fields smtp_noop smtp_rset
-  smtp_bad smtp_authcancel pop3_noop pop3_rset pop3_bad pop3_authcancel)
+  smtp_bad smtp_authcancel pop3_noop pop3_rset pop3_bad pop3_authcancel
+  imap_noop imap_bad imap_authcancel imapc_literal imapc_search)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 printf '%-16s %9s %14s %12s %7s\n' case items instructions "instr/item" ratio
