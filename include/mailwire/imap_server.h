@@ -785,7 +785,8 @@ typedef struct mw_imap_status_reply {
  * @param s  the server.
  * @param st the values.
  * @return #MW_OK; #MW_E_STATE; #MW_E_INVAL (bad name, a MAILBOXID that is
- *         not an objectid, unknown item bits); #MW_E_CALLBACK.
+ *         not an objectid, unknown item bits, UIDNEXT or UIDVALIDITY 0:
+ *         both are nz-number, RFC 9051 §9); #MW_E_CALLBACK.
  */
 MW_API int mw_imap_server_mailbox_status(mw_imap_server *s,
                                          const mw_imap_status_reply *st);
@@ -1221,7 +1222,9 @@ MW_API int mw_imap_server_fetch_binary_size(mw_imap_server *s,
 /**
  * @brief Close the FETCH response: `)` CRLF.
  * @param s the server, with a FETCH open and no body literal open.
- * @return #MW_OK; #MW_E_STATE; #MW_E_CALLBACK.
+ * @return #MW_OK; #MW_E_STATE; #MW_E_INVAL when no item was written (an
+ *         empty `* n FETCH ()` is invalid, RFC 9051 §9 `msg-att`; the
+ *         FETCH stays open for an item); #MW_E_CALLBACK.
  */
 MW_API int mw_imap_server_fetch_end(mw_imap_server *s);
 /** @} */

@@ -1347,6 +1347,10 @@ int mw_imap_server_mailbox_status(mw_imap_server *s,
         return MW_E_INVAL;
     if ((st->items & ~STATUS_ALL) ||
         !mw__imaps_mailbox_ok(s, st->mailbox.ptr, st->mailbox.len) ||
+        /* RFC 9051 §9 status-att-val: UIDNEXT and UIDVALIDITY are
+         * nz-number; a 0 makes the whole response invalid. */
+        ((st->items & MW_IMAP_STATUS_UIDNEXT) && st->uidnext == 0) ||
+        ((st->items & MW_IMAP_STATUS_UIDVALIDITY) && st->uidvalidity == 0) ||
         ((st->items & MW_IMAP_STATUS_SIZE) && st->size > MW__IMAPS_N64_MAX) ||
         ((st->items & MW_IMAP_STATUS_HIGHESTMODSEQ) &&
          st->highestmodseq > MW__IMAPS_N64_MAX) ||

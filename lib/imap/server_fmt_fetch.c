@@ -54,6 +54,10 @@ int mw_imap_server_fetch_end(mw_imap_server *s)
     int r = item_begin(s);
     if (r != MW_OK)
         return r;
+    /* RFC 9051 §9 msg-att: at least one item; "* n FETCH ()" is invalid.
+     * The FETCH stays open for an item to be added. */
+    if (s->nitems == 0)
+        return MW_E_INVAL;
     mw__imaps_puts(s, ")\r\n");
     s->open = MW__IMAPS_OPEN_NONE;
     return mw__imaps_end(s);

@@ -211,6 +211,8 @@ static void answer(run *r, const mw_imap_cmd *c)
         st.mailbox = c->u.status.mailbox.name;
         st.items = c->u.status.items & 0x1FFu;
         st.messages = 1;
+        st.uidnext = 2;      /* nz-number (RFC 9051 §9) */
+        st.uidvalidity = 3;  /* nz-number */
         st.appendlimit = UINT64_MAX;
         EXPECT(mw_imap_server_mailbox_status(s, &st), unsendable(st.mailbox));
         ok(r, NULL);
@@ -289,7 +291,14 @@ static void answer(run *r, const mw_imap_cmd *c)
             }
             }
         }
-        CHECK(mw_imap_server_fetch_end(s) == MW_OK);
+        rc = mw_imap_server_fetch_end(s);
+        if (rc == MW_E_INVAL) {
+            /* every item refused: an empty FETCH is invalid (RFC 9051 §9
+             * msg-att), so the response needs one item before it ends */
+            CHECK(mw_imap_server_fetch_uid(s, 42) == MW_OK);
+            rc = mw_imap_server_fetch_end(s);
+        }
+        CHECK(rc == MW_OK);
         ok(r, NULL);
         return;
     }

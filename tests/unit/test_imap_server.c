@@ -2874,8 +2874,12 @@ static void test_fmt_envelope(void **state)
     e.cc.count = 1; /* items NULL */
     REFUSED(x, mw_imap_server_fetch_envelope(&x->s, &e));
     REFUSED(x, mw_imap_server_fetch_envelope(&x->s, NULL));
+    /* nothing was written: an empty item list is refused (RFC 9051 §9
+     * msg-att), the FETCH stays open for an item */
+    assert_int_equal(mw_imap_server_fetch_end(&x->s), MW_E_INVAL);
+    assert_int_equal(mw_imap_server_fetch_uid(&x->s, 7), MW_OK);
     assert_int_equal(mw_imap_server_fetch_end(&x->s), MW_OK);
-    expect_out(x, "* 1 FETCH ()\r\n");
+    expect_out(x, "* 1 FETCH (UID 7)\r\n");
     srv_free(x);
 }
 
@@ -2987,8 +2991,12 @@ static void test_fmt_bodystructure(void **state)
     text.next = &text;
     REFUSED(x, mw_imap_server_fetch_body_structure(&x->s, &top, 0));
     text.next = NULL;
+    /* nothing was written: an empty item list is refused (RFC 9051 §9
+     * msg-att), the FETCH stays open for an item */
+    assert_int_equal(mw_imap_server_fetch_end(&x->s), MW_E_INVAL);
+    assert_int_equal(mw_imap_server_fetch_uid(&x->s, 7), MW_OK);
     assert_int_equal(mw_imap_server_fetch_end(&x->s), MW_OK);
-    expect_out(x, "* 4 FETCH ()\r\n");
+    expect_out(x, "* 4 FETCH (UID 7)\r\n");
     srv_free(x);
 }
 
@@ -3022,9 +3030,14 @@ static void test_fmt_body_depth(void **state)
         assert_int_equal(mw_imap_server_fetch_body_structure(&x->s, nodes, 0),
                          levels <= MW_IMAP_SERVER_DEPTH_MAX ? MW_OK
                                                             : MW_E_DEPTH);
+        if (levels > MW_IMAP_SERVER_DEPTH_MAX) {
+            /* refused whole: nothing written, so the FETCH needs an item */
+            assert_int_equal(mw_imap_server_fetch_end(&x->s), MW_E_INVAL);
+            assert_int_equal(mw_imap_server_fetch_uid(&x->s, 7), MW_OK);
+        }
         assert_int_equal(mw_imap_server_fetch_end(&x->s), MW_OK);
         if (levels > MW_IMAP_SERVER_DEPTH_MAX) {
-            expect_out(x, "* 1 FETCH ()\r\n");
+            expect_out(x, "* 1 FETCH (UID 7)\r\n");
         } else {
             /* balanced: as many ")" as "(" */
             size_t open = 0, close = 0;
@@ -3165,8 +3178,12 @@ static void test_fmt_body_sections(void **state)
     it.parts[0] = 1;
     REFUSED(x, mw_imap_server_fetch_binary_size(&x->s, &it, 4294967296ull));
     REFUSED(x, mw_imap_server_fetch_body_begin(&x->s, NULL, 1, 0));
+    /* nothing was written: an empty item list is refused (RFC 9051 §9
+     * msg-att), the FETCH stays open for an item */
+    assert_int_equal(mw_imap_server_fetch_end(&x->s), MW_E_INVAL);
+    assert_int_equal(mw_imap_server_fetch_uid(&x->s, 7), MW_OK);
     assert_int_equal(mw_imap_server_fetch_end(&x->s), MW_OK);
-    expect_out(x, "* 9 FETCH ()\r\n");
+    expect_out(x, "* 9 FETCH (UID 7)\r\n");
     srv_free(x);
 }
 

@@ -1714,7 +1714,7 @@ static void class_integer_overflow_server_formatters(void **state)
  * response is invalid and a strict reader (the mailwire client among
  * them) drops all of it.
  *
- * BUG: lib/imap/server_fmt.c mw_imap_server_mailbox_status() writes
+ * Was a bug: lib/imap/server_fmt.c mw_imap_server_mailbox_status() wrote
  * "UIDNEXT 0" / "UIDVALIDITY 0" (RFC 9051 §9 nz-number) and
  * lib/imap/server_fmt_fetch.c mw_imap_server_fetch_end() writes
  * "* 1 FETCH ()" (msg-att needs one item). Already in the lead notes of
@@ -1723,13 +1723,12 @@ static void class_integer_overflow_server_formatters(void **state)
  *   mw_imap_server_mailbox_status(s, &st)  -> MW_OK, "* STATUS x (UIDNEXT 0)"
  *   mw_imap_server_fetch_begin(s, 1); mw_imap_server_fetch_end(s)
  *                                          -> MW_OK, "* 1 FETCH ()"
- * Skipped until C2's fix lands. */
+ * Fixed: both formatters refuse these now. */
 static void class_integer_zero_nz_number_server_formatters(void **state)
 {
     srv *x;
     mw_imap_status_reply st;
     (void)state;
-    skip(); /* BUG above: remove when server_fmt*.c refuse these */
     x = srv_new(app_ok);
     srv_go(x);
     memset(&st, 0, sizeof st);
