@@ -441,8 +441,8 @@ typedef struct mw_smtp_client_config {
     unsigned max_reply_lines; /**< most lines in one reply; more is fatal
                                (#MW_E_LIMIT). Default 128. */
     char *auth_buf;       /**< optional buffer for AUTH lines longer than
-                               the command buffer (OAuth tokens; RFC 4954 §4
-                               allows 12288 octets). Must outlive the
+                               the command buffer, such as OAuth tokens:
+                               RFC 4954 §4 allows 12288 octets. Must outlive the
                                client. NULL: use the command buffer. */
     size_t auth_buf_len;  /**< its size */
 } mw_smtp_client_config;

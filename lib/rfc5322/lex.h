@@ -55,8 +55,8 @@ extern const uint8_t mw__lex_scan[256];
 #define MW__LEX_COMMENT 0x01u  /* a comment was skipped */
 #define MW__LEX_8BIT 0x02u     /* a byte >= 0x80 was read */
 #define MW__LEX_OBS_CTL 0x04u  /* an obsolete control character was read */
-#define MW__LEX_NUL 0x08u      /* a NUL byte was read (inside a quoted
-                                  string or comment; never in an atom) */
+#define MW__LEX_NUL 0x08u      /* a NUL byte was seen, inside a quoted
+                                  string or comment: never in an atom */
 #define MW__LEX_QPAIR 0x10u    /* a quoted-pair was read */
 
 typedef struct mw__lex {
