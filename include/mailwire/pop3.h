@@ -221,6 +221,7 @@ typedef enum mw_pop3_cmd_id {
     MW_POP3_CMD_AUTH = 14, /**< AUTH mechanism [initial-response] (RFC 5034 §4) */
     MW_POP3_CMD_STLS = 15, /**< STLS (RFC 2595 §4) */
     MW_POP3_CMD_UTF8 = 16, /**< UTF8 (RFC 6856 §2) */
+    MW_POP3_CMD_LANG = 17, /**< LANG [language-range] (RFC 6856 §3) */
     /** Server only: a client's SASL response line during AUTH (RFC 5034
      *  §4), delivered through the `command` callback like a command. */
     MW_POP3_CMD_AUTH_RESPONSE = 32
@@ -373,6 +374,9 @@ typedef struct mw_pop3_capa_line {
 /** USER, PASS, APOP and AUTH are refused (and USER and SASL not listed)
  *  until TLS is active. */
 #define MW_POP3_SERVER_AUTH_NEEDS_TLS 0x0800u
+/** LANG is accepted and listed (RFC 6856 §3): the application answers
+ *  with mw_pop3_server_reply_lang() or a listing. Off by default. */
+#define MW_POP3_SERVER_LANG 0x1000u
 /** @} */
 
 /**
@@ -429,6 +433,9 @@ typedef struct mw_pop3_server_config {
 /** The session is in UTF-8 mode (RFC 6856): arguments were checked to be
  *  valid UTF-8. */
 #define MW_POP3_CMDF_UTF8 0x04u
+/** LANG named a language range (::mw_pop3_cmd::arg). Without it, LANG
+ *  asks for the language listing (RFC 6856 §3.2). */
+#define MW_POP3_CMDF_HAS_RANGE 0x08u
 /** @} */
 
 /**
@@ -445,7 +452,9 @@ typedef struct mw_pop3_cmd {
     uint32_t lines;  /**< TOP: number of body lines */
     /** USER: the name; PASS: the password (everything after "PASS ");
      *  APOP: the name; AUTH: the mechanism; AUTH_RESPONSE: the base64 text
-     *  (may be empty). */
+     *  (may be empty); LANG: the language range, "*" or
+     *  1*8ALPHA *("-" 1*8alphanum) (RFC 4647 §2.1), empty for a listing
+     *  request. */
     mw_span arg;
     /** APOP: the 32 hex digits of the digest; AUTH: the initial response
      *  as base64 (empty for "="). */
@@ -622,11 +631,11 @@ MW_API int mw_pop3_server_feed(mw_pop3_server *s, const void *in, size_t len,
  * ends the session (in TRANSACTION the application has done the UPDATE
  * state's deletions before answering, RFC 1939 §6).
  *
- * A "+OK" to STAT, LIST n or UIDL n must carry the values: use
- * mw_pop3_server_reply_stat(), mw_pop3_server_scan_listing() or
- * mw_pop3_server_uid_listing(). A "+OK" to RETR, TOP and LIST or UIDL
- * without argument is multi-line: use mw_pop3_server_reply_begin(). Both
- * are refused here with #MW_E_STATE.
+ * A "+OK" to STAT, LIST n, UIDL n or LANG with a range must carry the
+ * values: use mw_pop3_server_reply_stat(), mw_pop3_server_scan_listing(),
+ * mw_pop3_server_uid_listing() or mw_pop3_server_reply_lang(). A "+OK" to
+ * RETR, TOP and LIST, UIDL or LANG without argument is multi-line: use
+ * mw_pop3_server_reply_begin(). Both are refused here with #MW_E_STATE.
  *
  * @param s     the server.
  * @param ok    non-zero for "+OK", 0 for "-ERR".
@@ -658,11 +667,12 @@ MW_API int mw_pop3_server_reply_stat(mw_pop3_server *s, uint32_t count,
  *
  * For RETR and TOP, then mw_pop3_server_write(); for LIST and UIDL without
  * argument, then mw_pop3_server_scan_listing() or
- * mw_pop3_server_uid_listing() per message; always finished with
+ * mw_pop3_server_uid_listing() per message; for LANG without argument,
+ * mw_pop3_server_lang_listing() per language; always finished with
  * mw_pop3_server_reply_end().
  *
- * @param s    the server, with RETR, TOP, or LIST or UIDL without argument
- *             pending.
+ * @param s    the server, with RETR, TOP, or LIST, UIDL or LANG without
+ *             argument pending.
  * @param text the text or NULL (same rules as mw_pop3_server_reply()).
  * @return #MW_OK; #MW_E_STATE for any other pending command (or none);
  *         #MW_E_INVAL; #MW_E_TOO_LONG; #MW_E_CALLBACK.
@@ -700,6 +710,44 @@ MW_API int mw_pop3_server_scan_listing(mw_pop3_server *s, uint32_t msg,
  */
 MW_API int mw_pop3_server_uid_listing(mw_pop3_server *s, uint32_t msg,
                                       const char *uid);
+
+/**
+ * @brief Answer LANG with a language range: "+OK tag text" (RFC 6856
+ *        §3.2). The text, in the newly chosen language, is UTF-8.
+ *
+ * To refuse the language, answer with mw_pop3_server_reply() and ok 0;
+ * the language in force stays as it was (the machine keeps no language:
+ * choosing the texts is the application's part).
+ *
+ * @param s    the server, with LANG and a range
+ *             (#MW_POP3_CMDF_HAS_RANGE) pending.
+ * @param tag  the exact language tag selected (NUL-terminated):
+ *             1*8ALPHA *("-" 1*8alphanum), e.g. "es" or "en-boont".
+ * @param text the human-readable text, or NULL (same rules as
+ *             mw_pop3_server_reply()).
+ * @return #MW_OK; #MW_E_STATE when no LANG with a range is pending;
+ *         #MW_E_INVAL for a bad tag or text (nothing is sent);
+ *         #MW_E_TOO_LONG when the line would exceed 512 octets;
+ *         #MW_E_CALLBACK when `send` failed.
+ */
+MW_API int mw_pop3_server_reply_lang(mw_pop3_server *s, const char *tag,
+                                     const char *text);
+
+/**
+ * @brief A language listing "tag description" (RFC 6856 §3.2): one line
+ *        of the multi-line answer to LANG without argument, after
+ *        mw_pop3_server_reply_begin().
+ * @param s           the server.
+ * @param tag         a language tag the server offers (NUL-terminated),
+ *                    1*8ALPHA *("-" 1*8alphanum).
+ * @param description the language's name in the language itself (UTF-8,
+ *                    NUL-terminated; no CR or LF), or NULL.
+ * @return #MW_OK; #MW_E_STATE when no LANG listing is in progress;
+ *         #MW_E_INVAL for a bad tag or description; #MW_E_TOO_LONG when
+ *         the line would exceed 512 octets; #MW_E_CALLBACK.
+ */
+MW_API int mw_pop3_server_lang_listing(mw_pop3_server *s, const char *tag,
+                                       const char *description);
 
 /**
  * @brief Write part of the message of a RETR or TOP answer.
@@ -909,17 +957,24 @@ typedef struct mw_pop3_reply {
     uint64_t octets;    /**< STAT: maildrop size; LIST n: message size */
     mw_span uid;        /**< UIDL n: the unique-id */
     mw_span timestamp;  /**< greeting: the APOP timestamp with its angle brackets */
+    /** +OK to LANG with a range: the language tag the server chose
+     *  (RFC 6856 §3.2); `text` then holds what follows it. Empty
+     *  otherwise (and #MW_POP3_REPLY_MALFORMED when the tag is missing). */
+    mw_span lang;
     size_t offset;      /**< stream offset of the line */
 } mw_pop3_reply;
 
 /**
- * @brief One line of a multi-line LIST or UIDL answer.
+ * @brief One line of a multi-line LIST, UIDL or LANG answer. Spans are
+ *        valid during the callback.
  */
 typedef struct mw_pop3_listing {
-    int cmd;         /**< #MW_POP3_CMD_LIST or #MW_POP3_CMD_UIDL */
-    uint32_t msg;    /**< the message number */
+    int cmd;         /**< #MW_POP3_CMD_LIST, #MW_POP3_CMD_UIDL or #MW_POP3_CMD_LANG */
+    uint32_t msg;    /**< LIST, UIDL: the message number */
     uint64_t octets; /**< LIST: the size */
-    mw_span uid;     /**< UIDL: the unique-id (valid during the callback) */
+    mw_span uid;     /**< UIDL: the unique-id */
+    mw_span lang;    /**< LANG: a language tag the server offers (RFC 6856 §3.2) */
+    mw_span description; /**< LANG: its description in the language itself (UTF-8; may be empty) */
     size_t offset;   /**< stream offset of the line */
 } mw_pop3_listing;
 
@@ -941,7 +996,7 @@ typedef struct mw_pop3_client_callbacks {
     int (*send)(mw_pop3_client *c, void *user, const char *data, size_t len);
     /** The greeting, and the status line of each reply. */
     int (*reply)(mw_pop3_client *c, void *user, const mw_pop3_reply *r);
-    /** A line of a multi-line LIST or UIDL answer. */
+    /** A line of a multi-line LIST, UIDL or LANG answer. */
     int (*listing)(mw_pop3_client *c, void *user, const mw_pop3_listing *l);
     /** A line of a CAPA answer (the capability set is updated first). */
     int (*capability)(mw_pop3_client *c, void *user,
@@ -1130,6 +1185,25 @@ MW_API int mw_pop3_client_capa(mw_pop3_client *c);
 /** @brief STLS (RFC 2595 §4); only with nothing else in flight.
  *  @param c the client. @return see the group description. */
 MW_API int mw_pop3_client_stls(mw_pop3_client *c);
+/**
+ * @brief LANG (RFC 6856 §3): choose the language of the server's texts,
+ *        or ask for the languages it offers.
+ *
+ * With a range, the +OK reply carries the chosen tag in
+ * ::mw_pop3_reply::lang. Without one, the +OK answer is multi-line: each
+ * language arrives through the `listing` callback (::mw_pop3_listing::lang
+ * and ::mw_pop3_listing::description), then `end`.
+ *
+ * @param c     the client, in AUTHORIZATION or TRANSACTION.
+ * @param range "*" or a basic language range (RFC 4647 §2.1: 1*8ALPHA
+ *              *("-" 1*8alphanum)), or NULL for the listing.
+ * @param n     the length of range (0 with NULL).
+ * @return #MW_OK; #MW_E_INVAL for a malformed range; #MW_E_STATE when it
+ *         cannot be sent now; #MW_E_CALLBACK when `send` failed.
+ */
+MW_API int mw_pop3_client_lang(mw_pop3_client *c, const char *range,
+                               size_t n);
+
 /** @brief UTF8 (RFC 6856 §2). @param c the client.
  *  @return see the group description. */
 MW_API int mw_pop3_client_utf8(mw_pop3_client *c);

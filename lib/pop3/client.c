@@ -26,7 +26,7 @@
 
 enum {
     IO_STATUS = 0, /* the next line is a status line */
-    IO_LISTING,    /* lines of a LIST, UIDL or CAPA answer */
+    IO_LISTING,    /* lines of a LIST, UIDL, LANG or CAPA answer */
     IO_BODY,       /* a RETR or TOP body (dot-unstuffed) */
     IO_TLS         /* +OK to STLS read; waiting for tls_done */
 };
@@ -34,6 +34,7 @@ enum {
 enum { MECH_NONE = 0, MECH_PLAIN, MECH_LOGIN, MECH_XOAUTH2, MECH_HOOK };
 
 #define Q_HAS_MSG 0x01u
+#define Q_HAS_RANGE 0x02u /* LANG with a range: a one-line answer */
 
 /* A SASL response waiting for the server's challenge (c->resp_b64). */
 enum { RESP_NONE = 0, RESP_B64, RESP_RAW };
@@ -240,6 +241,9 @@ static int can_send(const mw_pop3_client *c, int id)
     case MW_POP3_CMD_CAPA:
     case MW_POP3_CMD_QUIT:
         return 1;
+    case MW_POP3_CMD_LANG: /* RFC 6856 §3.1: both states */
+        return c->phase == MW_POP3_STATE_AUTHORIZATION ||
+               c->phase == MW_POP3_STATE_TRANSACTION;
     default:
         /* TRANSACTION commands; pipelined behind a PASS or APOP they
          * wait for its outcome at the server. */
@@ -415,6 +419,15 @@ int mw_pop3_client_capa(mw_pop3_client *c)
 int mw_pop3_client_stls(mw_pop3_client *c)
 {
     return issue(c, MW_POP3_CMD_STLS, 0, 0, NULL, 0, NULL, 0);
+}
+
+int mw_pop3_client_lang(mw_pop3_client *c, const char *range, size_t n)
+{
+    if (range == NULL || n == 0)
+        return issue(c, MW_POP3_CMD_LANG, 0, 0, NULL, 0, NULL, 0);
+    if (!mw__pop3_lang_ok(range, n, 1))
+        return MW_E_INVAL;
+    return issue(c, MW_POP3_CMD_LANG, Q_HAS_RANGE, 0, range, n, NULL, 0);
 }
 
 int mw_pop3_client_utf8(mw_pop3_client *c)
@@ -811,6 +824,8 @@ static int is_multi(const mw__pop3_pending *f)
     case MW_POP3_CMD_LIST:
     case MW_POP3_CMD_UIDL:
         return !(f->flags & Q_HAS_MSG);
+    case MW_POP3_CMD_LANG:
+        return !(f->flags & Q_HAS_RANGE);
     default:
         return 0;
     }
@@ -957,6 +972,13 @@ static int on_status(mw_pop3_client *c, const mw__line_ev *ev, int lr,
         case MW_POP3_CMD_UTF8:
             c->utf8 = 1;
             break;
+        case MW_POP3_CMD_LANG:
+            /* RFC 6856 §3.2: "+OK" SP tag SP text */
+            if ((f->flags & Q_HAS_RANGE) &&
+                mw__pop3_parse_lang(st.text.ptr, st.text.len, &rp.lang,
+                                    &rp.text) != MW_OK)
+                r = malformed(c, &rp, "LANG answer without a language tag");
+            break;
         default:
             break;
         }
@@ -1002,7 +1024,7 @@ static int end_multi(mw_pop3_client *c)
     return cb_result(c, c->cb.end(c, c->user, cmd), "end callback aborted");
 }
 
-/* A line of a LIST, UIDL or CAPA answer (RFC 1939 §3: dot-stuffed lines,
+/* A line of a LIST, UIDL, LANG or CAPA answer (RFC 1939 §3: dot-stuffed lines,
  * ended by "."). */
 static int on_listing(mw_pop3_client *c, const mw__line_ev *ev, int lr)
 {
@@ -1048,13 +1070,18 @@ static int on_listing(mw_pop3_client *c, const mw__line_ev *ev, int lr)
         l.offset = ev->offset;
         if (cmd == MW_POP3_CMD_LIST)
             pr = mw__pop3_parse_scan(line.ptr, line.len, &l.msg, &l.octets);
-        else
+        else if (cmd == MW_POP3_CMD_UIDL)
             pr = mw__pop3_parse_uidl(line.ptr, line.len, &l.msg, &l.uid);
+        else
+            pr = mw__pop3_parse_lang(line.ptr, line.len, &l.lang,
+                                     &l.description);
         if (pr != MW_OK)
             return report(c, MW_E_SYNTAX, ev->offset,
                           cmd == MW_POP3_CMD_LIST
                               ? "malformed scan listing (skipped)"
-                              : "malformed unique-id listing (skipped)");
+                          : cmd == MW_POP3_CMD_UIDL
+                              ? "malformed unique-id listing (skipped)"
+                              : "malformed language listing (skipped)");
         if (c->cb.listing == NULL)
             return MW_OK;
         return cb_result(c, c->cb.listing(c, c->user, &l),

@@ -17,7 +17,7 @@
 
 static const char *const cmd_names[] = {
     "", "USER", "PASS", "APOP", "STAT", "LIST", "RETR", "DELE", "NOOP",
-    "RSET", "QUIT", "TOP", "UIDL", "CAPA", "AUTH", "STLS", "UTF8"};
+    "RSET", "QUIT", "TOP", "UIDL", "CAPA", "AUTH", "STLS", "UTF8", "LANG"};
 
 #define N_CMDS (sizeof cmd_names / sizeof cmd_names[0])
 
@@ -395,6 +395,48 @@ int mw__pop3_text_ok(const char *p, size_t n)
             return 0;
     }
     return 1;
+}
+
+/* RFC 6856 §3 names languages with RFC 5646 tags and RFC 4647 §2.1 basic
+ * ranges, both 1*8ALPHA *("-" 1*8alphanum) at the level POP3 needs (the
+ * finer structure of a tag is the application's business); a range may
+ * also be "*". Subtags are counted, so the length is bounded by the line. */
+int mw__pop3_lang_ok(const char *p, size_t n, int star)
+{
+    size_t i, run = 0, sub = 0;
+    if (star && n == 1 && p[0] == '*')
+        return 1;
+    if (n == 0)
+        return 0;
+    for (i = 0; i < n; i++) {
+        unsigned char c = mw__lower((unsigned char)p[i]);
+        int alpha = c >= 'a' && c <= 'z', digit = c >= '0' && c <= '9';
+        if (c == '-') {
+            if (run == 0)
+                return 0;
+            run = 0;
+            sub++;
+        } else if ((alpha || (digit && sub > 0)) && run < 8) {
+            run++;
+        } else {
+            return 0;
+        }
+    }
+    return run > 0;
+}
+
+int mw__pop3_parse_lang(const char *p, size_t n, mw_span *tag, mw_span *text)
+{
+    size_t i = 0;
+    while (i < n && p[i] != ' ')
+        i++;
+    if (!mw__pop3_lang_ok(p, i, 0))
+        return MW_E_SYNTAX;
+    *tag = mw__span(p, i);
+    while (i < n && p[i] == ' ')
+        i++;
+    *text = mw__span(p + i, n - i);
+    return MW_OK;
 }
 
 int mw__pop3_uid_ok(const char *p, size_t n)

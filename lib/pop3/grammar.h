@@ -80,6 +80,15 @@ int mw__pop3_text_ok(const char *p, size_t n);
 /* 1 when p[0..n) is a valid unique-id (RFC 1939 §7). */
 int mw__pop3_uid_ok(const char *p, size_t n);
 
+/* 1 when p[0..n) is a language tag (RFC 5646, at the level of RFC 6856 §3:
+ * 1*8ALPHA *("-" 1*8alphanum)); with star, "*" is taken too (an RFC 4647
+ * §2.1 basic language range). */
+int mw__pop3_lang_ok(const char *p, size_t n, int star);
+
+/* "tag [SP text]": a line of a LANG listing or the text of a +OK to LANG
+ * (RFC 6856 §3.2). MW_E_SYNTAX when it does not start with a tag. */
+int mw__pop3_parse_lang(const char *p, size_t n, mw_span *tag, mw_span *text);
+
 /* 1 when p[0..n) is a SASL mechanism name (RFC 4422 §3.1: 1 to 20 of
  * A-Z 0-9 - _; lower case accepted too). */
 int mw__pop3_mech_ok(const char *p, size_t n);

@@ -30,7 +30,7 @@ enum {
 };
 
 /* Kinds of multi-line answer (s->multi). */
-enum { M_NONE = 0, M_BODY, M_LIST, M_UIDL };
+enum { M_NONE = 0, M_BODY, M_LIST, M_UIDL, M_LANG };
 
 /* TOP progress (s->top). */
 enum { T_NONE = 0, T_HDR, T_BODY, T_DONE };
@@ -53,6 +53,15 @@ static int send_raw(mw_pop3_server *s, const char *p, size_t n)
     return MW_OK;
 }
 
+/* An empty line in s->out. */
+static void out_init(mw_pop3_server *s, mw__pop3_buf *b)
+{
+    b->p = s->out;
+    b->len = 0;
+    b->cap = sizeof s->out;
+    b->overflow = 0;
+}
+
 /* A reply text: NULL or no CR/LF; without a code it must not look like
  * one (RFC 2449 §8: text after the status starting with "[" is a code);
  * it must not start with a space either, which readers (ours included)
@@ -73,10 +82,7 @@ static int build_status(mw_pop3_server *s, mw__pop3_buf *b, int ok,
     if (rcode < MW_POP3_RC_NONE || rcode >= MW_POP3_RC_OTHER ||
         !text_ok(text, rcode))
         return MW_E_INVAL;
-    b->p = s->out;
-    b->len = 0;
-    b->cap = sizeof s->out;
-    b->overflow = 0;
+    out_init(s, b);
     mw__pop3_puts(b, ok ? "+OK" : "-ERR");
     if (rcode != MW_POP3_RC_NONE) {
         mw__pop3_puts(b, " [");
@@ -338,10 +344,7 @@ static int auth_allowed(const mw_pop3_server *s)
 static int capa_line(mw_pop3_server *s, const char *tag, const char *value)
 {
     mw__pop3_buf b;
-    b.p = s->out;
-    b.len = 0;
-    b.cap = sizeof s->out;
-    b.overflow = 0;
+    out_init(s, &b);
     mw__pop3_puts(&b, tag);
     if (value != NULL && value[0] != '\0') {
         mw__pop3_puts(&b, " ");
@@ -373,6 +376,7 @@ static int send_capa(mw_pop3_server *s)
          "STLS", NULL);
     CAPA(f & MW_POP3_SERVER_UTF8, "UTF8",
          (f & MW_POP3_SERVER_UTF8_USER) ? "USER" : NULL);
+    CAPA(f & MW_POP3_SERVER_LANG, "LANG", NULL);
     CAPA(s->impl != NULL, "IMPLEMENTATION", s->impl);
 #undef CAPA
     if (r == MW_OK)
@@ -408,7 +412,7 @@ static int send_mech_list(mw_pop3_server *s)
 /* ---- command parsing -------------------------------------------------- */
 
 /* Commands allowed per state (RFC 1939 §4-7, RFC 2449, RFC 5034, RFC 2595,
- * RFC 6856 §2: UTF8 in AUTHORIZATION). */
+ * RFC 6856 §2-3: UTF8 in AUTHORIZATION, LANG in both). */
 static int allowed(int phase, int id)
 {
     switch (id) {
@@ -422,6 +426,9 @@ static int allowed(int phase, int id)
     case MW_POP3_CMD_CAPA:
     case MW_POP3_CMD_QUIT:
         return 1;
+    case MW_POP3_CMD_LANG: /* RFC 6856 §3.1: both states */
+        return phase == MW_POP3_STATE_AUTHORIZATION ||
+               phase == MW_POP3_STATE_TRANSACTION;
     default:
         return phase == MW_POP3_STATE_TRANSACTION;
     }
@@ -444,6 +451,8 @@ static int enabled(const mw_pop3_server *s, int id)
         return (s->flags & MW_POP3_SERVER_STLS) != 0;
     case MW_POP3_CMD_UTF8:
         return (s->flags & MW_POP3_SERVER_UTF8) != 0;
+    case MW_POP3_CMD_LANG:
+        return (s->flags & MW_POP3_SERVER_LANG) != 0;
     case MW_POP3_CMD_AUTH:
         return s->sasl != NULL;
     default:
@@ -650,6 +659,18 @@ static int on_command(mw_pop3_server *s, const mw__line_ev *ev,
         }
         break;
     }
+    case MW_POP3_CMD_LANG:
+        /* RFC 6856 §3.2: "LANG" asks for the listing, "LANG range" for a
+         * language; which ranges exist is the application's answer. */
+        if (nw > 1 || (nw == 1 && !mw__pop3_lang_ok(w[0].ptr, w[0].len, 1)))
+            return bad_command(s, MW_E_SYNTAX, ev->offset,
+                               "malformed language range",
+                               "Syntax: LANG [language-range]");
+        if (nw == 1) {
+            cmd.arg = w[0];
+            cmd.flags |= MW_POP3_CMDF_HAS_RANGE;
+        }
+        break;
     case MW_POP3_CMD_STLS:
         if (s->tls)
             return bad_command(s, MW_E_STATE, ev->offset,
@@ -854,6 +875,8 @@ static int multi_cmd(const mw_pop3_server *s)
     case MW_POP3_CMD_LIST:
     case MW_POP3_CMD_UIDL:
         return !(s->cmd_flags & MW_POP3_CMDF_HAS_MSG);
+    case MW_POP3_CMD_LANG:
+        return !(s->cmd_flags & MW_POP3_CMDF_HAS_RANGE);
     default:
         return 0;
     }
@@ -868,7 +891,8 @@ int mw_pop3_server_reply(mw_pop3_server *s, int ok, int rcode,
     if (!pending(s))
         return MW_E_STATE;
     if (ok && (multi_cmd(s) || s->cmd == MW_POP3_CMD_STAT ||
-               s->cmd == MW_POP3_CMD_LIST || s->cmd == MW_POP3_CMD_UIDL))
+               s->cmd == MW_POP3_CMD_LIST || s->cmd == MW_POP3_CMD_UIDL ||
+               s->cmd == MW_POP3_CMD_LANG))
         return MW_E_STATE;
     r = send_status(s, ok, rcode, text);
     if (r == MW_OK)
@@ -885,10 +909,7 @@ int mw_pop3_server_reply_stat(mw_pop3_server *s, uint32_t count,
         return MW_E_INVAL;
     if (!pending(s) || s->cmd != MW_POP3_CMD_STAT)
         return MW_E_STATE;
-    b.p = s->out;
-    b.len = 0;
-    b.cap = sizeof s->out;
-    b.overflow = 0;
+    out_init(s, &b);
     mw__pop3_puts(&b, "+OK ");
     mw__pop3_put_u64(&b, count);
     mw__pop3_puts(&b, " ");
@@ -917,6 +938,8 @@ int mw_pop3_server_reply_begin(mw_pop3_server *s, const char *text)
         s->multi = M_LIST;
     } else if (s->cmd == MW_POP3_CMD_UIDL) {
         s->multi = M_UIDL;
+    } else if (s->cmd == MW_POP3_CMD_LANG) {
+        s->multi = M_LANG;
     } else {
         s->multi = M_BODY;
         mw__dot_stuff_init(&s->stuff, (mw_newline_policy)s->body_newline,
@@ -947,10 +970,7 @@ static int listing(mw_pop3_server *s, int cmd, int kind, uint32_t msg,
         return MW_E_STATE;
     if (msg == 0 || (uid != NULL && !mw__pop3_uid_ok(uid, strlen(uid))))
         return MW_E_INVAL;
-    b.p = s->out;
-    b.len = 0;
-    b.cap = sizeof s->out;
-    b.overflow = 0;
+    out_init(s, &b);
     if (single)
         mw__pop3_puts(&b, "+OK ");
     mw__pop3_put_u64(&b, msg);
@@ -977,6 +997,56 @@ int mw_pop3_server_uid_listing(mw_pop3_server *s, uint32_t msg,
     if (uid == NULL)
         return MW_E_INVAL;
     return listing(s, MW_POP3_CMD_UIDL, M_UIDL, msg, 0, uid);
+}
+
+/* "tag[ SP text]" into b: a LANG answer or a language listing (RFC 6856
+ * §3.2). The tag starts with a letter, so the line never needs a dot. */
+static int put_lang(mw__pop3_buf *b, const char *tag, const char *text)
+{
+    if (tag == NULL || !mw__pop3_lang_ok(tag, strlen(tag), 0) ||
+        !text_ok(text, MW_POP3_RC_NONE))
+        return MW_E_INVAL;
+    mw__pop3_puts(b, tag);
+    if (text != NULL && text[0] != '\0') {
+        mw__pop3_puts(b, " ");
+        mw__pop3_puts(b, text);
+    }
+    return MW_OK;
+}
+
+int mw_pop3_server_reply_lang(mw_pop3_server *s, const char *tag,
+                              const char *text)
+{
+    mw__pop3_buf b;
+    int r;
+    if (s == NULL)
+        return MW_E_INVAL;
+    if (!pending(s) || s->cmd != MW_POP3_CMD_LANG ||
+        !(s->cmd_flags & MW_POP3_CMDF_HAS_RANGE))
+        return MW_E_STATE;
+    out_init(s, &b);
+    mw__pop3_puts(&b, "+OK ");
+    r = put_lang(&b, tag, text);
+    if (r == MW_OK)
+        r = finish_line(s, &b);
+    if (r == MW_OK)
+        answered(s, 1);
+    return r;
+}
+
+int mw_pop3_server_lang_listing(mw_pop3_server *s, const char *tag,
+                                const char *description)
+{
+    mw__pop3_buf b;
+    int r;
+    if (s == NULL)
+        return MW_E_INVAL;
+    if (s->phase == MW_POP3_STATE_CLOSED || s->io != IO_MULTI ||
+        s->multi != M_LANG)
+        return MW_E_STATE;
+    out_init(s, &b);
+    r = put_lang(&b, tag, description);
+    return r == MW_OK ? finish_line(s, &b) : r;
 }
 
 /* TOP (RFC 1939 §7): pass the header, the blank line and `lines` body

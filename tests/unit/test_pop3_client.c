@@ -75,6 +75,8 @@ static int c_reply(mw_pop3_client *c, void *u, const mw_pop3_reply *r)
         evlog_data(x->log, "  text", r->text.ptr, r->text.len);
         evlog_data(x->log, "  uid", r->uid.ptr, r->uid.len);
         evlog_data(x->log, "  ts", r->timestamp.ptr, r->timestamp.len);
+        if (r->cmd == MW_POP3_CMD_LANG)
+            evlog_data(x->log, "  lang", r->lang.ptr, r->lang.len);
     }
     if (r->cmd == MW_POP3_CMD_QUIT) {
         const mw_pop3_capa *cp = mw_pop3_client_capabilities(c);
@@ -98,6 +100,10 @@ static int c_listing(mw_pop3_client *c, void *u, const mw_pop3_listing *l)
                  mw_pop3_cmd_name(l->cmd), (unsigned)l->msg,
                  (unsigned long long)l->octets, l->offset);
     evlog_data(x->log, "  uid", l->uid.ptr, l->uid.len);
+    if (l->cmd == MW_POP3_CMD_LANG) {
+        evlog_data(x->log, "  lang", l->lang.ptr, l->lang.len);
+        evlog_data(x->log, "  desc", l->description.ptr, l->description.len);
+    }
     return 0;
 }
 
@@ -263,6 +269,8 @@ static void send_next(cli *x)
         r = mw_pop3_client_stls(c);
     else if (strcmp(kw, "UTF8") == 0)
         r = mw_pop3_client_utf8(c);
+    else if (strcmp(kw, "LANG") == 0)
+        r = mw_pop3_client_lang(c, n > 1 ? a : NULL, strlen(a));
     else if (strcmp(kw, "AUTH") == 0) {
         const char *ir = memchr(l->p + 5, ' ', l->n - 5);
         x->auth_ir = ir != NULL;
@@ -450,6 +458,27 @@ static void test_rfc3206(void **state)
     log_has(&w, "reply PASS ok=0 code=4 ");
     log_has(&w, "reply PASS ok=0 code=6 ");
     log_has(&w, "reply UTF8 ok=1 ");
+    evlog_free(&w);
+}
+
+static void test_rfc6856_lang(void **state)
+{
+    evlog w;
+    (void)state;
+    evlog_init(&w);
+    run_transcript("rfc6856_lang.txt", NULL, &w);
+    log_has(&w, "reply LANG ok=0 code=0 fl=0 msg=0 count=0 octets=0 @");
+    log_has(&w, "  text: invalid language MUL\n");
+    log_has(&w, "reply LANG ok=1 code=0 fl=1 ");
+    log_has(&w, "listing LANG msg=0 octets=0 @");
+    log_has(&w, "  lang: en-boont\n  desc: English Boontling dialect\n");
+    log_has(&w, "  lang: sv\n  desc: Svenska\nend LANG");
+    log_has(&w, "  text: Server is unable to list languages\n");
+    log_has(&w, "  text: Idioma cambiado\n  uid: \n  ts: \n  lang: es\n");
+    log_has(&w, "  text: Kommandot \"LANG\" lyckades\n  uid: \n  ts: \n  lang: sv\n");
+    /* the -ERR's text is not split: the tag is only promised on +OK */
+    log_has(&w, "  text: es Idioma <<UGA>> no es conocido\n");
+    log_has(&w, "capa=800024ab ");
     evlog_free(&w);
 }
 
@@ -817,6 +846,41 @@ static void test_listings(void **state)
     log_has(&t->log, "listing UIDL msg=4");
     log_lacks(&t->log, "listing UIDL msg=2");
     log_lacks(&t->log, "listing UIDL msg=3");
+    tc_free(t);
+}
+
+/* LANG (RFC 6856 §3): the range checked before sending, both states, the
+ * tag of a +OK taken apart, a malformed answer or listing line reported. */
+static void test_lang(void **state)
+{
+    tcli *t = tc_new(NULL, "+OK\r\n");
+    mw_pop3_client *c = &t->x.c;
+    (void)state;
+    assert_int_equal(mw_pop3_client_lang(c, "en-", 3), MW_E_INVAL);
+    assert_int_equal(mw_pop3_client_lang(c, "e n", 3), MW_E_INVAL);
+    assert_int_equal(mw_pop3_client_lang(c, "abcdefghi", 9), MW_E_INVAL);
+    assert_int_equal(mw_pop3_client_lang(c, "en\r\nQUIT", 8), MW_E_INVAL);
+    assert_string_equal(tc_out(t), "");
+    assert_int_equal(mw_pop3_client_lang(c, "*", 1), MW_OK);
+    assert_string_equal(tc_out(t), "LANG *\r\n");
+    assert_int_equal(tc_feed(t, "+OK\r\n"), MW_OK);
+    log_has(&t->log, "reply LANG ok=1 code=0 fl=8 ");
+    log_has(&t->log, "error MW_E_SYNTAX @5 LANG answer without a language tag");
+    evlog_reset(&t->log);
+    assert_int_equal(mw_pop3_client_lang(c, "DE-ch", 5), MW_OK);
+    assert_string_equal(tc_out(t), "LANG DE-ch\r\n");
+    assert_int_equal(tc_feed(t, "+OK de-CH Sprache ge\xc3\xa4ndert\r\n"), MW_OK);
+    log_has(&t->log, "  text: Sprache ge\\xc3\\xa4ndert\n  uid: \n  ts: \n"
+                     "  lang: de-CH\n");
+    evlog_reset(&t->log);
+    assert_int_equal(mw_pop3_client_lang(c, NULL, 0), MW_OK);
+    assert_string_equal(tc_out(t), "LANG\r\n");
+    assert_int_equal(tc_feed(t, "+OK\r\nen\r\n1x bad\r\nfr Fran\xc3\xa7"
+                                "ais\r\n.\r\n"),
+                     MW_OK);
+    log_has(&t->log, "  lang: en\n  desc: \n");
+    log_has(&t->log, "error MW_E_SYNTAX @48 malformed language listing (skipped)");
+    log_has(&t->log, "  lang: fr\n  desc: Fran\\xc3\\xa7ais\nend LANG");
     tc_free(t);
 }
 
@@ -1379,6 +1443,7 @@ int main(void)
         cmocka_unit_test(test_rfc2449),
         cmocka_unit_test(test_rfc5034),
         cmocka_unit_test(test_rfc3206),
+        cmocka_unit_test(test_rfc6856_lang),
         cmocka_unit_test(test_stls_transcript),
         cmocka_unit_test(test_dovecot),
         cmocka_unit_test(test_gmail),
@@ -1387,6 +1452,7 @@ int main(void)
         cmocka_unit_test(test_long_line),
         cmocka_unit_test(test_bodies),
         cmocka_unit_test(test_listings),
+        cmocka_unit_test(test_lang),
         cmocka_unit_test(test_capabilities),
         cmocka_unit_test(test_stls_injection),
         cmocka_unit_test(test_require_tls),

@@ -23,10 +23,10 @@ static void test_commands(void **state)
     static const char *const names[] = {"USER", "PASS", "APOP", "STAT", "LIST",
                                         "RETR", "DELE", "NOOP", "RSET", "QUIT",
                                         "TOP",  "UIDL", "CAPA", "AUTH", "STLS",
-                                        "UTF8"};
+                                        "UTF8", "LANG"};
     int i;
     (void)state;
-    for (i = 0; i < 16; i++) {
+    for (i = 0; i < 17; i++) {
         char lower[5];
         size_t n = strlen(names[i]), k;
         assert_int_equal(mw__pop3_cmd_lookup(names[i], n), i + 1);
@@ -39,9 +39,9 @@ static void test_commands(void **state)
     assert_int_equal(mw__pop3_cmd_lookup(S_("TOPS")), 0);
     assert_int_equal(mw__pop3_cmd_lookup(S_("USERS")), 0);
     assert_int_equal(mw__pop3_cmd_lookup(S_("US\0R")), 0);
-    assert_int_equal(mw__pop3_cmd_lookup(S_("LANG")), 0);
+    assert_int_equal(mw__pop3_cmd_lookup(S_("LANGS")), 0);
     assert_string_equal(mw_pop3_cmd_name(0), "");
-    assert_string_equal(mw_pop3_cmd_name(17), "");
+    assert_string_equal(mw_pop3_cmd_name(18), "");
     assert_string_equal(mw_pop3_cmd_name(MW_POP3_CMD_AUTH_RESPONSE), "");
     assert_string_equal(mw_pop3_cmd_name(-1), "");
 }

@@ -71,6 +71,7 @@ typedef struct pair {
     mw_pop3_reply last;
     char last_text[600];
     char last_uid[80];
+    char last_lang[64];
     char listing[2000];
     /* 1 GiB check */
     const char *chunk;
@@ -291,6 +292,22 @@ static int s_command(mw_pop3_server *s, void *u, const mw_pop3_cmd *c)
             for (i = 0; i < NMSG; i++)
                 x->removed += x->deleted[i];
         return mw_pop3_server_reply(s, 1, 0, "bye");
+    case MW_POP3_CMD_LANG: {
+        /* RFC 6856 §3.2: "*" picks the server's choice; other ranges are
+         * taken as the tag, except "xx" which is refused. */
+        char tag[64];
+        if (!(c->flags & MW_POP3_CMDF_HAS_RANGE)) {
+            mw_pop3_server_reply_begin(s, "Language listing follows:");
+            mw_pop3_server_lang_listing(s, "en", "English");
+            mw_pop3_server_lang_listing(s, "de-CH", "Schwiizerd\xc3\xbctsch");
+            return mw_pop3_server_reply_end(s);
+        }
+        if (c->arg.len == 2 && memcmp(c->arg.ptr, "xx", 2) == 0)
+            return mw_pop3_server_reply(s, 0, 0, "invalid language xx");
+        snprintf(tag, sizeof tag, "%.*s", (int)c->arg.len, c->arg.ptr);
+        return mw_pop3_server_reply_lang(s, strcmp(tag, "*") == 0 ? "en" : tag,
+                                         "Language changed");
+    }
     default: /* NOOP, STLS, UTF8 */
         return mw_pop3_server_reply(s, 1, 0, NULL);
     }
@@ -306,6 +323,7 @@ static int c_reply(mw_pop3_client *c, void *u, const mw_pop3_reply *r)
     x->last = *r;
     snprintf(x->last_text, sizeof x->last_text, "%.*s", (int)r->text.len, r->text.ptr);
     snprintf(x->last_uid, sizeof x->last_uid, "%.*s", (int)r->uid.len, r->uid.ptr);
+    snprintf(x->last_lang, sizeof x->last_lang, "%.*s", (int)r->lang.len, r->lang.ptr);
     x->last.text.ptr = x->last.uid.ptr = x->last.code_text.ptr = NULL;
     x->listing[0] = '\0';
     x->body.len = 0;
@@ -317,8 +335,14 @@ static int c_listing(mw_pop3_client *c, void *u, const mw_pop3_listing *l)
     pair *x = u;
     size_t n = strlen(x->listing);
     (void)c;
-    snprintf(x->listing + n, sizeof x->listing - n, "%u:%llu:%.*s;", (unsigned)l->msg,
-             (unsigned long long)l->octets, (int)l->uid.len, l->uid.ptr);
+    if (l->cmd == MW_POP3_CMD_LANG)
+        snprintf(x->listing + n, sizeof x->listing - n, "%.*s=%.*s;",
+                 (int)l->lang.len, l->lang.ptr, (int)l->description.len,
+                 l->description.ptr);
+    else
+        snprintf(x->listing + n, sizeof x->listing - n, "%u:%llu:%.*s;",
+                 (unsigned)l->msg, (unsigned long long)l->octets,
+                 (int)l->uid.len, l->uid.ptr);
     return 0;
 }
 
@@ -563,6 +587,43 @@ static void test_every_command(void **state)
     assert_int_equal(mw_pop3_server_want(&x->s), MW_POP3_WANT_CLOSED);
     assert_int_equal(mw_pop3_client_want(c), MW_POP3_WANT_CLOSED);
     assert_int_equal(x->ends, 8);
+    assert_string_equal(evlog_str(&x->log), "");
+    pair_free(x);
+}
+
+/* LANG both ways (RFC 6856 §3): in AUTHORIZATION and TRANSACTION, a tag
+ * chosen, a range refused, and the listing. */
+static void test_lang(void **state)
+{
+    pair *x = pair_new(MW_POP3_SERVER_USER | MW_POP3_SERVER_LANG, NULL);
+    mw_pop3_client *c = &x->c;
+    (void)state;
+    assert_int_equal(mw_pop3_client_capa(c), MW_OK);
+    pump(x);
+    assert_true(mw_pop3_client_capabilities(c)->flags & MW_POP3_CAPA_LANG);
+    assert_int_equal(mw_pop3_client_lang(c, "*", 1), MW_OK);
+    pump(x);
+    assert_true(x->last.ok);
+    assert_string_equal(x->last_lang, "en");
+    assert_string_equal(x->last_text, "Language changed");
+    assert_int_equal(mw_pop3_client_lang(c, "xx", 2), MW_OK);
+    pump(x);
+    assert_false(x->last.ok);
+    assert_string_equal(x->last_lang, "");
+    assert_string_equal(x->last_text, "invalid language xx");
+    assert_int_equal(mw_pop3_client_user(c, "bob", 3), MW_OK);
+    pump(x);
+    assert_int_equal(mw_pop3_client_pass(c, "sec ret\xc3\xa9!", 10), MW_OK);
+    pump(x);
+    assert_int_equal(mw_pop3_client_state(c), MW_POP3_STATE_TRANSACTION);
+    assert_int_equal(mw_pop3_client_lang(c, "sr-Latn-RS", 10), MW_OK);
+    pump(x);
+    assert_string_equal(x->last_lang, "sr-Latn-RS");
+    x->listing[0] = '\0';
+    assert_int_equal(mw_pop3_client_lang(c, NULL, 0), MW_OK);
+    pump(x);
+    assert_true(x->last.flags & MW_POP3_REPLY_MULTILINE);
+    assert_string_equal(x->listing, "en=English;de-CH=Schwiizerd\xc3\xbctsch;");
     assert_string_equal(evlog_str(&x->log), "");
     pair_free(x);
 }
@@ -845,6 +906,7 @@ int main(void)
         cmocka_unit_test(test_every_command),
         cmocka_unit_test(test_copy_mid_body),
         cmocka_unit_test(test_apop_stls_utf8),
+        cmocka_unit_test(test_lang),
         cmocka_unit_test(test_auth_round_trips),
         cmocka_unit_test(test_100k_pipelined),
         cmocka_unit_test(test_1gib_retr),

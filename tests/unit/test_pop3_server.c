@@ -166,6 +166,15 @@ static int script_app(srv *x, const mw_pop3_cmd *c)
             return mw_pop3_server_uid_listing(&x->s, a, v);
         }
         /* fall through */
+    case MW_POP3_CMD_LANG:
+        if (c->flags & MW_POP3_CMDF_HAS_RANGE) {
+            /* "+OK tag text" (RFC 6856 §3.2) */
+            char *sp = strchr(text, ' ');
+            if (sp != NULL)
+                *sp++ = '\0';
+            return mw_pop3_server_reply_lang(&x->s, text, sp) == MW_OK ? 0 : -1;
+        }
+        /* fall through */
     case MW_POP3_CMD_RETR:
     case MW_POP3_CMD_TOP:
         assert_int_equal(mw_pop3_server_reply_begin(&x->s, text[0] ? text : NULL),
@@ -187,6 +196,14 @@ static int script_app(srv *x, const mw_pop3_cmd *c)
                 else
                     assert_int_equal(mw_pop3_server_uid_listing(&x->s, a, v),
                                      MW_OK);
+            } else if (c->id == MW_POP3_CMD_LANG) {
+                char *sp;
+                snprintf(text, sizeof text, "%.*s", (int)b->n, b->p);
+                sp = strchr(text, ' ');
+                if (sp != NULL)
+                    *sp++ = '\0';
+                assert_int_equal(mw_pop3_server_lang_listing(&x->s, text, sp),
+                                 MW_OK);
             } else {
                 /* The application writes the unstuffed message, cut in
                  * two pieces per line. */
@@ -360,6 +377,15 @@ static void test_rfc3206_codes(void **state)
     mw_pop3_server_config_init(&cfg);
     cfg.flags |= MW_POP3_SERVER_UTF8 | MW_POP3_SERVER_UTF8_USER;
     run_transcript("rfc3206_codes.txt", &cfg);
+}
+
+static void test_rfc6856_lang(void **state)
+{
+    mw_pop3_server_config cfg;
+    (void)state;
+    mw_pop3_server_config_init(&cfg);
+    cfg.flags |= MW_POP3_SERVER_LANG;
+    run_transcript("rfc6856_lang.txt", &cfg);
 }
 
 static void test_stls_transcript(void **state)
@@ -1394,6 +1420,86 @@ static void test_utf8(void **state)
     ts_free(t);
 }
 
+/* LANG (RFC 6856 §3): off unless configured, both states, the range's
+ * syntax checked by the machine, and answers that must carry a tag. */
+static void test_lang(void **state)
+{
+    mw_pop3_server_config cfg;
+    tsrv *t = ts_new(NULL, hold_app);
+    mw_pop3_server *s = &t->x.s;
+    (void)state;
+    /* off by default: unknown, and not in CAPA */
+    assert_int_equal(ts_feed(t, "LANG\r\nCAPA\r\n"), MW_OK);
+    assert_string_equal(ts_out(t), "-ERR Unknown command\r\n+OK Capability "
+                                   "list follows\r\nTOP\r\nUSER\r\n"
+                                   "RESP-CODES\r\nAUTH-RESP-CODE\r\n"
+                                   "PIPELINING\r\nUIDL\r\n.\r\n");
+    ts_free(t);
+
+    mw_pop3_server_config_init(&cfg);
+    cfg.flags |= MW_POP3_SERVER_LANG;
+    t = ts_new(&cfg, hold_app);
+    s = &t->x.s;
+    /* the range: "*" or 1*8ALPHA *("-" 1*8alphanum) (RFC 4647 §2.1) */
+    assert_int_equal(ts_feed(t, "LANG en-\r\nLANG 1en\r\nLANG abcdefghi\r\n"
+                                "LANG en--us\r\nLANG en us\r\nLANG ** \r\n"
+                                "LANG -en\r\nLANG en-abcdefghi\r\n"),
+                     MW_OK);
+    assert_string_equal(ts_out(t),
+                        "-ERR Syntax: LANG [language-range]\r\n"
+                        "-ERR Syntax: LANG [language-range]\r\n"
+                        "-ERR Syntax: LANG [language-range]\r\n"
+                        "-ERR Syntax: LANG [language-range]\r\n"
+                        "-ERR Syntax: LANG [language-range]\r\n"
+                        "-ERR Syntax: LANG [language-range]\r\n"
+                        "-ERR Syntax: LANG [language-range]\r\n"
+                        "-ERR Syntax: LANG [language-range]\r\n");
+    log_has(&t->log, "error MW_E_SYNTAX @0 malformed language range");
+    /* in AUTHORIZATION: a range with 8-character subtags and digits */
+    assert_int_equal(ts_feed(t, "LANG abcdefgh-x1234567 \r\n"), MW_OK);
+    log_has(&t->log, "cmd LANG msg=0 lines=0 fl=8");
+    /* +OK must name the tag: reply() and reply_begin() refused */
+    assert_int_equal(mw_pop3_server_reply(s, 1, 0, "ok"), MW_E_STATE);
+    assert_int_equal(mw_pop3_server_reply_begin(s, NULL), MW_E_STATE);
+    assert_int_equal(mw_pop3_server_lang_listing(s, "en", NULL), MW_E_STATE);
+    assert_int_equal(mw_pop3_server_reply_lang(s, NULL, "x"), MW_E_INVAL);
+    assert_int_equal(mw_pop3_server_reply_lang(s, "*", "x"), MW_E_INVAL);
+    assert_int_equal(mw_pop3_server_reply_lang(s, "e n", "x"), MW_E_INVAL);
+    assert_int_equal(mw_pop3_server_reply_lang(s, "en", "a\r\nb"), MW_E_INVAL);
+    assert_int_equal(mw_pop3_server_reply_lang(s, "en", " x"), MW_E_INVAL);
+    assert_string_equal(ts_out(t), "");
+    assert_int_equal(mw_pop3_server_reply_lang(s, "abcdefgh-x1234567",
+                                               "Sprache ge\xc3\xa4ndert"),
+                     MW_OK);
+    assert_string_equal(ts_out(t),
+                        "+OK abcdefgh-x1234567 Sprache ge\xc3\xa4ndert\r\n");
+    /* a -ERR keeps the language (the application's part) */
+    assert_int_equal(ts_feed(t, "LANG *\r\n"), MW_OK);
+    assert_int_equal(mw_pop3_server_reply(s, 0, 0, "es Idioma no cambiado"),
+                     MW_OK);
+    assert_string_equal(ts_out(t), "-ERR es Idioma no cambiado\r\n");
+    /* the listing, in TRANSACTION too */
+    assert_int_equal(ts_feed(t, "USER u\r\n"), MW_OK);
+    assert_int_equal(mw_pop3_server_reply(s, 1, 0, NULL), MW_OK);
+    assert_int_equal(ts_feed(t, "PASS p\r\n"), MW_OK);
+    assert_int_equal(mw_pop3_server_reply(s, 1, 0, NULL), MW_OK);
+    assert_int_equal(mw_pop3_server_state(s), MW_POP3_STATE_TRANSACTION);
+    assert_int_equal(ts_feed(t, "LANG\r\n"), MW_OK);
+    log_has(&t->log, "cmd LANG msg=0 lines=0 fl=0");
+    assert_int_equal(mw_pop3_server_reply_lang(s, "en", NULL), MW_E_STATE);
+    assert_int_equal(mw_pop3_server_reply(s, 1, 0, NULL), MW_E_STATE);
+    assert_int_equal(mw_pop3_server_reply_begin(s, NULL), MW_OK);
+    assert_int_equal(mw_pop3_server_lang_listing(s, "en", NULL), MW_OK);
+    assert_int_equal(mw_pop3_server_lang_listing(s, "es", "Espa\xc3\xb1ol"), MW_OK);
+    assert_int_equal(mw_pop3_server_lang_listing(s, ".x", NULL), MW_E_INVAL);
+    assert_int_equal(mw_pop3_server_lang_listing(s, "de", "a\nb"), MW_E_INVAL);
+    assert_int_equal(mw_pop3_server_scan_listing(s, 1, 1), MW_E_STATE);
+    assert_int_equal(mw_pop3_server_reply_end(s), MW_OK);
+    assert_string_equal(ts_out(t), "+OK\r\n+OK\r\n+OK\r\nen\r\n"
+                                   "es Espa\xc3\xb1ol\r\n.\r\n");
+    ts_free(t);
+}
+
 /* ======================================================================
  * End of input, callbacks that fail, set-up
  * ====================================================================== */
@@ -1534,6 +1640,7 @@ int main(void)
         cmocka_unit_test(test_rfc2449_capa),
         cmocka_unit_test(test_rfc5034_auth),
         cmocka_unit_test(test_rfc3206_codes),
+        cmocka_unit_test(test_rfc6856_lang),
         cmocka_unit_test(test_stls_transcript),
         cmocka_unit_test(test_states),
         cmocka_unit_test(test_quit_states),
@@ -1556,6 +1663,7 @@ int main(void)
         cmocka_unit_test(test_apop),
         cmocka_unit_test(test_auth),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_lang),
         cmocka_unit_test(test_eof),
         cmocka_unit_test(test_callback_failures),
         cmocka_unit_test(test_no_command_callback),
