@@ -56,7 +56,9 @@ static double now(void)
 typedef struct growth_case {
     const char *name;
     const char *item; /* what N counts */
-    /* Fill buf (capacity cap) with the input for n items; its length. */
+    /* The input for n items: this line n times (flood cases), else what
+     * make() fills buf (capacity cap) with; its length. */
+    const char *flood;
     size_t (*make)(char *buf, size_t cap, size_t n);
     /* Process it; the number of items the machine reported back (lines
      * answered, addresses found...), to show the work was done. */
@@ -158,7 +160,7 @@ static size_t run_fields(const char *b, size_t len)
  * Command floods: the same line n times
  * ==================================================================== */
 
-#if MW_ENABLE_SMTP_SERVER || MW_ENABLE_POP3_SERVER || MW_ENABLE_IMAP_SERVER
+/* The flood line of the case being made. */
 static const char *flood_line;
 
 static size_t make_flood(char *b, size_t cap, size_t n)
@@ -170,7 +172,21 @@ static size_t make_flood(char *b, size_t cap, size_t n)
     }
     return len;
 }
-#endif
+
+/* Feed b[0, len) in CHUNK pieces until all is read or the machine stops. */
+typedef int (*feed_fn)(void *machine, const char *p, size_t n, size_t *used);
+
+static void feed_all(feed_fn feed, void *machine, const char *b, size_t len)
+{
+    size_t at = 0, used;
+    while (at < len) {
+        size_t k = len - at < CHUNK ? len - at : CHUNK;
+        int rc = feed(machine, b + at, k, &used);
+        at += used;
+        if (rc < 0 || rc == MW_DONE || used == 0)
+            break;
+    }
+}
 
 /* ---- SMTP server ------------------------------------------------------ */
 #if MW_ENABLE_SMTP_SERVER
@@ -197,11 +213,16 @@ static int smtp_command(mw_smtp_server *s, void *u, const mw_smtp_cmd *c)
     return mw_smtp_server_reply_default(s);
 }
 
+static int smtp_feed(void *m, const char *p, size_t n, size_t *used)
+{
+    return mw_smtp_server_feed(m, p, n, used);
+}
+
 static size_t run_smtp(const char *b, size_t len)
 {
     mw_smtp_server_config cfg;
     mw_smtp_server_callbacks cb;
-    size_t at = 0, used;
+    size_t used;
     mw_smtp_server_config_init(&cfg);
     cfg.extensions |= MW_SMTP_EXT_AUTH;
     cfg.auth_mechanisms = "PLAIN LOGIN";
@@ -214,38 +235,8 @@ static size_t run_smtp(const char *b, size_t len)
         mw_smtp_server_start(&smtp, NULL) != MW_OK ||
         mw_smtp_server_feed(&smtp, "EHLO c.example\r\n", 16, &used) != MW_OK)
         return 0;
-    while (at < len) {
-        size_t k = len - at < CHUNK ? len - at : CHUNK;
-        int rc = mw_smtp_server_feed(&smtp, b + at, k, &used);
-        at += used;
-        if (rc < 0 || rc == MW_DONE || used == 0)
-            break;
-    }
+    feed_all(smtp_feed, &smtp, b, len);
     return smtp_replies;
-}
-
-static size_t make_smtp_noop(char *b, size_t cap, size_t n)
-{
-    flood_line = "NOOP\r\n";
-    return make_flood(b, cap, n);
-}
-
-static size_t make_smtp_rset(char *b, size_t cap, size_t n)
-{
-    flood_line = "RSET\r\n";
-    return make_flood(b, cap, n);
-}
-
-static size_t make_smtp_bad(char *b, size_t cap, size_t n)
-{
-    flood_line = "XYZZY plugh\r\n";
-    return make_flood(b, cap, n);
-}
-
-static size_t make_smtp_authcancel(char *b, size_t cap, size_t n)
-{
-    flood_line = "AUTH LOGIN\r\n*\r\n";
-    return make_flood(b, cap, n);
 }
 
 #endif /* MW_ENABLE_SMTP_SERVER */
@@ -275,11 +266,16 @@ static int pop3_command(mw_pop3_server *s, void *u, const mw_pop3_cmd *c)
     return mw_pop3_server_reply(s, 1, 0, NULL);
 }
 
+static int pop3_feed(void *m, const char *p, size_t n, size_t *used)
+{
+    return mw_pop3_server_feed(m, p, n, used);
+}
+
 static size_t run_pop3(const char *b, size_t len)
 {
     mw_pop3_server_config cfg;
     mw_pop3_server_callbacks cb;
-    size_t at = 0, used;
+    size_t used;
     mw_pop3_server_config_init(&cfg);
     cfg.sasl = "PLAIN";
     cfg.max_bad_commands = 0; /* no limit: measure the parsing */
@@ -294,38 +290,8 @@ static size_t run_pop3(const char *b, size_t len)
     if (strcmp(flood_line, "RSET\r\n") == 0 &&
         mw_pop3_server_feed(&pop3, "USER a\r\nPASS b\r\n", 16, &used) != MW_OK)
         return 0;
-    while (at < len) {
-        size_t k = len - at < CHUNK ? len - at : CHUNK;
-        int rc = mw_pop3_server_feed(&pop3, b + at, k, &used);
-        at += used;
-        if (rc < 0 || rc == MW_DONE || used == 0)
-            break;
-    }
+    feed_all(pop3_feed, &pop3, b, len);
     return pop3_replies;
-}
-
-static size_t make_pop3_noop(char *b, size_t cap, size_t n)
-{
-    flood_line = "NOOP\r\n";
-    return make_flood(b, cap, n);
-}
-
-static size_t make_pop3_rset(char *b, size_t cap, size_t n)
-{
-    flood_line = "RSET\r\n";
-    return make_flood(b, cap, n);
-}
-
-static size_t make_pop3_bad(char *b, size_t cap, size_t n)
-{
-    flood_line = "XYZZY plugh\r\n";
-    return make_flood(b, cap, n);
-}
-
-static size_t make_pop3_authcancel(char *b, size_t cap, size_t n)
-{
-    flood_line = "AUTH PLAIN\r\n*\r\n";
-    return make_flood(b, cap, n);
 }
 
 #endif /* MW_ENABLE_POP3_SERVER */
@@ -355,11 +321,15 @@ static int imaps_command(mw_imap_server *s, void *u, const mw_imap_cmd *c)
     return mw_imap_server_reply(s, MW_IMAP_OK, NULL, NULL);
 }
 
+static int imap_feed(void *m, const char *p, size_t n, size_t *used)
+{
+    return mw_imap_server_feed(m, p, n, used);
+}
+
 static size_t run_imap_server(const char *b, size_t len)
 {
     mw_imap_server_config cfg;
     mw_imap_server_callbacks cb;
-    size_t at = 0, used;
     mw_imap_server_config_init(&cfg);
     cfg.auth = MW_IMAP_AUTH_PLAIN;
     cfg.max_bad_commands = 0; /* no limit: measure the parsing */
@@ -370,32 +340,8 @@ static size_t run_imap_server(const char *b, size_t len)
     if (mw_imap_server_init(&imaps, &cfg, &cb, NULL, imaps_buf, sizeof imaps_buf) != MW_OK ||
         mw_imap_server_start(&imaps, MW_IMAP_OK, NULL, NULL) != MW_OK)
         return 0;
-    while (at < len) {
-        size_t k = len - at < CHUNK ? len - at : CHUNK;
-        int rc = mw_imap_server_feed(&imaps, b + at, k, &used);
-        at += used;
-        if (rc < 0 || rc == MW_DONE || used == 0)
-            break;
-    }
+    feed_all(imap_feed, &imaps, b, len);
     return imaps_replies;
-}
-
-static size_t make_imap_noop(char *b, size_t cap, size_t n)
-{
-    flood_line = "a NOOP\r\n";
-    return make_flood(b, cap, n);
-}
-
-static size_t make_imap_bad(char *b, size_t cap, size_t n)
-{
-    flood_line = "a XYZZY plugh\r\n";
-    return make_flood(b, cap, n);
-}
-
-static size_t make_imap_authcancel(char *b, size_t cap, size_t n)
-{
-    flood_line = "a AUTHENTICATE PLAIN\r\n*\r\n";
-    return make_flood(b, cap, n);
 }
 
 #endif /* MW_ENABLE_IMAP_SERVER */
@@ -535,39 +481,45 @@ static size_t run_imapc_search(const char *b, size_t len)
 
 static const growth_case cases[] = {
 #if MW_ENABLE_HDR
-    {"addresses", "address", make_addresses, run_addresses},
-    {"nesting", "level", make_nesting, run_addresses},
-    {"semicolons", "';'", make_semicolons, run_addresses},
-    {"fields", "field", make_fields, run_fields},
+    {"addresses", "address", NULL, make_addresses, run_addresses},
+    {"nesting", "level", NULL, make_nesting, run_addresses},
+    {"semicolons", "';'", NULL, make_semicolons, run_addresses},
+    {"fields", "field", NULL, make_fields, run_fields},
 #endif
 #if MW_ENABLE_SMTP_SERVER
-    {"smtp_noop", "command", make_smtp_noop, run_smtp},
-    {"smtp_rset", "command", make_smtp_rset, run_smtp},
-    {"smtp_bad", "command", make_smtp_bad, run_smtp},
-    {"smtp_authcancel", "loop", make_smtp_authcancel, run_smtp},
+    {"smtp_noop", "command", "NOOP\r\n", NULL, run_smtp},
+    {"smtp_rset", "command", "RSET\r\n", NULL, run_smtp},
+    {"smtp_bad", "command", "XYZZY plugh\r\n", NULL, run_smtp},
+    {"smtp_authcancel", "loop", "AUTH LOGIN\r\n*\r\n", NULL, run_smtp},
 #endif
 #if MW_ENABLE_POP3_SERVER
-    {"pop3_noop", "command", make_pop3_noop, run_pop3},
-    {"pop3_rset", "command", make_pop3_rset, run_pop3},
-    {"pop3_bad", "command", make_pop3_bad, run_pop3},
-    {"pop3_authcancel", "loop", make_pop3_authcancel, run_pop3},
+    {"pop3_noop", "command", "NOOP\r\n", NULL, run_pop3},
+    {"pop3_rset", "command", "RSET\r\n", NULL, run_pop3},
+    {"pop3_bad", "command", "XYZZY plugh\r\n", NULL, run_pop3},
+    {"pop3_authcancel", "loop", "AUTH PLAIN\r\n*\r\n", NULL, run_pop3},
 #endif
 #if MW_ENABLE_IMAP_SERVER
-    {"imap_noop", "command", make_imap_noop, run_imap_server},
-    {"imap_bad", "command", make_imap_bad, run_imap_server},
-    {"imap_authcancel", "loop", make_imap_authcancel, run_imap_server},
+    {"imap_noop", "command", "a NOOP\r\n", NULL, run_imap_server},
+    {"imap_bad", "command", "a XYZZY plugh\r\n", NULL, run_imap_server},
+    {"imap_authcancel", "loop", "a AUTHENTICATE PLAIN\r\n*\r\n", NULL, run_imap_server},
 #endif
 #if MW_ENABLE_IMAP_CLIENT
-    {"imapc_literal", "line", make_imapc_literal, run_imapc_literal},
-    {"imapc_search", "number", make_imapc_search, run_imapc_search},
+    {"imapc_literal", "line", NULL, make_imapc_literal, run_imapc_literal},
+    {"imapc_search", "number", NULL, make_imapc_search, run_imapc_search},
 #endif
-    {NULL, NULL, NULL, NULL}};
+    {NULL, NULL, NULL, NULL, NULL}};
 
 /* ---- the measured passes (named so callgrind can collect exactly one) - */
 
 static const growth_case *cur;
 static const char *cur_buf;
 static size_t cur_len, cur_items;
+
+static size_t make_input(const growth_case *c, char *buf, size_t cap, size_t n)
+{
+    flood_line = c->flood;
+    return c->flood != NULL ? make_flood(buf, cap, n) : c->make(buf, cap, n);
+}
 
 __attribute__((noinline)) void bench_pass_growth(void)
 {
@@ -643,7 +595,7 @@ int main(int argc, char **argv)
             free(buf);
             return 2;
         }
-        cur_len = cur->make(buf, cap, n * mult_once);
+        cur_len = make_input(cur, buf, cap, n * mult_once);
         bench_pass_memchr();
         bench_pass_growth();
         printf("case=%s items=%zu bytes=%zu reported=%zu\n", cur->name, n * mult_once,
@@ -664,7 +616,7 @@ int main(int argc, char **argv)
         for (size_t mult = 1; mult <= 8; mult *= 2) {
             size_t items = n * mult;
             double t, tm, nspb;
-            cur_len = cur->make(buf, cap, items);
+            cur_len = make_input(cur, buf, cap, items);
             t = best_of(bench_pass_growth, reps);
             tm = best_of(bench_pass_memchr, reps);
             nspb = t * 1e9 / (double)cur_len;

@@ -21,22 +21,7 @@
 
 #include "mailwire/codec.h"
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                  \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (p == NULL)
-        abort();
-    return p;
-}
+#include "fuzz_util.h"
 
 /* Decode `in` with `flags` into an exact-size buffer; returns the status,
  * the bytes in *out (caller frees) and their count in *n. */

@@ -27,69 +27,7 @@
 
 #include "core/framing.h"
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                  \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
-
-/* ---- growable byte buffers ---- */
-
-typedef struct blog {
-    unsigned char *p;
-    size_t n, cap;
-} blog;
-
-static void log_put(blog *b, const void *p, size_t n)
-{
-    if (b->cap - b->n < n) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->n < n)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        if (b->p == NULL)
-            abort();
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->p + b->n, p, n);
-    b->n += n;
-}
-
-static void log_num(blog *b, uint64_t v)
-{
-    log_put(b, &v, sizeof v);
-}
-
-static int blog_eq(const blog *a, const blog *b)
-{
-    return a->n == b->n && (a->n == 0 || memcmp(a->p, b->p, a->n) == 0);
-}
-
-static void must_eq(const blog *a, const blog *b, const char *what)
-{
-    if (!blog_eq(a, b)) {
-        size_t i = 0;
-        while (i < a->n && i < b->n && a->p[i] == b->p[i])
-            i++;
-        fprintf(stderr, "%s differ: lengths %zu vs %zu, first difference at "
-                "byte %zu\n", what, a->n, b->n, i);
-        abort();
-    }
-}
-
-static uint32_t rng_next(uint32_t *s)
-{
-    uint32_t x = *s ? *s : 0x9e3779b9u;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    *s = x;
-    return x;
-}
+#include "fuzz_util.h"
 
 /* ---- unstuffing ---- */
 
@@ -110,8 +48,8 @@ static void ures_free(uresult *r)
 
 static void ures_cmp(const uresult *a, const uresult *b, const char *what)
 {
-    must_eq(&a->data, &b->data, what);
-    must_eq(&a->ev, &b->ev, what);
+    log_must_eq(&a->data, &b->data, what);
+    log_must_eq(&a->ev, &b->ev, what);
     if (a->consumed != b->consumed || a->ended != b->ended) {
         fprintf(stderr, "%s: consumed %zu/%zu ended %d/%d\n", what,
                 a->consumed, b->consumed, a->ended, b->ended);
@@ -170,30 +108,20 @@ static int unstuff_chunk(mw_dot_unstuff *u, const char *in, size_t len,
     }
 }
 
-/* mode 0 whole, 1 chunks of at most `span`, 2 byte by byte. */
+/* Read the stream in the given chunking mode (fuzz_util.h). */
 static void unstuff(const char *s, size_t n, mw_newline_policy pol, int mode,
                     uint32_t seed, size_t span, uresult *res)
 {
     mw_dot_unstuff u;
-    size_t pos = 0;
+    fz_chunks ck;
 
     memset(res, 0, sizeof *res);
     CHECK(mw__dot_unstuff_init(&u, pol, 0) == MW_OK);
-    while (pos < n) {
-        size_t k = mode == 0 ? n : mode == 2 ? 1 : 1 + rng_next(&seed) % span;
-        char *chunk;
-        int end;
-        if (k > n - pos)
-            k = n - pos;
-        chunk = malloc(k);
-        CHECK(chunk != NULL);
-        memcpy(chunk, s + pos, k);
-        end = unstuff_chunk(&u, chunk, k, pos, res);
-        free(chunk);
-        if (end)
+    fz_chunks_start(&ck, s, n, mode, seed, span);
+    while (fz_chunks_next(&ck))
+        if (unstuff_chunk(&u, ck.p, ck.n, ck.pos, res))
             break;
-        pos += k;
-    }
+    fz_chunks_stop(&ck);
 }
 
 /* The contract, byte by byte. */
@@ -280,29 +208,24 @@ static void stuff(const char *s, size_t n, mw_newline_policy pol, int chunked,
                   uint32_t seed, size_t span, blog *out, blog *errs)
 {
     mw_dot_stuff st;
-    size_t pos = 0;
+    fz_chunks ck;
     int r;
     mw_error err;
 
     memset(out, 0, sizeof *out);
     memset(errs, 0, sizeof *errs);
     CHECK(mw__dot_stuff_init(&st, pol, sink, out) == MW_OK);
-    while (pos < n) {
-        size_t k = chunked ? 1 + rng_next(&seed) % span : n - pos, at = 0;
-        char *chunk;
-        if (k > n - pos)
-            k = n - pos;
-        chunk = malloc(k);
-        CHECK(chunk != NULL);
-        memcpy(chunk, s + pos, k);
-        while (at < k) {
+    fz_chunks_start(&ck, s, n, chunked ? FZ_CHUNKS : FZ_WHOLE, seed, span);
+    while (fz_chunks_next(&ck)) {
+        size_t at = 0;
+        while (at < ck.n) {
             size_t used = (size_t)-1;
             memset(&err, 0, sizeof err);
-            r = mw__dot_stuff_write(&st, chunk + at, k - at, &used, &err);
-            CHECK(used <= k - at);
+            r = mw__dot_stuff_write(&st, ck.p + at, ck.n - at, &used, &err);
+            CHECK(used <= ck.n - at);
             at += used;
             if (r == MW_OK) {
-                CHECK(at == k);
+                CHECK(at == ck.n);
                 break;
             }
             CHECK(pol == MW_NEWLINE_REJECT);
@@ -311,8 +234,6 @@ static void stuff(const char *s, size_t n, mw_newline_policy pol, int chunked,
             log_num(errs, (uint64_t)(int64_t)r);
             log_num(errs, err.offset);
         }
-        free(chunk);
-        pos += k;
     }
     memset(&err, 0, sizeof err);
     r = mw__dot_stuff_finish(&st, &err);
@@ -411,12 +332,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* ---- the input as a body to send ---- */
     stuff(s, n, pol, 0, seed, span, &out, &errs);
     stuff(s, n, pol, 1, seed, span, &out2, &errs2);
-    must_eq(&out, &out2, "stuffed output whole vs chunks");
-    must_eq(&errs, &errs2, "stuffer errors whole vs chunks");
+    log_must_eq(&out, &out2, "stuffed output whole vs chunks");
+    log_must_eq(&errs, &errs2, "stuffer errors whole vs chunks");
     normalise(s, n, pol, &norm, &nerrs);
-    must_eq(&errs, &nerrs, "stuffer errors vs model");
+    log_must_eq(&errs, &nerrs, "stuffer errors vs model");
     stuff_model(&norm, &want);
-    must_eq(&out, &want, "stuffed output vs model");
+    log_must_eq(&out, &want, "stuffed output vs model");
     free(out2.p);
     free(errs2.p);
     free(nerrs.p);
@@ -434,7 +355,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             unstuff((const char *)out.p, out.n, pol, mode, seed, span,
                     &whole);
             CHECK(whole.ended && whole.consumed == out.n);
-            must_eq(&whole.data, &norm, "unstuff(stuff(x)) vs x");
+            log_must_eq(&whole.data, &norm, "unstuff(stuff(x)) vs x");
             /* Only the end event: the stuffed form has no bare CR/LF
              * (REJECT, ACCEPT), or PASS reads them as plain data. */
             CHECK(whole.ev.n == 2 * sizeof(uint64_t));

@@ -29,44 +29,12 @@
 
 #include "mailwire/hdr_address.h"
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                  \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
+#include "fuzz_util.h"
 
 #define OBS_FLAGS                                                            \
     (MW_HDR_ADDR_OBS_ROUTE | MW_HDR_ADDR_OBS_LOCAL | MW_HDR_ADDR_OBS_DOMAIN | \
      MW_HDR_ADDR_OBS_PHRASE | MW_HDR_ADDR_OBS_TEXT | MW_HDR_ADDR_NO_DOMAIN |  \
      MW_HDR_ADDR_SEMICOLON)
-
-static int is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static void check_span(mw_span s, const char *v, size_t len)
-{
-    if (s.len == 0)
-        return;
-    CHECK(s.ptr != NULL);
-    CHECK(s.ptr >= v && s.len <= len && (size_t)(s.ptr - v) <= len - s.len);
-}
-
-static int span_in(mw_span inner, mw_span outer)
-{
-    return inner.len == 0 ||
-           (inner.ptr >= outer.ptr && inner.len <= outer.len &&
-            (size_t)(inner.ptr - outer.ptr) <= outer.len - inner.len);
-}
-
-static int span_same(mw_span a, mw_span b)
-{
-    return a.len == b.len && (a.len == 0 || a.ptr == b.ptr);
-}
 
 static int same_entry(const mw_hdr_address *a, const mw_hdr_address *b)
 {

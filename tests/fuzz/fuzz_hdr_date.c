@@ -25,14 +25,7 @@
 
 #include "mailwire/hdr_date.h"
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                  \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
+#include "fuzz_util.h"
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
  * (the usual era-based formula). */

@@ -27,39 +27,7 @@
 #include "mailwire/hdr_date.h"
 #include "mailwire/hdr_fields.h"
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                  \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
-
-static int is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static void check_span(mw_span s, const char *v, size_t len)
-{
-    if (s.len == 0)
-        return;
-    CHECK(s.ptr != NULL);
-    CHECK(s.ptr >= v && s.len <= len && (size_t)(s.ptr - v) <= len - s.len);
-}
-
-static int span_in(mw_span inner, mw_span outer)
-{
-    return inner.len == 0 ||
-           (inner.ptr >= outer.ptr && inner.len <= outer.len &&
-            (size_t)(inner.ptr - outer.ptr) <= outer.len - inner.len);
-}
-
-static int span_same(mw_span a, mw_span b)
-{
-    return a.len == b.len && (a.len == 0 || a.ptr == b.ptr);
-}
+#include "fuzz_util.h"
 
 /* ---- msg-ids ---- */
 

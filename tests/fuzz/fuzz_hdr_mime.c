@@ -34,106 +34,10 @@
 #include "mailwire/hdr_decode.h"
 #include "mailwire/hdr_mime.h"
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                  \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
-
-/* ---- the test charset hook ----
- * Named charsets make it behave in each documented way:
- *   x-cyr      bytes >= 0x80 become U+0400 + (b - 0x80), 2 bytes each
- *   x-fail     MW_E_CHARSET       x-bad    "success" with invalid UTF-8
- *   x-fatal    a fatal status     x-pos    a positive status
- *   x-nospace  MW_E_NOSPACE       other    MW_E_CHARSET (unknown) */
-
-typedef struct hook_state {
-    unsigned magic;
-    size_t calls;
-} hook_state;
-
-static int name_is(mw_span cs, const char *name)
-{
-    size_t i, n = strlen(name);
-    if (cs.len != n)
-        return 0;
-    for (i = 0; i < n; i++) {
-        char c = cs.ptr[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != name[i])
-            return 0;
-    }
-    return 1;
-}
-
-static int test_hook(void *user, mw_span charset, const char *in, size_t n,
-                     char *out, size_t cap, size_t *outlen)
-{
-    hook_state *h = (hook_state *)user;
-    size_t i, need = 0, o = 0;
-
-    CHECK(h != NULL && h->magic == 0x5EED);
-    h->calls++;
-    CHECK(outlen != NULL);
-    CHECK(n == 0 || in != NULL);
-    CHECK(cap == 0 || out != NULL);
-    if (n > 0 && cap > 0)
-        CHECK(out + cap <= in || in + n <= out); /* no overlap */
-    CHECK(charset.len == 0 || charset.ptr != NULL);
-    if (name_is(charset, "x-cyr")) {
-        for (i = 0; i < n; i++)
-            need += (unsigned char)in[i] >= 0x80 ? 2u : 1u;
-        if (need > cap)
-            return MW_E_NOSPACE;
-        for (i = 0; i < n; i++) {
-            unsigned c = (unsigned char)in[i];
-            if (c < 0x80) {
-                out[o++] = (char)c;
-            } else {
-                unsigned cp = 0x400u + (c - 0x80u);
-                out[o++] = (char)(0xC0u | (cp >> 6));
-                out[o++] = (char)(0x80u | (cp & 0x3Fu));
-            }
-        }
-        *outlen = o;
-        return MW_OK;
-    }
-    if (name_is(charset, "x-fail"))
-        return MW_E_CHARSET;
-    if (name_is(charset, "x-bad")) {
-        if (cap < 1)
-            return MW_E_NOSPACE;
-        out[0] = (char)0xFF;
-        *outlen = 1;
-        return MW_OK;
-    }
-    if (name_is(charset, "x-fatal"))
-        return MW_E_INTERNAL;
-    if (name_is(charset, "x-pos"))
-        return 5;
-    if (name_is(charset, "x-nospace"))
-        return MW_E_NOSPACE;
-    return MW_E_CHARSET;
-}
+#define FZ_CHARSET_HOOK
+#include "fuzz_util.h"
 
 /* ---- helpers ---- */
-
-static void check_span(mw_span s, const char *v, size_t len)
-{
-    if (s.len == 0)
-        return;
-    CHECK(s.ptr != NULL);
-    CHECK(s.ptr >= v && s.len <= len && (size_t)(s.ptr - v) <= len - s.len);
-}
-
-static int span_same(mw_span a, mw_span b)
-{
-    return a.len == b.len && (a.len == 0 || a.ptr == b.ptr);
-}
 
 static int same_param(const mw_hdr_param *a, const mw_hdr_param *b)
 {

@@ -42,57 +42,11 @@
 #include "mailwire/codec.h"
 #include "mailwire/hdr_split.h"
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                  \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
-
-/* ---- a growable byte log ---- */
-
-typedef struct blog {
-    unsigned char *p;
-    size_t n, cap;
-} blog;
-
-static void log_put(blog *b, const void *p, size_t n)
-{
-    if (b->cap - b->n < n) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap - b->n < n)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        if (b->p == NULL)
-            abort();
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->p + b->n, p, n);
-    b->n += n;
-}
-
-static void log_num(blog *b, uint64_t v)
-{
-    log_put(b, &v, sizeof v);
-}
+#include "fuzz_util.h"
 
 static void log_span(blog *b, mw_span s)
 {
-    log_num(b, s.len);
-    log_put(b, s.ptr, s.len);
-}
-
-static uint32_t rng_next(uint32_t *s)
-{
-    uint32_t x = *s ? *s : 0x9e3779b9u;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    *s = x;
-    return x;
+    log_text(b, s.ptr, s.len);
 }
 
 /* ---- one run of the splitter ---- */
@@ -112,6 +66,8 @@ typedef struct ctx {
     size_t last_field; /* offset of the last field, or SIZE_MAX */
     size_t ended;      /* end events seen */
     blog log;
+    const mw_hdr_config *cfg;
+    size_t span;       /* the chunking */
 } ctx;
 
 static int in_mem(const ctx *c, mw_span s, const char *base, size_t n)
@@ -132,13 +88,6 @@ static int where(const ctx *c, mw_span s)
         return 2;
     fprintf(stderr, "span outside the chunk and the buffer\n");
     abort();
-}
-
-static int span_in(mw_span inner, mw_span outer)
-{
-    return inner.len == 0 ||
-           (inner.ptr >= outer.ptr && inner.len <= outer.len &&
-            (size_t)(inner.ptr - outer.ptr) <= outer.len - inner.len);
 }
 
 static int cb_answer(ctx *c)
@@ -329,30 +278,23 @@ static int on_end(mw_hdr_parser *p, void *user, size_t body)
     return cb_answer(c) < 0 ? -1 : 0;
 }
 
-static void must_eq(const blog *a, const blog *b, const char *what)
+/* Feed the message in the given chunking mode (fuzz_util.h) into *log;
+ * the whole message twice: feed, reset, feed again (the second log is
+ * kept). */
+static void split(void *user, int mode, blog *log)
 {
-    if (a->n != b->n || (a->n && memcmp(a->p, b->p, a->n) != 0)) {
-        size_t i = 0;
-        while (i < a->n && i < b->n && a->p[i] == b->p[i])
-            i++;
-        fprintf(stderr, "event logs differ (%s): %zu vs %zu bytes, first "
-                "difference at byte %zu\n", what, a->n, b->n, i);
-        abort();
-    }
-}
-
-/* Feed the message; mode 0 whole, 1 chunks of at most `span` bytes, 2 byte
- * by byte. `twice`: feed, reset, feed again (the second log is kept). */
-static void split(ctx *c, const mw_hdr_config *cfg, int mode, size_t span,
-                  uint32_t seed, int twice)
-{
+    ctx *c = user;
+    const mw_hdr_config *cfg = c->cfg;
+    uint32_t seed = c->seed;
+    int twice = mode == FZ_WHOLE;
     mw_hdr_parser p;
     mw_hdr_callbacks cb;
-    size_t buflen = MW_HDR_BUFLEN(cfg->max_field), total = 0, pos = 0;
+    size_t buflen = MW_HDR_BUFLEN(cfg->max_field), total = 0;
     char *buf = malloc(buflen);
     int r = MW_OK, round;
     mw_error e;
     blog first;
+    fz_chunks ck;
 
     CHECK(buf != NULL);
     memset(&cb, 0, sizeof cb);
@@ -373,24 +315,15 @@ static void split(ctx *c, const mw_hdr_config *cfg, int mode, size_t span,
         c->last_field = (size_t)-1;
         c->ended = 0;
         total = 0;
-        pos = 0;
         r = MW_OK;
-        while (pos < c->len && r == MW_OK) {
-            size_t n = mode == 0 ? c->len
-                       : mode == 2 ? 1
-                                   : 1 + rng_next(&seed) % span;
-            size_t at = 0, guard = 0;
-            char *chunk;
-            if (n > c->len - pos)
-                n = c->len - pos;
-            chunk = malloc(n);
-            CHECK(chunk != NULL);
-            memcpy(chunk, c->msg + pos, n);
-            c->chunk = chunk;
+        fz_chunks_start(&ck, c->msg, c->len, mode, seed, c->span);
+        while (r == MW_OK && fz_chunks_next(&ck)) {
+            size_t at = 0, guard = 0, n = ck.n;
+            c->chunk = ck.p;
             c->chunk_len = n;
             for (;;) {
                 size_t used = (size_t)-1;
-                r = mw_hdr_parser_feed(&p, chunk + at, n - at, &used);
+                r = mw_hdr_parser_feed(&p, ck.p + at, n - at, &used);
                 CHECK(used <= n - at);
                 at += used;
                 total += used;
@@ -408,9 +341,9 @@ static void split(ctx *c, const mw_hdr_config *cfg, int mode, size_t span,
             }
             c->chunk = NULL;
             c->chunk_len = 0;
-            free(chunk);
-            pos += n;
         }
+        fz_chunks_stop(&ck);
+        seed = ck.seed;
         if (r == MW_OK) {
             r = mw_hdr_parser_finish(&p);
             CHECK(r != MW_PAUSED && r != MW_DONE);
@@ -447,10 +380,12 @@ static void split(ctx *c, const mw_hdr_config *cfg, int mode, size_t span,
         log_num(&c->log, total);
     }
     if (twice) {
-        must_eq(&first, &c->log, "before vs after reset");
+        log_must_eq(&first, &c->log, "before vs after reset");
         free(first.p);
     }
     free(buf);
+    *log = c->log;
+    memset(&c->log, 0, sizeof c->log);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -462,7 +397,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ctx c;
     blog whole;
     uint32_t seed;
-    size_t span;
 
     if (size < 5)
         return 0;
@@ -479,7 +413,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cfg.max_field = 4100;
     }
     seed = (uint32_t)data[3] << 8 | data[4];
-    span = spans[data[0] >> 5];
 
     memset(&c, 0, sizeof c);
     c.msg = (const char *)data + 5;
@@ -488,21 +421,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c.pauses = (data[0] & 8u) != 0;
     c.abort_at = (data[0] & 16u) ? seed % 24u : (size_t)-1;
     c.seed = seed;
+    c.cfg = &cfg;
+    c.span = spans[data[0] >> 5];
 
-    split(&c, &cfg, 0, span, seed, 1);
-    whole = c.log;
-
-    memset(&c.log, 0, sizeof c.log);
-    split(&c, &cfg, 1, span, seed, 0);
-    must_eq(&whole, &c.log, "whole vs chunks");
-    free(c.log.p);
-
-    if (c.len <= 600) {
-        memset(&c.log, 0, sizeof c.log);
-        split(&c, &cfg, 2, span, seed, 0);
-        must_eq(&whole, &c.log, "whole vs bytes");
-        free(c.log.p);
-    }
-    free(whole.p);
+    whole = fz_each_mode(split, &c, c.len, 600);
+    log_free(&whole);
     return 0;
 }

@@ -46,22 +46,7 @@
 #include "mailwire/hdr_split.h"
 #include "mailwire/hdr_writer.h"
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                  \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (p == NULL)
-        abort();
-    return p;
-}
+#include "fuzz_util.h"
 
 static void fail_text(const char *what, const char *a, size_t an,
                       const char *b, size_t bn)

@@ -28,72 +28,18 @@
 
 #include "imap/frame.h"
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                  \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
+#include "fuzz_util.h"
 
-/* ---- a growable byte log; DATA runs are joined ---- */
-
-typedef struct blog {
-    unsigned char *p;
-    size_t n, cap;
-    int in_data;
-} blog;
-
-static void log_put(blog *b, const void *p, size_t n)
-{
-    if (b->cap - b->n < n) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->n < n)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        if (b->p == NULL)
-            abort();
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->p + b->n, p, n);
-    b->n += n;
-}
-
-static void log_num(blog *b, uint64_t v)
-{
-    b->in_data = 0;
-    log_put(b, &v, sizeof v);
-}
-
-static void log_text(blog *b, const char *p, size_t n)
-{
-    log_num(b, n);
-    log_put(b, p, n);
-}
-
+/* DATA runs are joined in the log (log_num() ends a run). */
 static void log_data(blog *b, const char *p, size_t n)
 {
     if (n == 0)
         return;
-    if (!b->in_data) {
+    if (!b->open) {
         log_num(b, 'D');
-        b->in_data = 1;
+        b->open = 1;
     }
     log_put(b, p, n);
-}
-
-static void log_compare(const blog *a, const blog *b, const char *what)
-{
-    if (a->n != b->n || (a->n && memcmp(a->p, b->p, a->n) != 0)) {
-        size_t i = 0;
-        while (i < a->n && i < b->n && a->p[i] == b->p[i])
-            i++;
-        fprintf(stderr, "event logs differ (%s) at byte %zu of %zu/%zu\n",
-                what, i, a->n, b->n);
-        abort();
-    }
 }
 
 /* ---- options ---- */
@@ -251,18 +197,14 @@ static void run_stream(run *r, uint32_t seed, int per_byte)
         if (per_byte)
             len = 1;
         else if (seed != 0) {
-            seed = seed * 1103515245u + 12345u;
-            len = 1 + (seed >> 16) % 23;
+            len = 1 + (fz_lcg(&seed) >> 16) % 23;
             if (len > r->slen - pos)
                 len = r->slen - pos;
         }
         end = pos + len;
         while (pos < end) {
-            char *c = malloc(end - pos);
-            size_t used;
-            CHECK(c != NULL);
-            memcpy(c, r->stream + pos, end - pos);
-            used = feed(r, c, end - pos);
+            char *c = fz_dup(r->stream + pos, end - pos);
+            size_t used = feed(r, c, end - pos);
             memset(c, 0xEE, end - pos);
             free(c);
             pos += used;
@@ -578,11 +520,6 @@ static void run_model(const opts *o, const char *in, size_t n, blog *log)
 
 /* ---- entry ---- */
 
-static void log_free(blog *b)
-{
-    free(b->p);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -602,19 +539,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     seed = (uint32_t)data[2] << 8 | data[3];
     o.pause = data[4] & 1;
     n = size - 5;
-    s = malloc(n ? n : 1);
-    CHECK(s != NULL);
-    memcpy((void *)s, data + 5, n);
+    s = (const unsigned char *)fz_dup(data + 5, n);
 
     run_init(&whole, &o, s, n);
     run_stream(&whole, 0, 0);
     run_init(&chunked, &o, s, n);
     run_stream(&chunked, seed | 1u, 0);
-    log_compare(&whole.log, &chunked.log, "chunked");
+    log_must_eq(&whole.log, &chunked.log, "chunked");
     if (n <= 4096) {
         run_init(&bytes, &o, s, n);
         run_stream(&bytes, 0, 1);
-        log_compare(&whole.log, &bytes.log, "byte by byte");
+        log_must_eq(&whole.log, &bytes.log, "byte by byte");
         log_free(&bytes.log);
         free(bytes.buf);
     }
@@ -625,7 +560,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     {
         blog cut = whole.log;
         cut.n -= 3 * sizeof(uint64_t);
-        log_compare(&cut, &model_log, "model");
+        log_must_eq(&cut, &model_log, "model");
     }
     log_free(&model_log);
     log_free(&whole.log);

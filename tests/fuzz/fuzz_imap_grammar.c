@@ -36,14 +36,7 @@
 #include "imap/grammar.h"
 #include "mailwire/codec.h"
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                  \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
+#include "fuzz_util.h"
 
 static int in_range(const void *p, size_t n, const void *base, size_t len)
 {

@@ -34,16 +34,9 @@
 #include "mailwire/mailwire.h"
 #include "mailwire/imap.h"
 
-#if MW_ENABLE_IMAP_SERVER && MW_ENABLE_IMAP_CLIENT
+#include "fuzz_util.h"
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                  \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
+#if MW_ENABLE_IMAP_SERVER && MW_ENABLE_IMAP_CLIENT
 
 /* The values of the operation in progress, as given. */
 typedef struct leaf {

@@ -35,40 +35,7 @@
 #include "mailwire/mailwire.h"
 #include "mailwire/imap.h"
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                  \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
-
-typedef struct blog {
-    unsigned char *p;
-    size_t n, cap;
-} blog;
-
-static void log_put(blog *b, const void *p, size_t n)
-{
-    if (b->cap - b->n < n) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->n < n)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        if (b->p == NULL)
-            abort();
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->p + b->n, p, n);
-    b->n += n;
-}
-
-static void log_num(blog *b, uint64_t v)
-{
-    log_put(b, &v, sizeof v);
-}
+#include "fuzz_util.h"
 
 static mw_span sp(const char *p, size_t n)
 {
@@ -475,36 +442,26 @@ static void after(run *r)
     }
 }
 
-/* Feed data cut at the given chunk sizes (0: whole); returns the log. */
+/* Feed data in the given chunking mode (fuzz_util.h; chunks of 1 to 23
+ * bytes); a chunk not all consumed is followed by one from where feed
+ * stopped. Returns the log. */
 static void drive(run *r, uint8_t opt, const uint8_t *data, size_t len,
                   uint32_t seed, int mode)
 {
     size_t pos = 0;
     int st = MW_OK, stuck = 0;
+    fz_chunks ck;
     memset(r, 0, sizeof *r);
     r->opt = opt;
     setup(r, opt);
-    while (pos < len) {
-        size_t n = len - pos, used = 0;
-        char *chunk;
-        if (mode == 1) {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            n = 1 + seed % 23;
-            if (n > len - pos)
-                n = len - pos;
-        } else if (mode == 2) {
-            n = 1;
-        }
-        chunk = malloc(n ? n : 1);
-        CHECK(chunk != NULL);
-        memcpy(chunk, data + pos, n);
-        st = mw_imap_server_feed(&r->s, chunk, n, &used);
-        free(chunk);
-        CHECK(used <= n);
+    fz_chunks_start(&ck, data, len, mode, seed, 23);
+    while (fz_chunks_next(&ck)) {
+        size_t used = 0;
+        st = mw_imap_server_feed(&r->s, ck.p, ck.n, &used);
+        CHECK(used <= ck.n);
         after(r);
-        pos += used;
+        ck.used = used;
+        pos = ck.pos + used;
         if (st == MW_DONE || st == MW_E_CLOSED || (st < 0 && mw_is_fatal(st)))
             break;
         if (r->switched &&
@@ -516,6 +473,7 @@ static void drive(run *r, uint8_t opt, const uint8_t *data, size_t len,
         if (used > 0)
             stuck = 0;
     }
+    fz_chunks_stop(&ck);
     /* An answer given after feed returned is acted on at the next feed
      * (imap_server.h: "feed again once you have answered"), even with no
      * bytes: a zero-size APPEND message accepted late ends there. */
@@ -564,15 +522,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The STARTTLS/COMPRESS switch stops the feeding where its command
      * ended, whatever the chunking; so does everything else. */
     for (m = 1; m < 3; m++) {
-        CHECK(runs[m].out.n == runs[0].out.n);
-        CHECK(memcmp(runs[m].out.p, runs[0].out.p, runs[0].out.n) == 0);
-        CHECK(runs[m].log.n == runs[0].log.n);
-        CHECK(memcmp(runs[m].log.p, runs[0].log.p, runs[0].log.n) == 0);
+        log_must_eq(&runs[0].out, &runs[m].out, "output");
+        log_must_eq(&runs[0].log, &runs[m].log, "events");
     }
     for (m = 0; m < 3; m++) {
-        free(runs[m].log.p);
-        free(runs[m].out.p);
-        runs[m].log.p = runs[m].out.p = NULL;
+        log_free(&runs[m].log);
+        log_free(&runs[m].out);
     }
     return 0;
 }

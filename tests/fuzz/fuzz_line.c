@@ -24,42 +24,7 @@
 
 #include "core/framing.h"
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                  \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
-
-/* ---- a growable byte log ---- */
-
-typedef struct blog {
-    unsigned char *p;
-    size_t n, cap;
-} blog;
-
-static void log_put(blog *b, const void *p, size_t n)
-{
-    if (b->cap - b->n < n) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->n < n)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        if (b->p == NULL)
-            abort();
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->p + b->n, p, n);
-    b->n += n;
-}
-
-static void log_num(blog *b, uint64_t v)
-{
-    log_put(b, &v, sizeof v);
-}
+#include "fuzz_util.h"
 
 static void log_event(blog *b, int r, size_t offset, size_t err_offset,
                       unsigned flags, const char *line, size_t len)
@@ -72,30 +37,6 @@ static void log_event(blog *b, int r, size_t offset, size_t err_offset,
     log_put(b, line, len);
 }
 
-static void log_compare(const blog *a, const blog *b, const char *what)
-{
-    if (a->n != b->n || (a->n && memcmp(a->p, b->p, a->n) != 0)) {
-        size_t i = 0;
-        while (i < a->n && i < b->n && a->p[i] == b->p[i])
-            i++;
-        fprintf(stderr, "event logs differ (%s): lengths %zu vs %zu, first "
-                "difference at byte %zu\n", what, a->n, b->n, i);
-        abort();
-    }
-}
-
-/* ---- chunking ---- */
-
-static uint32_t rng_next(uint32_t *s)
-{
-    uint32_t x = *s ? *s : 0x9e3779b9u;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    *s = x;
-    return x;
-}
-
 /* ---- the framer under test ---- */
 
 typedef struct run {
@@ -103,6 +44,8 @@ typedef struct run {
     size_t len;
     size_t max;
     mw_newline_policy policy;
+    uint32_t seed; /* the chunking */
+    size_t span;
     size_t last_off;
     int have_last;
     blog log;
@@ -166,40 +109,25 @@ static void finish(run *t, mw_line *l)
     log_num(&t->log, 0xE0F);
 }
 
-/* mode 0: whole; 1: pseudo-random chunks of at most `span` bytes;
- * 2: byte by byte. */
-static void frame(run *t, int mode, uint32_t seed, size_t span)
+/* Frame the stream in the given chunking mode (fuzz_util.h) into *log. */
+static void frame(void *user, int mode, blog *log)
 {
+    run *t = user;
     mw_line l;
     char *buf = malloc(MW_LINE_BUFSIZE(t->max));
-    size_t pos = 0;
+    fz_chunks ck;
 
     CHECK(buf != NULL);
     CHECK(mw__line_init(&l, buf, MW_LINE_BUFSIZE(t->max), t->max,
                         t->policy) == MW_OK);
     t->have_last = 0;
-    if (mode == 0) {
-        char *copy = malloc(t->len ? t->len : 1);
-        CHECK(copy != NULL);
-        memcpy(copy, t->stream, t->len);
-        feed(t, &l, copy, t->len);
-        free(copy);
-    } else {
-        while (pos < t->len) {
-            size_t n = mode == 2 ? 1 : 1 + rng_next(&seed) % span;
-            char *chunk;
-            if (n > t->len - pos)
-                n = t->len - pos;
-            chunk = malloc(n);
-            CHECK(chunk != NULL);
-            memcpy(chunk, t->stream + pos, n);
-            feed(t, &l, chunk, n);
-            free(chunk);
-            pos += n;
-        }
-    }
+    memset(&t->log, 0, sizeof t->log);
+    fz_chunks_start(&ck, t->stream, t->len, mode, t->seed, t->span);
+    while (fz_chunks_next(&ck))
+        feed(t, &l, ck.p, ck.n);
     finish(t, &l);
     free(buf);
+    *log = t->log;
 }
 
 /* ---- the model: framing.h's rules, byte level ---- */
@@ -296,38 +224,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const size_t maxes[8] = {0, 1, 2, 3, 4, 998, 510, 62};
     run t;
     blog whole, ref;
-    uint32_t seed;
-    size_t span;
 
     if (size < 4)
         return 0;
     memset(&t, 0, sizeof t);
     t.policy = (mw_newline_policy)(data[0] % 3);
     t.max = data[1] < 0xC0 ? (size_t)data[1] % 40 : maxes[data[1] & 7];
-    seed = (uint32_t)data[2] << 8 | data[3];
-    span = 1 + (size_t)(data[0] >> 2) % (t.max + 4);
+    t.seed = (uint32_t)data[2] << 8 | data[3];
+    t.span = 1 + (size_t)(data[0] >> 2) % (t.max + 4);
     t.stream = (const char *)data + 4;
     t.len = size - 4;
 
-    frame(&t, 0, seed, span);
-    whole = t.log;
-
+    whole = fz_each_mode(frame, &t, t.len, 512);
     memset(&ref, 0, sizeof ref);
     model(&t, &ref);
-    log_compare(&whole, &ref, "whole vs model");
-    free(ref.p);
-
-    memset(&t.log, 0, sizeof t.log);
-    frame(&t, 1, seed, span);
-    log_compare(&whole, &t.log, "whole vs chunks");
-    free(t.log.p);
-
-    if (t.len <= 512) {
-        memset(&t.log, 0, sizeof t.log);
-        frame(&t, 2, seed, span);
-        log_compare(&whole, &t.log, "whole vs bytes");
-        free(t.log.p);
-    }
-    free(whole.p);
+    log_must_eq(&whole, &ref, "whole vs model");
+    log_free(&ref);
+    log_free(&whole);
     return 0;
 }

@@ -37,84 +37,8 @@
 #include "mailwire/pop3.h"
 #include "mailwire/sasl.h"
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                  \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
-
-typedef struct buf {
-    char *p;
-    size_t n, cap;
-} buf;
-
-static void put(buf *b, const void *p, size_t n)
-{
-    if (b->cap - b->n < n + 1) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->n < n + 1)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        CHECK(b->p != NULL);
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->p + b->n, p, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void set(buf *b, const void *p, size_t n)
-{
-    b->n = 0;
-    put(b, p, n);
-}
-
-static int eq(const buf *b, const void *p, size_t n)
-{
-    return b->n == n && (n == 0 || memcmp(b->p, p, n) == 0);
-}
-
-typedef struct rd {
-    const uint8_t *p;
-    size_t n;
-} rd;
-
-static unsigned byte(rd *r)
-{
-    if (r->n == 0)
-        return 0;
-    r->n--;
-    return *r->p++;
-}
-
-static uint64_t num(rd *r, unsigned bytes)
-{
-    uint64_t v = 0;
-    while (bytes-- > 0)
-        v = v << 8 | byte(r);
-    return v;
-}
-
-static mw_span field(rd *r, size_t max)
-{
-    mw_span s;
-    size_t i = 0;
-    while (i < r->n && r->p[i] != 0xFF && i < max)
-        i++;
-    s.ptr = (const char *)r->p;
-    s.len = i;
-    r->p += i;
-    r->n -= i;
-    if (r->n > 0 && r->p[0] == 0xFF) {
-        r->p++;
-        r->n--;
-    }
-    return s;
-}
+#define FZ_SCRIPT
+#include "fuzz_util.h"
 
 /* A field as a C string (a NUL inside ends it), in `out` of 600 bytes. */
 static const char *cfield(rd *r, char *out, size_t max)
@@ -376,21 +300,6 @@ static void pair_free(pair *x)
     memset(x, 0, sizeof *x);
 }
 
-static void check_lines(const buf *b, size_t from)
-{
-    size_t i, start = from;
-    for (i = from; i < b->n; i++) {
-        if (b->p[i] == '\r') {
-            CHECK(i + 1 < b->n && b->p[i + 1] == '\n');
-            i++;
-            start = i + 1;
-        } else {
-            CHECK(b->p[i] != '\n');
-        }
-    }
-    CHECK(start == b->n);
-}
-
 static int hook_step(void *user, const char *ch, size_t clen, char *out, size_t cap,
                      size_t *rlen)
 {
@@ -466,7 +375,7 @@ static void mode_commands(rd *r)
             CHECK(x->c2s.n == from); /* refused: nothing sent */
             continue;
         }
-        check_lines(&x->c2s, from);
+        check_lines(&x->c2s, from, (size_t)-1);
         pump(x);
         if (x->serrors != errs) {
             fprintf(stderr, "server refused: %.*s\n", (int)(x->c2s.n - from), x->c2s.p + from);
@@ -544,27 +453,6 @@ static void mode_commands(rd *r)
 /* ====================================================================
  * Mode 1: answers
  * ==================================================================== */
-
-static void norm(const char *p, size_t n, buf *out)
-{
-    size_t i;
-    int start = 1;
-    out->n = 0;
-    put(out, "", 0);
-    for (i = 0; i < n; i++) {
-        if (p[i] == '\r' || p[i] == '\n') {
-            if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')
-                i++;
-            put(out, "\r\n", 2);
-            start = 1;
-        } else {
-            put(out, &p[i], 1);
-            start = 0;
-        }
-    }
-    if (!start)
-        put(out, "\r\n", 2);
-}
 
 static void mode_answers(rd *r)
 {
@@ -775,24 +663,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    uint8_t *copy;
-    rd r;
-    if (size < 1 || size > 8192)
-        return 0;
+    static const fz_mode modes[3] = {mode_commands, mode_answers, mode_capa};
     if (debug < 0)
         debug = getenv("RT_DEBUG") != NULL;
-    copy = malloc(size);
-    CHECK(copy != NULL);
-    memcpy(copy, data, size);
-    r.p = copy + 1;
-    r.n = size - 1;
     memset(&P, 0, sizeof P);
-    switch (copy[0] % 3) {
-    case 0: mode_commands(&r); break;
-    case 1: mode_answers(&r); break;
-    default: mode_capa(&r); break;
-    }
+    run_script(data, size, 8192, modes, 3);
     pair_free(&P);
-    free(copy);
     return 0;
 }

@@ -31,40 +31,7 @@
 
 #include "mailwire/mailwire.h"
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                  \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
-
-typedef struct blog {
-    unsigned char *p;
-    size_t n, cap;
-} blog;
-
-static void log_put(blog *b, const void *p, size_t n)
-{
-    if (b->cap - b->n < n) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->n < n)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        if (b->p == NULL)
-            abort();
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->p + b->n, p, n);
-    b->n += n;
-}
-
-static void log_num(blog *b, uint64_t v)
-{
-    log_put(b, &v, sizeof v);
-}
+#include "fuzz_util.h"
 
 typedef struct run {
     mw_pop3_server s;
@@ -244,24 +211,19 @@ static void setup(run *r, uint8_t opt)
         CHECK(mw_pop3_server_start(&r->s, "hi") == MW_OK);
 }
 
-/* Feed data in chunks cut at `cuts` (n cuts, ascending). */
-static void feed_all(run *r, const uint8_t *data, size_t len, const size_t *cuts,
-                     size_t ncuts)
+/* Feed data in the given chunking mode (fuzz_util.h; chunks of 1 to 23
+ * bytes). */
+static void feed_all(run *r, const uint8_t *data, size_t len, int mode,
+                     uint32_t seed)
 {
-    size_t pos = 0, ci = 0;
     int st = MW_OK;
-    while (pos < len) {
-        size_t end = ci < ncuts ? cuts[ci++] : len;
-        char *chunk;
-        size_t cpos = 0, n;
-        if (end <= pos)
-            continue;
-        n = end - pos;
-        chunk = malloc(n);
-        memcpy(chunk, data + pos, n);
+    fz_chunks ck;
+    fz_chunks_start(&ck, data, len, mode, seed, 23);
+    while (fz_chunks_next(&ck)) {
+        size_t cpos = 0, n = ck.n;
         while (cpos < n) {
             size_t used = 0;
-            st = mw_pop3_server_feed(&r->s, chunk + cpos, n - cpos, &used);
+            st = mw_pop3_server_feed(&r->s, ck.p + cpos, n - cpos, &used);
             CHECK(used <= n - cpos);
             cpos += used;
             if (r->pending) {
@@ -274,11 +236,10 @@ static void feed_all(run *r, const uint8_t *data, size_t len, const size_t *cuts
             CHECK(st == MW_OK || st == MW_PAUSED);
             CHECK(used > 0 || cpos == n);
         }
-        free(chunk);
-        pos = end;
         if (st < 0 || st == MW_DONE)
             break;
     }
+    fz_chunks_stop(&ck);
     log_num(&r->log, 0xF0000000u | (uint32_t)(st & 0xffff));
     log_num(&r->log, (uint64_t)mw_pop3_server_state(&r->s));
     log_num(&r->log, mw_pop3_server_want(&r->s));
@@ -304,11 +265,6 @@ static void check_output(const run *r)
     }
 }
 
-static int same(const blog *a, const blog *b)
-{
-    return a->n == b->n && (a->n == 0 || memcmp(a->p, b->p, a->n) == 0);
-}
-
 static void done(run *r)
 {
     free(r->log.p);
@@ -318,45 +274,20 @@ static void done(run *r)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static run whole, other;
-    size_t *cuts, ncuts = 0, i;
-    uint32_t seed;
-    const uint8_t *in;
-    size_t len;
+    int mode;
 
     if (size < 2 || size > 20000)
         return 0;
-    in = data + 2;
-    len = size - 2;
-    seed = 0x9e3779b9u ^ data[1];
-
     setup(&whole, data[0]);
-    feed_all(&whole, in, len, NULL, 0);
+    feed_all(&whole, data + 2, size - 2, FZ_WHOLE, 0);
     check_output(&whole);
-
-    cuts = malloc((len + 1) * sizeof *cuts);
-    /* random chunks */
-    for (i = 0; i < len;) {
-        seed ^= seed << 13;
-        seed ^= seed >> 17;
-        seed ^= seed << 5;
-        i += 1 + seed % 23;
-        if (i < len)
-            cuts[ncuts++] = i;
+    for (mode = FZ_CHUNKS; mode <= FZ_BYTES; mode++) {
+        setup(&other, data[0]);
+        feed_all(&other, data + 2, size - 2, mode, 0x9e3779b9u ^ data[1]);
+        log_must_eq(&whole.log, &other.log, "events");
+        log_must_eq(&whole.out, &other.out, "output");
+        done(&other);
     }
-    setup(&other, data[0]);
-    feed_all(&other, in, len, cuts, ncuts);
-    CHECK(same(&whole.log, &other.log));
-    CHECK(same(&whole.out, &other.out));
-    done(&other);
-    /* byte by byte */
-    for (i = 1; i < len; i++)
-        cuts[i - 1] = i;
-    setup(&other, data[0]);
-    feed_all(&other, in, len, cuts, len ? len - 1 : 0);
-    CHECK(same(&whole.log, &other.log));
-    CHECK(same(&whole.out, &other.out));
-    done(&other);
     done(&whole);
-    free(cuts);
     return 0;
 }

@@ -38,93 +38,12 @@
 #include "mailwire/sasl.h"
 #include "mailwire/smtp.h"
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                  \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
-
-/* ---- bytes ------------------------------------------------------------ */
-
-typedef struct buf {
-    char *p;
-    size_t n, cap;
-} buf;
-
-static void put(buf *b, const void *p, size_t n)
-{
-    if (b->cap - b->n < n + 1) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->n < n + 1)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        CHECK(b->p != NULL);
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->p + b->n, p, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void set(buf *b, const void *p, size_t n)
-{
-    b->n = 0;
-    put(b, p, n);
-}
-
-static int eq(const buf *b, const void *p, size_t n)
-{
-    return b->n == n && (n == 0 || memcmp(b->p, p, n) == 0);
-}
+#define FZ_SCRIPT
+#include "fuzz_util.h"
 
 static int span_eq(mw_span s, const void *p, size_t n)
 {
     return s.len == n && (n == 0 || memcmp(s.ptr, p, n) == 0);
-}
-
-/* ---- the script ------------------------------------------------------- */
-
-typedef struct rd {
-    const uint8_t *p;
-    size_t n;
-} rd;
-
-static unsigned byte(rd *r)
-{
-    if (r->n == 0)
-        return 0;
-    r->n--;
-    return *r->p++;
-}
-
-static uint64_t num(rd *r, unsigned bytes)
-{
-    uint64_t v = 0;
-    while (bytes-- > 0)
-        v = v << 8 | byte(r);
-    return v;
-}
-
-/* Bytes up to the next 0xFF (which is consumed), at most `max`. */
-static mw_span field(rd *r, size_t max)
-{
-    mw_span s;
-    size_t i = 0;
-    while (i < r->n && r->p[i] != 0xFF && i < max)
-        i++;
-    s.ptr = (const char *)r->p;
-    s.len = i;
-    r->p += i;
-    r->n -= i;
-    if (r->n > 0 && r->p[0] == 0xFF) {
-        r->p++;
-        r->n--;
-    }
-    return s;
 }
 
 static mw_span cs(const char *s)
@@ -461,46 +380,6 @@ static int pair_start(pair *x, const char *greeting)
     return 1;
 }
 
-/* The client's output since `from` must be CRLF lines of at most `max`
- * octets each, with no other CR or LF. */
-static void check_lines(const buf *b, size_t from, size_t max)
-{
-    size_t i, start = from;
-    for (i = from; i < b->n; i++) {
-        if (b->p[i] == '\r') {
-            CHECK(i + 1 < b->n && b->p[i + 1] == '\n');
-            CHECK(i + 2 - start <= max);
-            i++;
-            start = i + 1;
-        } else {
-            CHECK(b->p[i] != '\n');
-        }
-    }
-    CHECK(start == b->n);
-}
-
-/* ACCEPT normalisation of a message body (bare CR / LF as CRLF, a final
- * CRLF added), as the client promises. */
-static void norm(const char *p, size_t n, buf *out)
-{
-    size_t i;
-    int start = 1;
-    out->n = 0;
-    put(out, "", 0);
-    for (i = 0; i < n; i++) {
-        if (p[i] == '\r' || p[i] == '\n') {
-            if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')
-                i++;
-            put(out, "\r\n", 2);
-            start = 1;
-        } else {
-            put(out, &p[i], 1);
-            start = 0;
-        }
-    }
-    if (!start)
-        put(out, "\r\n", 2);
-}
 
 /* ====================================================================
  * Mode 0: commands
@@ -966,24 +845,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    uint8_t *copy;
-    rd r;
-    if (size < 1 || size > 8192)
-        return 0;
+    static const fz_mode modes[3] = {mode_commands, mode_replies, mode_ehlo};
     if (debug < 0)
         debug = getenv("RT_DEBUG") != NULL;
-    copy = malloc(size);
-    CHECK(copy != NULL);
-    memcpy(copy, data, size);
-    r.p = copy + 1;
-    r.n = size - 1;
     memset(&P, 0, sizeof P);
-    switch (copy[0] % 3) {
-    case 0: mode_commands(&r); break;
-    case 1: mode_replies(&r); break;
-    default: mode_ehlo(&r); break;
-    }
+    run_script(data, size, 8192, modes, 3);
     pair_free(&P);
-    free(copy);
     return 0;
 }

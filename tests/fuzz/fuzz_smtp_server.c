@@ -36,45 +36,17 @@
 
 #include "mailwire/smtp_server.h"
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                  \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
+#include "fuzz_util.h"
 
 static const char mark[] = "\x1bTLS\x1b";
 #define MARK_LEN 5u
 
 /* ---- event logs ---- */
 
-typedef struct blog {
-    unsigned char *p;
-    size_t n, cap;
-    int last_data; /* the previous record was data: extend it */
-} blog;
-
-static void log_put(blog *b, const void *p, size_t n)
-{
-    if (b->cap - b->n < n) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap - b->n < n)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        CHECK(b->p != NULL);
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->p + b->n, p, n);
-    b->n += n;
-}
-
 static void rec(blog *b, char tag, const void *p, size_t n)
 {
     uint64_t len = n;
-    b->last_data = 0;
+    b->open = 0;
     log_put(b, &tag, 1);
     log_put(b, &len, sizeof len);
     log_put(b, p, n);
@@ -86,19 +58,19 @@ static void rec_num(blog *b, char tag, uint64_t v)
 }
 
 /* Data records are joined so that chunking does not show: the length
- * field of the open record is patched. */
+ * field of the open record (b->open) is patched. */
 static void rec_data(blog *b, const char *p, size_t n)
 {
-    if (b->last_data) {
+    if (b->open) {
         uint64_t len;
-        memcpy(&len, b->p + b->last_data, sizeof len);
+        memcpy(&len, b->p + b->open, sizeof len);
         len += n;
-        memcpy(b->p + b->last_data, &len, sizeof len);
+        memcpy(b->p + b->open, &len, sizeof len);
         log_put(b, p, n);
         return;
     }
     rec(b, 'D', p, n);
-    b->last_data = (int)(b->n - n - sizeof(uint64_t));
+    b->open = b->n - n - sizeof(uint64_t);
 }
 
 /* ---- the fake application ---- */
@@ -351,7 +323,8 @@ static int feed_part(app *a, const char *p, size_t n)
     return !(mw_smtp_server_want(&a->s) & MW_SMTP_SERVER_WANT_CLOSED);
 }
 
-/* The stream split at the TLS marks; each part fed through `cuts`. */
+/* The stream split at the TLS marks; each part fed whole or in chunks of
+ * 1 to 64 bytes (fuzz_util.h). */
 static void run(app *a, const char *d, size_t n, uint32_t seed, int chunked)
 {
     size_t pos = 0;
@@ -364,26 +337,15 @@ static void run(app *a, const char *d, size_t n, uint32_t seed, int chunked)
             }
         size_t end = m ? (size_t)(m - d) : n;
         /* feed d[pos..end) */
-        size_t p = pos;
-        while (p < end) {
-            size_t k = end - p;
-            if (chunked) {
-                seed ^= seed << 13;
-                seed ^= seed >> 17;
-                seed ^= seed << 5;
-                k = 1 + seed % 64;
-                if (k > end - p)
-                    k = end - p;
-            }
-            char *copy = malloc(k ? k : 1);
-            CHECK(copy != NULL);
-            memcpy(copy, d + p, k);
-            int live = feed_part(a, copy, k);
-            free(copy);
-            if (!live)
+        fz_chunks ck;
+        fz_chunks_start(&ck, d + pos, end - pos,
+                        chunked ? FZ_CHUNKS : FZ_WHOLE, seed, 64);
+        while (fz_chunks_next(&ck))
+            if (!feed_part(a, ck.p, ck.n)) {
+                fz_chunks_stop(&ck);
                 return;
-            p += k;
-        }
+            }
+        seed = ck.seed;
         if (m == NULL)
             break;
         if (mw_smtp_server_want(&a->s) & MW_SMTP_SERVER_WANT_TLS) {

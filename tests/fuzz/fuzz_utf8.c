@@ -17,14 +17,7 @@
 
 #include "mailwire/codec.h"
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                  \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
+#include "fuzz_util.h"
 
 /* Reference: 1 when p[0, n) is well-formed UTF-8, else 0 with *bad the
  * offset of the lead byte of the first ill-formed sequence. */

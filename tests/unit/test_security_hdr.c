@@ -45,20 +45,12 @@
 #include <string.h>
 
 #include "mailwire/features.h"
+#include "security_util.h"
 
 #if MW_ENABLE_HDR
 #include "mailwire/rfc5322.h"
 
 #define S_(lit) lit, sizeof(lit) - 1
-
-static size_t count_of(const char *hay, size_t n, const char *needle)
-{
-    size_t c = 0, k = strlen(needle), i;
-    for (i = 0; i + k <= n; i++)
-        if (memcmp(hay + i, needle, k) == 0)
-            c++;
-    return c;
-}
 
 static char *repeat(const char *head, const char *unit, size_t times, const char *tail,
                     size_t *len)
@@ -302,7 +294,7 @@ static void class_rfc2047_decoded_line_breaks(void **state)
         assert_true(split_all(hdr, wl + 2, 7, &cfg, &sc) >= 0);
         assert_int_equal(sc.fields, 1);
         assert_int_equal(sc.defects, 0);
-        assert_int_equal(count_of(hdr, wl, "\nBcc:"), 0); /* text, not a field */
+        assert_int_equal(count_in(hdr, wl, "\nBcc:"), 0); /* text, not a field */
         {
             char back[256];
             size_t bl = 0;

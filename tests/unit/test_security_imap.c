@@ -55,6 +55,7 @@
 #include <string.h>
 
 #include "mailwire/features.h"
+#include "security_util.h"
 
 #if MW_ENABLE_IMAP_SERVER || MW_ENABLE_IMAP_CLIENT
 #include "evlog.h"
@@ -74,84 +75,7 @@
  * ==================================================================== */
 
 #if MW_ENABLE_IMAP_SERVER || MW_ENABLE_IMAP_CLIENT
-typedef struct gbuf {
-    char *p;
-    size_t n, cap;
-} gbuf;
-
-static void gb_put(gbuf *b, const void *p, size_t n)
-{
-    if (b->cap - b->n < n + 1) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->n < n + 1)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        assert_non_null(b->p);
-        b->cap = cap;
-    }
-    if (n > 0)
-        memcpy(b->p + b->n, p, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void gb_puts(gbuf *b, const char *z)
-{
-    gb_put(b, z, strlen(z));
-}
-
-static void gb_printf(gbuf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void gb_printf(gbuf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    int k;
-    va_start(ap, fmt);
-    k = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    assert_true(k >= 0 && (size_t)k < sizeof tmp);
-    gb_put(b, tmp, (size_t)k);
-}
-
-static void gb_clear(gbuf *b)
-{
-    b->n = 0;
-    if (b->p != NULL)
-        b->p[0] = '\0';
-}
-
-static void gb_free(gbuf *b)
-{
-    free(b->p);
-    memset(b, 0, sizeof(*b));
-}
-
-static const char *gb_cstr(const gbuf *b)
-{
-    return b->p != NULL ? b->p : "";
-}
-
-/* Occurrences of `needle` in the first n bytes of p (may hold NUL). */
-static size_t count_in(const char *p, size_t n, const char *needle)
-{
-    size_t k = strlen(needle), i, c = 0;
-    if (k == 0 || n < k)
-        return 0;
-    for (i = 0; i + k <= n; i++)
-        if (memcmp(p + i, needle, k) == 0)
-            c++;
-    return c;
-}
-
-static int has(const char *hay, const char *needle)
-{
-    return strstr(hay, needle) != NULL;
-}
+/* gbuf, count_in, has: security_util.h */
 
 /* A valid value with `bad` put at the start, middle or end. */
 static size_t taint(char *out, size_t cap, const char *good, const char *bad,

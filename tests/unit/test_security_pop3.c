@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "evlog.h"
+#include "security_util.h"
 
 #include "mailwire/features.h"
 #include "mailwire/pop3.h"
@@ -50,108 +51,7 @@
  * Shared helpers
  * ==================================================================== */
 
-#if MW_ENABLE_POP3_SERVER || MW_ENABLE_POP3_CLIENT
-typedef struct gbuf {
-    char *p;
-    size_t n, cap;
-} gbuf;
-
-static inline void gb_put(gbuf *b, const void *p, size_t n)
-{
-    if (b->cap - b->n < n + 1) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->n < n + 1)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        assert_non_null(b->p);
-        b->cap = cap;
-    }
-    if (n > 0)
-        memcpy(b->p + b->n, p, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static inline void gb_clear(gbuf *b)
-{
-    b->n = 0;
-    if (b->p != NULL)
-        b->p[0] = '\0';
-}
-
-static inline void gb_free(gbuf *b)
-{
-    free(b->p);
-    memset(b, 0, sizeof(*b));
-}
-
-static inline const char *gb_cstr(const gbuf *b)
-{
-    return b->p != NULL ? b->p : "";
-}
-
-#if MW_ENABLE_POP3_CLIENT
-static inline size_t find(const char *p, size_t n, const char *needle)
-{
-    size_t k = strlen(needle), i;
-    for (i = 0; i + k <= n; i++)
-        if (memcmp(p + i, needle, k) == 0)
-            return i;
-    return n;
-}
-#endif
-
-static inline size_t count_of(const char *hay, const char *needle)
-{
-    size_t n = 0, k = strlen(needle);
-    const char *p = hay;
-    while ((p = strstr(p, needle)) != NULL) {
-        n++;
-        p += k;
-    }
-    return n;
-}
-
-#if MW_ENABLE_POP3_CLIENT
-static inline int crlf_only(const char *p, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++) {
-        if (p[i] == '\r' && (i + 1 == n || p[i + 1] != '\n'))
-            return 0;
-        if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))
-            return 0;
-    }
-    return 1;
-}
-#endif
-
-#if MW_ENABLE_POP3_CLIENT
-static inline char seq_alpha(size_t i)
-{
-    return "\r\n.x"[i];
-}
-
-static inline size_t seq_count(size_t len)
-{
-    size_t n = 1;
-    while (len-- > 0)
-        n *= 4;
-    return n;
-}
-
-static inline void seq_make(size_t len, size_t idx, char *out)
-{
-    size_t i;
-    for (i = 0; i < len; i++) {
-        out[i] = seq_alpha(idx % 4);
-        idx /= 4;
-    }
-    out[len] = '\0';
-}
-
-#endif
-#endif /* any role */
+/* gbuf, find, count_of, crlf_only, seq_*: security_util.h */
 
 /* ====================================================================
  * Server harness

@@ -45,6 +45,7 @@
 
 #include "evlog.h"
 #include "replay.h"
+#include "security_util.h"
 
 #include "mailwire/codec.h"
 #include "mailwire/features.h"
@@ -57,112 +58,7 @@
  * Shared helpers
  * ==================================================================== */
 
-#if MW_ENABLE_SMTP_SERVER || MW_ENABLE_SMTP_CLIENT
-typedef struct gbuf {
-    char *p;
-    size_t n, cap;
-} gbuf;
-
-static inline void gb_put(gbuf *b, const void *p, size_t n)
-{
-    if (b->cap - b->n < n + 1) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->n < n + 1)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        assert_non_null(b->p);
-        b->cap = cap;
-    }
-    if (n > 0)
-        memcpy(b->p + b->n, p, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static inline void gb_str(gbuf *b, const char *s)
-{
-    gb_put(b, s, strlen(s));
-}
-
-static inline void gb_clear(gbuf *b)
-{
-    b->n = 0;
-    if (b->p != NULL)
-        b->p[0] = '\0';
-}
-
-static inline void gb_free(gbuf *b)
-{
-    free(b->p);
-    memset(b, 0, sizeof(*b));
-}
-
-static inline const char *gb_cstr(const gbuf *b)
-{
-    return b->p != NULL ? b->p : "";
-}
-
-/* Offset of the first `needle` in p[0..n), or n. */
-static inline size_t find(const char *p, size_t n, const char *needle)
-{
-    size_t k = strlen(needle), i;
-    for (i = 0; i + k <= n; i++)
-        if (memcmp(p + i, needle, k) == 0)
-            return i;
-    return n;
-}
-
-#if MW_ENABLE_SMTP_SERVER
-static inline size_t count_of(const char *hay, const char *needle)
-{
-    size_t n = 0, k = strlen(needle);
-    const char *p = hay;
-    while ((p = strstr(p, needle)) != NULL) {
-        n++;
-        p += k;
-    }
-    return n;
-}
-#endif
-
-/* 1 when every CR is followed by LF and every LF follows a CR. */
-static inline int crlf_only(const char *p, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++) {
-        if (p[i] == '\r' && (i + 1 == n || p[i + 1] != '\n'))
-            return 0;
-        if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))
-            return 0;
-    }
-    return 1;
-}
-
-/* The sequences over CR, LF, "." and "x" of length `len`, by index. */
-static inline char seq_alpha(size_t i)
-{
-    return "\r\n.x"[i];
-}
-
-static inline size_t seq_count(size_t len)
-{
-    size_t n = 1;
-    while (len-- > 0)
-        n *= 4;
-    return n;
-}
-
-static inline void seq_make(size_t len, size_t idx, char *out)
-{
-    size_t i;
-    for (i = 0; i < len; i++) {
-        out[i] = seq_alpha(idx % 4);
-        idx /= 4;
-    }
-    out[len] = '\0';
-}
-
-#endif /* any role */
+/* gbuf, find, count_of, crlf_only, seq_*: security_util.h */
 
 /* ====================================================================
  * Server harness: a fake application with default answers
@@ -718,9 +614,9 @@ static void class_auth_cancel_loop_closes(void **state)
     (void)state;
     t->cfg.max_bad_commands = 5;
     srv_start(t, &t->own);
-    gb_str(&in, HELLO);
+    gb_puts(&in, HELLO);
     for (i = 0; i < 50; i++)
-        gb_str(&in, i % 2 ? "AUTH PLAIN\r\n*\r\n" : "AUTH LOGIN\r\n*\r\n");
+        gb_puts(&in, i % 2 ? "AUTH PLAIN\r\n*\r\n" : "AUTH LOGIN\r\n*\r\n");
     assert_int_equal(srv_feed(t, in.p, in.n), MW_DONE);
     assert_int_equal(count_of(gb_cstr(&t->out), "501 "), 5);
     assert_int_equal(t->cmds[MW_SMTP_CMD_AUTH], 6);
@@ -1323,7 +1219,7 @@ static void class_smtp_smuggling_client_every_body(void **state)
                             fail_msg("body %zu/%zu cut %zu: bad wire data", len, idx, cut);
                     }
                     gb_put(&wire, gb_cstr(&t->out), t->out.n);
-                    gb_str(&wire, "QUIT\r\n");
+                    gb_puts(&wire, "QUIT\r\n");
 #if MW_ENABLE_SMTP_SERVER
                     s->cfg.data_newlines = MW_NEWLINE_REJECT;
                     srv_start(s, &s->own);
