@@ -94,7 +94,7 @@ static void act(run *r)
     for (i = 0; i < k && !r->stop; i++) {
         uint32_t x = rnd(r), msg = 1 + (x >> 8) % 4;
         int st;
-        switch (x % 22) {
+        switch (x % 23) {
         case 0: st = mw_pop3_client_capa(c); break;
         case 1: st = mw_pop3_client_user(c, "bob", 3); break;
         case 2: st = mw_pop3_client_pass(c, "pass word", 9); break;
@@ -121,9 +121,13 @@ static void act(run *r)
             break;
         case 19: st = mw_pop3_client_stls(c); break;
         case 20: st = mw_pop3_client_utf8(c); break;
+        case 21:
+            st = (x >> 16) % 2 ? mw_pop3_client_lang(c, "de-CH", 5)
+                               : mw_pop3_client_lang(c, NULL, 0);
+            break;
         default: st = mw_pop3_client_auth_plain(c, "z", 1, "bob", 3, "pw", 2); break;
         }
-        log_num(&r->log, 0xC0DE0000u | (x % 22) << 8 | (uint32_t)(st & 0xff));
+        log_num(&r->log, 0xC0DE0000u | (x % 23) << 8 | (uint32_t)(st & 0xff));
         CHECK(mw_pop3_client_in_flight(c) <= r->max_inflight);
     }
 }
@@ -162,6 +166,7 @@ static int c_reply(mw_pop3_client *c, void *u, const mw_pop3_reply *rp)
     log_span(&r->log, rp->text);
     log_span(&r->log, rp->uid);
     log_span(&r->log, rp->timestamp);
+    log_span(&r->log, rp->lang);
     if (!(rp->flags & MW_POP3_REPLY_MULTILINE))
         act(r);
     return 0;
@@ -176,7 +181,10 @@ static int c_listing(mw_pop3_client *c, void *u, const mw_pop3_listing *l)
     log_num(&r->log, l->octets);
     log_num(&r->log, l->offset);
     log_span(&r->log, l->uid);
-    CHECK(l->msg > 0);
+    log_span(&r->log, l->lang);
+    log_span(&r->log, l->description);
+    /* a LANG listing line has a tag, the others a message number */
+    CHECK(l->cmd == MW_POP3_CMD_LANG ? l->lang.len > 0 && l->msg == 0 : l->msg > 0);
     return 0;
 }
 

@@ -9,13 +9,14 @@
  *  mode 0, commands: a client and a server connected in memory, the
  *    greeting carrying an APOP timestamp made of input bytes. Each step
  *    picks a command (USER, PASS, APOP, STAT, LIST, RETR, DELE, TOP,
- *    UIDL, NOOP, RSET, UTF8, AUTH PLAIN / LOGIN / XOAUTH2 / a hook
+ *    UIDL, NOOP, RSET, UTF8, LANG, AUTH PLAIN / LOGIN / XOAUTH2 / a hook
  *    mechanism, QUIT) with arguments from the input. When the client
  *    formats it (MW_OK) its bytes must be CRLF lines, the server must take
  *    them without any error and hand over the same values: names,
  *    passwords, message numbers, line counts, the APOP digest (checked
  *    with mw_pop3_server_apop_check() and the same secret), the SASL
- *    credentials (base64-decoded by the test).
+ *    credentials (base64-decoded by the test), the LANG range (echoed
+ *    back as the tag of the +OK, which the client must read back).
  *  mode 1, answers: the server's application answers with random +OK /
  *    -ERR, response codes and texts, STAT and LIST / UIDL values, listing
  *    lines and RETR / TOP bodies written in two pieces. When the server
@@ -80,7 +81,7 @@ typedef struct pair {
     /* the client's view */
     unsigned creplies, ends, nlist;
     mw_pop3_reply last;
-    buf rtext, rcode_text, ruid, body;
+    buf rtext, rcode_text, ruid, rlang, body;
     uint32_t lmsg[4];
     uint64_t loct[4];
     buf luid[4];
@@ -141,6 +142,19 @@ static int s_command(mw_pop3_server *s, void *u, const mw_pop3_cmd *c)
             return mw_pop3_server_reply(s, 0, MW_POP3_RC_AUTH, NULL);
         }
         return mw_pop3_server_auth_challenge(s, NULL, 0);
+    case MW_POP3_CMD_LANG: {
+        /* RFC 6856 §3.2: a range that is a tag comes back as the tag */
+        char tag[300];
+        if (!(c->flags & MW_POP3_CMDF_HAS_RANGE)) {
+            CHECK(mw_pop3_server_reply_begin(s, NULL) == MW_OK);
+            CHECK(mw_pop3_server_lang_listing(s, "en", "English") == MW_OK);
+            return mw_pop3_server_reply_end(s);
+        }
+        CHECK(c->arg.len < sizeof tag);
+        memcpy(tag, c->arg.ptr, c->arg.len);
+        tag[c->arg.len] = '\0';
+        return mw_pop3_server_reply_lang(s, strcmp(tag, "*") == 0 ? "en" : tag, "ok");
+    }
     case MW_POP3_CMD_AUTH_RESPONSE: {
         char d[4096];
         size_t dl = 0;
@@ -185,6 +199,7 @@ static int c_reply(mw_pop3_client *c, void *u, const mw_pop3_reply *r)
     set(&x->rtext, r->text.ptr, r->text.len);
     set(&x->rcode_text, r->code_text.ptr, r->code_text.len);
     set(&x->ruid, r->uid.ptr, r->uid.len);
+    set(&x->rlang, r->lang.ptr, r->lang.len);
     return 0;
 }
 
@@ -291,7 +306,7 @@ static int pair_start(pair *x, const char *id, const char *stamp)
 static void pair_free(pair *x)
 {
     buf *all[] = {&x->c2s, &x->s2c, &x->arg, &x->arg2, &x->sasl, &x->mech, &x->rtext,
-                  &x->rcode_text, &x->ruid, &x->body};
+                  &x->rcode_text, &x->ruid, &x->rlang, &x->body};
     size_t i;
     for (i = 0; i < sizeof all / sizeof all[0]; i++)
         free(all[i]->p);
@@ -324,7 +339,7 @@ static void mode_commands(rd *r)
     int steps = 0;
     mw_pop3_server_config_init(&x->scfg);
     x->scfg.flags |= MW_POP3_SERVER_APOP | MW_POP3_SERVER_UTF8 | MW_POP3_SERVER_UTF8_USER |
-                     MW_POP3_SERVER_TLS_ACTIVE;
+                     MW_POP3_SERVER_TLS_ACTIVE | MW_POP3_SERVER_LANG;
     x->scfg.sasl = "PLAIN LOGIN XOAUTH2 X-TEST";
     x->scfg.max_bad_commands = 0;
     mw_pop3_client_config_init(&x->ccfg);
@@ -334,7 +349,7 @@ static void mode_commands(rd *r)
     if (!pair_start(x, id, stamp))
         return;
     while (r->n > 0 && steps++ < 24 && !x->client_dead && !x->server_closed) {
-        unsigned k = byte(r) % 17;
+        unsigned k = byte(r) % 18;
         size_t from = x->c2s.n, errs = x->serrors;
         unsigned before = x->ncmd;
         uint32_t m = (uint32_t)num(r, byte(r) % 5), l = (uint32_t)num(r, byte(r) % 5);
@@ -366,6 +381,7 @@ static void mode_commands(rd *r)
         case 13: rc = mw_pop3_client_auth_login(&x->c, a.ptr, a.len, b.ptr, b.len); break;
         case 14: rc = mw_pop3_client_auth_xoauth2(&x->c, a.ptr, a.len, b.ptr, b.len); break;
         case 15: rc = mw_pop3_client_auth(&x->c, "X-TEST", hook_step, &a); break;
+        case 16: rc = mw_pop3_client_lang(&x->c, a.len ? a.ptr : NULL, a.len); break;
         default: rc = mw_pop3_client_quit(&x->c); break;
         }
         if (debug > 0)
@@ -381,7 +397,7 @@ static void mode_commands(rd *r)
             fprintf(stderr, "server refused: %.*s\n", (int)(x->c2s.n - from), x->c2s.p + from);
             CHECK(0);
         }
-        if (k == 9 || k == 10 || k == 16)
+        if (k == 9 || k == 10 || k == 17)
             continue;
         CHECK(x->ncmd > before);
         switch (k) {
@@ -443,6 +459,13 @@ static void mode_commands(rd *r)
         case 15:
             CHECK(eq(&x->mech, "X-TEST", 6));
             CHECK(eq(&x->sasl, a.ptr, a.len));
+            break;
+        case 16:
+            CHECK(x->id == MW_POP3_CMD_LANG && eq(&x->arg, a.ptr, a.len));
+            CHECK(((x->cflags & MW_POP3_CMDF_HAS_RANGE) != 0) == (a.len != 0));
+            if (a.len > 0 && !(a.len == 1 && a.ptr[0] == '*'))
+                CHECK(x->last.cmd == MW_POP3_CMD_LANG && x->last.ok &&
+                      eq(&x->rlang, a.ptr, a.len));
             break;
         default:
             break;

@@ -134,6 +134,21 @@ static void answer(run *r, const mw_pop3_cmd *c)
         if (rc == MW_OK)
             r->stls = 1;
         break;
+    case MW_POP3_CMD_LANG:
+        /* RFC 6856 §3.2: no range, a listing; a range of odd length
+         * refused, other ranges answered with a tag (the spans of an
+         * answer given later are gone, so the tag does not echo them) */
+        if (!(c->flags & MW_POP3_CMDF_HAS_RANGE)) {
+            CHECK(mw_pop3_server_reply_begin(s, NULL) == MW_OK);
+            CHECK(mw_pop3_server_lang_listing(s, "en", "English") == MW_OK);
+            CHECK(mw_pop3_server_lang_listing(s, "de", NULL) == MW_OK);
+            rc = mw_pop3_server_reply_end(s);
+        } else if (c->arg.len % 2) {
+            rc = mw_pop3_server_reply(s, 0, 0, "unknown language");
+        } else {
+            rc = mw_pop3_server_reply_lang(s, "en-GB", "ok");
+        }
+        break;
     case MW_POP3_CMD_PASS:
         rc = mw_pop3_server_reply(s, c->arg.len % 3 != 0, c->arg.len % 3 ? 0 : MW_POP3_RC_AUTH,
                                   NULL);
@@ -194,6 +209,7 @@ static void setup(run *r, uint8_t opt)
         cfg.flags |= MW_POP3_SERVER_APOP;
     if (opt & 0x08)
         cfg.flags |= MW_POP3_SERVER_UTF8 | MW_POP3_SERVER_UTF8_USER;
+    cfg.flags |= MW_POP3_SERVER_LANG; /* always: it costs nothing when unused */
     if (opt & 0x10)
         cfg.sasl = "PLAIN LOGIN X-TWO";
     if (opt & 0x40)
