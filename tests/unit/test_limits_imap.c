@@ -168,6 +168,129 @@ static void test_imap_server_max_bad_commands(void **state)
     }
 }
 
+/* MW_IMAP_LITERAL_MINUS_MAX (RFC 7888 §5): with LITERAL- offered, a
+ * non-synchronising literal of cap-1 and cap octets is read without a
+ * "+" (the LOGIN reaches the application: here the machine's NO); cap+1
+ * is refused "BAD [TOOBIG]" with MW_E_LITERAL at the start of the
+ * command, its octets are read and dropped, and the next command is read.
+ * max_literal is above the cap, so only LITERAL-'s own limit bites. */
+static void test_imap_server_literal_minus_max(void **state)
+{
+    size_t size;
+    (void)state;
+    for (size = MW_IMAP_LITERAL_MINUS_MAX - 1; size <= MW_IMAP_LITERAL_MINUS_MAX + 1;
+         size++) {
+        lsrv *x = calloc(1, sizeof *x);
+        evlog log;
+        inbuf in = {0};
+        char head[32];
+        assert_non_null(x);
+        mw_imap_server_config_init(&x->cfg);
+        x->cfg.caps |= MW_IMAP_CAP_LITERAL_MINUS;
+        x->cfg.max_literal = 2 * MW_IMAP_LITERAL_MINUS_MAX;
+        snprintf(head, sizeof head, "a LOGIN {%zu+}\r\n", size);
+        in_str(&in, head);
+        in_fill(&in, 'u', size);
+        in_str(&in, " pw\r\nb NOOP\r\n");
+        evlog_init(&log);
+        replay_check(&l_ops, x, in.p, in.len, &log);
+        log_lacks(&log, "+ ");
+        if (size <= MW_IMAP_LITERAL_MINUS_MAX) {
+            log_has(&log, "a NO ");
+            log_lacks(&log, "error");
+        } else {
+            log_has(&log, "a BAD [TOOBIG] ");
+            log_has(&log, "error MW_E_LITERAL @0\n");
+            assert_int_equal(log_count(&log, "error"), 1);
+        }
+        log_has(&log, "b NO ");
+        evlog_free(&log);
+        free(in.p);
+        free(x);
+    }
+}
+
+/* MW_IMAP_SECTION_PARTS_MAX: FETCH BODY[1.1...] with cap-1 and cap part
+ * numbers is parsed; cap+1 is refused BAD with MW_E_LIMIT at the part
+ * number one over, and the next command is read. The machine parses a
+ * command before it checks the state, so without a mailbox selected the
+ * cap-1 and cap commands are refused for the state, after the parse. */
+static void test_imap_server_section_parts_max(void **state)
+{
+    size_t n;
+    (void)state;
+    for (n = MW_IMAP_SECTION_PARTS_MAX - 1; n <= MW_IMAP_SECTION_PARTS_MAX + 1; n++) {
+        lsrv *x = calloc(1, sizeof *x);
+        evlog log;
+        inbuf in = {0};
+        size_t i, over = 0;
+        assert_non_null(x);
+        mw_imap_server_config_init(&x->cfg);
+        in_str(&in, "a FETCH 1 BODY[");
+        for (i = 1; i <= n; i++) {
+            if (i == MW_IMAP_SECTION_PARTS_MAX + 1)
+                over = in.len; /* its '.' */
+            in_str(&in, i == 1 ? "1" : ".1");
+        }
+        in_str(&in, "]\r\nb NOOP\r\n");
+        evlog_init(&log);
+        replay_check(&l_ops, x, in.p, in.len, &log);
+        if (n <= MW_IMAP_SECTION_PARTS_MAX) {
+            /* parsed whole; refused only for the state (not selected) */
+            log_has(&log, "error MW_E_STATE @0\n");
+            log_lacks(&log, "MW_E_LIMIT");
+        } else {
+            log_hasf(&log, "error MW_E_LIMIT @%zu\n", over + 1);
+            log_has(&log, "a BAD ");
+        }
+        assert_int_equal(log_count(&log, "error"), 1);
+        log_has(&log, "b NO ");
+        evlog_free(&log);
+        free(in.p);
+        free(x);
+    }
+}
+
+/* max_depth: SEARCH with criteria nested cap-1 and cap parentheses deep
+ * is parsed (then refused for the state: no mailbox is selected, and the
+ * machine parses before it checks the state); cap+1 is refused BAD with
+ * MW_E_DEPTH at the parenthesis one over, and the next command is read. */
+static void test_imap_server_max_depth(void **state)
+{
+    static const unsigned caps[] = {1, 2, MW_IMAP_DEPTH_DEFAULT};
+    size_t k, d;
+    (void)state;
+    for (k = 0; k < sizeof caps / sizeof caps[0]; k++) {
+        for (d = caps[k] - 1; d <= caps[k] + 1; d++) {
+            lsrv *x = calloc(1, sizeof *x);
+            evlog log;
+            inbuf in = {0};
+            assert_non_null(x);
+            mw_imap_server_config_init(&x->cfg);
+            x->cfg.max_depth = caps[k];
+            in_str(&in, "a SEARCH ");
+            in_fill(&in, '(', d);
+            in_str(&in, "ALL");
+            in_fill(&in, ')', d);
+            in_str(&in, "\r\nb NOOP\r\n");
+            evlog_init(&log);
+            replay_check(&l_ops, x, in.p, in.len, &log);
+            if (d <= caps[k]) {
+                log_has(&log, "error MW_E_STATE @0\n");
+                log_lacks(&log, "MW_E_DEPTH");
+            } else {
+                log_hasf(&log, "error MW_E_DEPTH @%zu\n", (size_t)9 + caps[k]);
+                log_has(&log, "a BAD ");
+            }
+            assert_int_equal(log_count(&log, "error"), 1);
+            log_has(&log, "b NO ");
+            evlog_free(&log);
+            free(in.p);
+            free(x);
+        }
+    }
+}
+
 #endif /* MW_ENABLE_IMAP_SERVER */
 
 int main(void)
@@ -176,6 +299,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_imap_server_max_literal),
         cmocka_unit_test(test_imap_server_max_bad_commands),
+        cmocka_unit_test(test_imap_server_literal_minus_max),
+        cmocka_unit_test(test_imap_server_section_parts_max),
+        cmocka_unit_test(test_imap_server_max_depth),
     };
     return cmocka_run_group_tests_name("limits_imap", tests, NULL, NULL);
 #else

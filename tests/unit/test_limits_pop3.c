@@ -26,6 +26,14 @@
 #include "replay.h"
 #include "limits_common.h"
 
+#if MW_ENABLE_POP3_SERVER || MW_ENABLE_POP3_CLIENT
+/* A unique-id of `len` characters (RFC 1939 §7: 1 to 70 in 0x21..0x7E). */
+static void put_uid(inbuf *b, size_t len)
+{
+    in_fill(b, 'u', len);
+}
+#endif
+
 #if MW_ENABLE_POP3_SERVER
 
 /* ---- a server that answers every command +OK and logs what happens ---- */
@@ -236,19 +244,190 @@ static void test_pop3_server_max_bad_commands(void **state)
     }
 }
 
+/* MW_POP3_UID_MAX (RFC 1939 §7): the server formats unique-ids of cap-1
+ * and cap characters; cap+1 is MW_E_INVAL and nothing is sent, and the
+ * listing goes on. The UIDL answer is driven from the command callback:
+ * its messages are listed with uids of 69, 70 and 71 characters. */
+static int uidl_command(mw_pop3_server *s, void *u, const mw_pop3_cmd *c)
+{
+    lsrv *x = u;
+    size_t len;
+    if (c->id != MW_POP3_CMD_UIDL)
+        return mw_pop3_server_reply(s, 1, 0, NULL);
+    assert_int_equal(mw_pop3_server_reply_begin(s, NULL), MW_OK);
+    for (len = MW_POP3_UID_MAX - 1; len <= MW_POP3_UID_MAX + 1; len++) {
+        inbuf uid = {0};
+        put_uid(&uid, len);
+        evlog_printf(x->log, "uid %zu -> %s", len,
+                     mw_status_name(mw_pop3_server_uid_listing(
+                         s, (uint32_t)len, uid.p)));
+        free(uid.p);
+    }
+    return mw_pop3_server_reply_end(s);
+}
+
+static void test_pop3_server_uid_max(void **state)
+{
+    lsrv x;
+    evlog log;
+    mw_pop3_server_callbacks cb = {0};
+    size_t used = 0;
+    inbuf want = {0};
+    (void)state;
+    memset(&x, 0, sizeof x);
+    mw_pop3_server_config_init(&x.cfg);
+    cb.send = l_send;
+    cb.command = uidl_command;
+    cb.error = l_error;
+    evlog_init(&log);
+    x.log = &log;
+    assert_int_equal(mw_pop3_server_init(&x.s, &x.cfg, &cb, &x, x.line,
+                                         sizeof x.line),
+                     MW_OK);
+    assert_int_equal(mw_pop3_server_start(&x.s, "ready"), MW_OK);
+    assert_int_equal(mw_pop3_server_feed(&x.s, "USER a\r\nPASS b\r\nUIDL\r\n",
+                                         22, &used),
+                     MW_OK);
+    log_has(&log, "uid 69 -> MW_OK\n");
+    log_has(&log, "uid 70 -> MW_OK\n");
+    log_has(&log, "uid 71 -> MW_E_INVAL\n");
+    in_str(&want, "70 ");
+    put_uid(&want, MW_POP3_UID_MAX);
+    in_str(&want, "\\r\\n");
+    log_has(&log, want.p);
+    free(want.p);
+    log_lacks(&log, "71 u");
+    log_ends(&log, "out: .\\r\\n\n");
+    evlog_free(&log);
+}
+
 #endif /* MW_ENABLE_POP3_SERVER */
+
+
+#if MW_ENABLE_POP3_CLIENT
+
+/* ---- a client facing a hostile server: listings and errors logged ----- */
+
+typedef struct lcli {
+    mw_pop3_client c;
+    char line[MW_POP3_CLIENT_LINEBUF_SIZE];
+    evlog *log;
+} lcli;
+
+static int c_send(mw_pop3_client *c, void *u, const char *p, size_t n)
+{
+    (void)c;
+    (void)u;
+    (void)p;
+    (void)n;
+    return 0;
+}
+
+static int c_listing(mw_pop3_client *c, void *u, const mw_pop3_listing *l)
+{
+    lcli *x = u;
+    (void)c;
+    evlog_printf(x->log, "listing %u uid=%zu @%zu", (unsigned)l->msg, l->uid.len,
+                 l->offset);
+    return 0;
+}
+
+static int c_error(mw_pop3_client *c, void *u, int st, size_t off,
+                   const char *why)
+{
+    lcli *x = u;
+    (void)c;
+    (void)why;
+    evlog_printf(x->log, "error %s @%zu", mw_status_name(st), off);
+    return 0;
+}
+
+/* What the server said before UIDL: greeting, USER and PASS answers. */
+static const char c_pre[] = "+OK ready\r\n+OK\r\n+OK\r\n";
+#define C_PRE_LEN 21u
+
+static void c_reset(void *ctx, evlog *log)
+{
+    lcli *x = ctx;
+    mw_pop3_client_callbacks cb = {0};
+    size_t used = 0;
+    cb.send = c_send;
+    cb.listing = c_listing;
+    cb.error = c_error;
+    x->log = log;
+    assert_int_equal(mw_pop3_client_init(&x->c, NULL, &cb, x, x->line,
+                                         sizeof x->line),
+                     MW_OK);
+    /* logged in (the bytes count in the stream offsets), UIDL sent */
+    assert_int_equal(mw_pop3_client_feed(&x->c, c_pre, 11, &used), MW_OK);
+    assert_int_equal(mw_pop3_client_user(&x->c, "a", 1), MW_OK);
+    assert_int_equal(mw_pop3_client_feed(&x->c, c_pre + 11, 5, &used), MW_OK);
+    assert_int_equal(mw_pop3_client_pass(&x->c, "b", 1), MW_OK);
+    assert_int_equal(mw_pop3_client_feed(&x->c, c_pre + 16, 5, &used), MW_OK);
+    assert_int_equal(mw_pop3_client_uidl(&x->c, 0), MW_OK);
+    evlog_reset(log);
+}
+
+static int c_feed(void *ctx, const char *p, size_t n, size_t *consumed)
+{
+    lcli *x = ctx;
+    return mw_pop3_client_feed(&x->c, p, n, consumed);
+}
+
+static const replay_ops c_ops = {c_reset, c_feed, NULL};
+
+/* MW_POP3_UID_MAX on the client side: a UIDL listing whose unique-ids
+ * have cap-1 and cap characters is read; a line with cap+1 is skipped and
+ * reported MW_E_SYNTAX at its start, and the next line is read. */
+static void test_pop3_client_uid_max(void **state)
+{
+    lcli x;
+    evlog log;
+    inbuf in = {0};
+    size_t len, at[3], k = 0;
+    char num[8];
+    (void)state;
+    memset(&x, 0, sizeof x);
+    in_str(&in, "+OK\r\n");
+    for (len = MW_POP3_UID_MAX - 1; len <= MW_POP3_UID_MAX + 1; len++) {
+        at[k++] = C_PRE_LEN + in.len;
+        snprintf(num, sizeof num, "%zu ", len);
+        in_str(&in, num);
+        put_uid(&in, len);
+        in_str(&in, "\r\n");
+    }
+    in_str(&in, "72 u\r\n.\r\n");
+    evlog_init(&log);
+    replay_check(&c_ops, &x, in.p, in.len, &log);
+    log_hasf(&log, "listing 69 uid=69 @%zu\n", at[0]);
+    log_hasf(&log, "listing 70 uid=70 @%zu\n", at[1]);
+    log_hasf(&log, "error MW_E_SYNTAX @%zu\n", at[2]);
+    log_lacks(&log, "listing 71");
+    log_hasf(&log, "listing 72 uid=1 @%zu\n", C_PRE_LEN + in.len - 9);
+    assert_int_equal(log_count(&log, "error"), 1);
+    evlog_free(&log);
+    free(in.p);
+}
+
+#endif /* MW_ENABLE_POP3_CLIENT */
 
 int main(void)
 {
-#if MW_ENABLE_POP3_SERVER
+#if MW_ENABLE_POP3_SERVER || MW_ENABLE_POP3_CLIENT
     const struct CMUnitTest tests[] = {
+#if MW_ENABLE_POP3_SERVER
         cmocka_unit_test(test_pop3_server_max_line),
         cmocka_unit_test(test_pop3_server_max_auth_line),
         cmocka_unit_test(test_pop3_server_max_bad_commands),
+        cmocka_unit_test(test_pop3_server_uid_max),
+#endif
+#if MW_ENABLE_POP3_CLIENT
+        cmocka_unit_test(test_pop3_client_uid_max),
+#endif
     };
     return cmocka_run_group_tests_name("limits_pop3", tests, NULL, NULL);
 #else
-    puts("limits_pop3: no POP3 server in this build, nothing to test");
+    puts("limits_pop3: no POP3 server or client in this build, nothing to test");
     return 0;
 #endif
 }
