@@ -13,6 +13,19 @@
 
 #include "mailwire/features.h"
 
+/* ---- Features (features.h, generated) ----
+ * What the library contains is fixed when it is built, by CMake options
+ * written into features.h as 0/1 macros: the modules (MW_WITH_HDR,
+ * MW_WITH_SMTP_CLIENT, ... -> MW_ENABLE_HDR, ...) and, for small builds,
+ * features inside them, all on by default:
+ *   MW_WITH_ERROR_TEXT    -> MW_ENABLE_ERROR_TEXT     reason texts
+ *   MW_WITH_SASL_CRAM_MD5 -> MW_ENABLE_SASL_CRAM_MD5  CRAM-MD5, APOP, MD5
+ *   MW_WITH_SASL_OAUTH    -> MW_ENABLE_SASL_OAUTH     XOAUTH2, OAUTHBEARER
+ *   MW_WITH_SMTP_CHUNKING -> MW_ENABLE_SMTP_CHUNKING  BDAT (RFC 3030)
+ * Unlike the defaults below they are not to be defined by the
+ * application: a feature switched off keeps its functions, which return
+ * MW_E_UNSUPPORTED. features.h says what each one changes. */
+
 /* ---- SIMD ----
  * The line scanners use SSE2 where the compiler targets it (every x86-64
  * CPU) and portable C elsewhere. Define MW_NO_SIMD to force the portable

@@ -63,8 +63,13 @@ extern "C" {
  * object that returned one stays usable); -100 and below are fatal for the
  * object that returned them (mw_is_fatal()). mw_strerror() gives each one's
  * message (the text after each value below), mw_status_name() its name.
- * lib/core/status.c switches over this enum without a default, so the
- * compiler refuses a value that has no message.
+ * lib/core/status.c keeps both in tables whose sizes it checks against
+ * this list at compile time.
+ *
+ * #MW_E_UNSUPPORTED is what a public function returns when the feature it
+ * belongs to was switched off when the library was built
+ * (MW_ENABLE_SASL_OAUTH, ... in features.h): the symbol stays, so every
+ * build exports the same functions, but it does nothing else.
  */
 typedef enum mw_status {
     MW_OK = 0, /**< success */
@@ -97,6 +102,7 @@ typedef enum mw_status {
     MW_E_TLS_LEFTOVER = -25, /**< bytes received behind STARTTLS/STLS were discarded, never parsed */
     MW_E_CANCELLED = -26, /**< the peer cancelled the exchange (SASL "*") */
     MW_E_LITERAL = -27, /**< literal refused: larger than the limit, or not allowed here */
+    MW_E_UNSUPPORTED = -28, /**< feature compiled out */
     /* fatal codes: -100 and below */
     MW_E_CALLBACK = -100, /**< a callback aborted the operation */
     MW_E_CLOSED = -101, /**< closed: no more input is accepted */
@@ -120,7 +126,8 @@ typedef struct mw_span {
 /**
  * @brief Details of a parse error, filled by functions that take one.
  *
- * `reason` points to a static string (never freed, always valid);
+ * `reason` points to a static string (never freed, always valid, never
+ * NULL; "" in a build without error texts, MW_ENABLE_ERROR_TEXT 0);
  * `offset` counts bytes from the start of the input the function was given
  * (for streaming parsers: from the first byte ever fed).
  */
@@ -134,7 +141,10 @@ typedef struct mw_error {
  * @brief Name a status code.
  * @param status any value; unknown values are allowed.
  * @return a static, NUL-terminated English message, "unknown status" for a
- *         value that is not a ::mw_status. Never NULL.
+ *         value that is not a ::mw_status. Never NULL. In a build without
+ *         error texts (MW_ENABLE_ERROR_TEXT 0 in features.h) the message
+ *         is the status's name, as mw_status_name() returns it, and
+ *         "MW_E_UNKNOWN" for an unknown value.
  */
 MW_API const char *mw_strerror(int status);
 

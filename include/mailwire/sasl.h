@@ -56,6 +56,11 @@ extern "C" {
  *  MD5 survives here only because APOP and CRAM-MD5 are defined with it;
  *  it is broken for collision resistance and MUST NOT be used for anything
  *  new. Portable C99: the byte order of the host does not matter.
+ *
+ *  In a build without CRAM-MD5 and APOP (MW_ENABLE_SASL_CRAM_MD5 0,
+ *  features.h) these functions stay but compute nothing: the digests
+ *  and MACs they write are 16 zero bytes. Test the macro before relying
+ *  on them.
  *  @{ */
 
 /**
@@ -156,6 +161,10 @@ MW_API void mw_hex_lower(const uint8_t *in, size_t n, char *out);
 /* ------------------------------------------------------------------ */
 /** @name APOP (RFC 1939 §7)
  *
+ * In a build without CRAM-MD5 and APOP (MW_ENABLE_SASL_CRAM_MD5 0,
+ * features.h) every function here returns #MW_E_UNSUPPORTED and does
+ * nothing else.
+ *
  * The server's greeting carries a timestamp "<...>" in the syntax of an
  * RFC 822 msg-id; the client sends "APOP name digest" where digest is
  * MD5(timestamp || shared secret) in 32 lower-case hex digits.
@@ -255,6 +264,10 @@ MW_API int mw_sasl_apop_check(const char *timestamp, size_t tlen,
 
 /* ------------------------------------------------------------------ */
 /** @name CRAM-MD5 (RFC 2195)
+ *
+ * In a build without CRAM-MD5 and APOP (MW_ENABLE_SASL_CRAM_MD5 0,
+ * features.h) every function here returns #MW_E_UNSUPPORTED (the parser
+ * fills `err` with it) and does nothing else.
  *
  * The server sends a challenge (decoded: a msg-id-like string), the client
  * answers "user SP digest" where digest is the lower-case hex of
@@ -473,6 +486,10 @@ MW_API int mw_sasl_login_decode(const char *b64, size_t n, char *out,
 
 /* ------------------------------------------------------------------ */
 /** @name XOAUTH2 and OAUTHBEARER (RFC 7628)
+ *
+ * In a build without OAuth (MW_ENABLE_SASL_OAUTH 0, features.h) every
+ * function here returns #MW_E_UNSUPPORTED (the parsers fill `err` with
+ * it) and does nothing else.
  *
  * Both carry an OAuth 2.0 bearer token (RFC 6750) in key=value pairs
  * separated by 0x01 ("kvsep"). Encoders refuse every control character

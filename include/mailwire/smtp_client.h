@@ -784,7 +784,12 @@ MW_API int mw_smtp_client_helo(mw_smtp_client *c, mw_span domain);
  *               "<a@b>" is accepted too), or empty for the null path "<>".
  * @param params optional typed parameters (`present` bits say which);
  *               NULL for none.
- * @return the shared statuses; #MW_E_LIMIT (SIZE).
+ * In a build without CHUNKING (MW_ENABLE_SMTP_CHUNKING 0, features.h)
+ * the client never uses BDAT, whatever the configuration and the server
+ * offer, and BODY=BINARYMIME is refused with #MW_E_UNSUPPORTED.
+ *
+ * @return the shared statuses; #MW_E_LIMIT (SIZE); #MW_E_UNSUPPORTED
+ *         (BINARYMIME without CHUNKING compiled in).
  */
 MW_API int mw_smtp_client_mail(mw_smtp_client *c, mw_span from,
                                const mw_smtp_mail_params *params);
@@ -1037,7 +1042,8 @@ MW_API int mw_smtp_client_auth_login(mw_smtp_client *c, mw_span user,
  * @param c     the client. Not NULL.
  * @param user  the account.
  * @param token the OAuth 2.0 access token (RFC 6750 b64token).
- * @return the shared statuses.
+ * @return the shared statuses; #MW_E_UNSUPPORTED (recorded, nothing sent)
+ *         in a build without OAuth (MW_ENABLE_SASL_OAUTH 0, features.h).
  */
 MW_API int mw_smtp_client_auth_xoauth2(mw_smtp_client *c, mw_span user,
                                        mw_span token);
@@ -1050,7 +1056,8 @@ MW_API int mw_smtp_client_auth_xoauth2(mw_smtp_client *c, mw_span user,
  * @param host    the server's host name; may be empty.
  * @param port    the server port, or 0.
  * @param token   the access token.
- * @return the shared statuses.
+ * @return the shared statuses; #MW_E_UNSUPPORTED (recorded, nothing sent)
+ *         in a build without OAuth (MW_ENABLE_SASL_OAUTH 0, features.h).
  */
 MW_API int mw_smtp_client_auth_oauthbearer(mw_smtp_client *c, mw_span authzid,
                                            mw_span host, unsigned port,

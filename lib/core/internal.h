@@ -14,9 +14,22 @@
 #include "mailwire/core.h"
 #include "mailwire/config.h"
 
-/* Fill an mw_error if the caller gave one; returns code for tail calls. */
-static inline int mw__fail(mw_error *err, int code, size_t offset,
-                           const char *reason)
+/* An error reason text: the literal itself, or "" in a build without
+ * error texts (features.h, MW_ENABLE_ERROR_TEXT 0). Every reason the
+ * library stores or hands out goes through it, so that such a build keeps
+ * none of them: the (void) cast evaluates the argument for nothing, and
+ * the literal, referenced by no code, is not emitted. */
+#if MW_ENABLE_ERROR_TEXT
+#define MW__TEXT(s) (s)
+#else
+#define MW__TEXT(s) ((void)(s), "")
+#endif
+
+/* Fill an mw_error if the caller gave one; returns code for tail calls.
+ * Called through the macro mw__fail(), which passes the reason through
+ * MW__TEXT. */
+static inline int mw__fail_(mw_error *err, int code, size_t offset,
+                            const char *reason)
 {
     if (err != NULL) {
         err->code = code;
@@ -25,6 +38,8 @@ static inline int mw__fail(mw_error *err, int code, size_t offset,
     }
     return code;
 }
+#define mw__fail(err, code, offset, reason)                                  \
+    mw__fail_((err), (code), (offset), MW__TEXT(reason))
 
 static inline mw_span mw__span(const char *p, size_t n)
 {

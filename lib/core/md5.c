@@ -10,6 +10,7 @@
 #include "core/internal.h"
 #include "mailwire/sasl.h"
 
+#if MW_ENABLE_SASL_CRAM_MD5
 /* RFC 1321 §3.4: T[i] is the integer part of 4294967296 * abs(sin(i)),
  * i = 1..64 (radians), listed here as T[0]..T[63]. */
 static const uint32_t md5_t[64] = {
@@ -205,6 +206,44 @@ void mw_hmac_md5(const void *key, size_t keylen, const void *msg, size_t n,
     mw_md5_update(&c, inner, sizeof inner);
     mw_md5_final(&c, mac);
 }
+#else
+/* Compiled out (features.h, MW_ENABLE_SASL_CRAM_MD5 0): the functions
+ * stay, so every build exports the same symbols, but they return nothing
+ * to report MW_E_UNSUPPORTED with: the digest is all zero bytes. */
+size_t mw_md5_sizeof(void)
+{
+    return sizeof(mw_md5);
+}
+
+void mw_md5_init(mw_md5 *c)
+{
+    memset(c, 0, sizeof *c);
+}
+
+void mw_md5_update(mw_md5 *c, const void *data, size_t n)
+{
+    (void)c, (void)data, (void)n;
+}
+
+void mw_md5_final(mw_md5 *c, uint8_t digest[MW_MD5_LEN])
+{
+    (void)c;
+    memset(digest, 0, MW_MD5_LEN);
+}
+
+void mw_md5_sum(const void *p, size_t n, uint8_t digest[MW_MD5_LEN])
+{
+    (void)p, (void)n;
+    memset(digest, 0, MW_MD5_LEN);
+}
+
+void mw_hmac_md5(const void *key, size_t keylen, const void *msg, size_t n,
+                 uint8_t mac[MW_MD5_LEN])
+{
+    (void)key, (void)keylen, (void)msg, (void)n;
+    memset(mac, 0, MW_MD5_LEN);
+}
+#endif
 
 void mw_hex_lower(const uint8_t *in, size_t n, char *out)
 {

@@ -15,6 +15,7 @@
 
 /* ---------------------------------------------------------------- */
 
+#if MW_ENABLE_SASL_CRAM_MD5
 /* 1 when p[0..n) is exactly 32 hex digits (either case). The digest a
  * peer sent is not secret, so an early exit here leaks nothing. */
 static int is_hex_digest(const char *p, size_t n)
@@ -44,12 +45,14 @@ static int digest_matches(const uint8_t want[MW_MD5_LEN], const char *hex)
     }
     return diff == 0;
 }
+#endif
 
 static int has_byte(const char *p, size_t n, unsigned char c)
 {
     return n > 0 && memchr(p, c, n) != NULL;
 }
 
+#if MW_ENABLE_SASL_CRAM_MD5 || MW_ENABLE_SASL_OAUTH
 /* 1 when p[0..n) holds none of NUL, CR, LF (and with kvsep set, no other
  * control character but HTAB: 0x01 and DEL included). */
 static int clean_value(const char *p, size_t n, int kvsep)
@@ -67,7 +70,9 @@ static int clean_value(const char *p, size_t n, int kvsep)
     }
     return 1;
 }
+#endif
 
+#if MW_ENABLE_SASL_OAUTH
 /* RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" /
  * "+" / "/" ) *"=". Returns n when valid, else the offset of the first
  * byte that breaks the rule (0 for an empty token). */
@@ -95,6 +100,7 @@ static int is_b64token(const char *p, size_t n)
 {
     return n > 0 && b64token_bad(p, n) == n;
 }
+#endif
 
 static int is_utf8(const char *p, size_t n)
 {
@@ -156,10 +162,12 @@ static void w_put(b64w *w, const void *data, size_t n)
     }
 }
 
+#if MW_ENABLE_SASL_OAUTH /* only the OAuth messages have fixed text */
 static void w_str(b64w *w, const char *s)
 {
     w_put(w, s, strlen(s));
 }
+#endif
 
 static void w_finish(b64w *w)
 {
@@ -219,6 +227,7 @@ static int decode_into(const char *b64, size_t n, char *scratch, size_t cap,
     return MW_OK;
 }
 
+#if MW_ENABLE_SASL_CRAM_MD5
 /* ---------------------------------------------------------------- */
 /* APOP (RFC 1939 §7)                                                 */
 
@@ -400,6 +409,58 @@ int mw_sasl_cram_md5_check(const char *challenge, size_t clen,
     mw_hmac_md5(secret, slen, challenge, clen, mac);
     return digest_matches(mac, digest_hex) ? MW_OK : MW_E_AUTH;
 }
+#else
+/* Compiled out (features.h): the same functions, which only refuse. */
+int mw_sasl_apop_find_timestamp(const char *greeting, size_t len,
+                                mw_span *ts)
+{
+    (void)greeting, (void)len, (void)ts;
+    return MW_E_UNSUPPORTED;
+}
+
+int mw_sasl_apop_digest(const char *timestamp, size_t tlen,
+                        const char *secret, size_t slen,
+                        char out[MW_MD5_HEX_LEN])
+{
+    (void)timestamp, (void)tlen, (void)secret, (void)slen, (void)out;
+    return MW_E_UNSUPPORTED;
+}
+
+int mw_sasl_apop_check(const char *timestamp, size_t tlen,
+                       const char *secret, size_t slen,
+                       const char *digest_hex, size_t dlen)
+{
+    (void)timestamp, (void)tlen, (void)secret, (void)slen;
+    (void)digest_hex, (void)dlen;
+    return MW_E_UNSUPPORTED;
+}
+
+int mw_sasl_cram_md5_response(const char *user, size_t ulen,
+                              const char *secret, size_t slen,
+                              const char *challenge, size_t clen, char *out,
+                              size_t cap, size_t *outlen)
+{
+    (void)user, (void)ulen, (void)secret, (void)slen, (void)challenge;
+    (void)clen, (void)out, (void)cap, (void)outlen;
+    return MW_E_UNSUPPORTED;
+}
+
+int mw_sasl_cram_md5_parse(const char *resp, size_t n, mw_span *user,
+                           mw_span *digest, mw_error *err)
+{
+    (void)resp, (void)n, (void)user, (void)digest;
+    return mw__fail(err, MW_E_UNSUPPORTED, 0, "CRAM-MD5 is compiled out");
+}
+
+int mw_sasl_cram_md5_check(const char *challenge, size_t clen,
+                           const char *secret, size_t slen,
+                           const char *digest_hex, size_t dlen)
+{
+    (void)challenge, (void)clen, (void)secret, (void)slen;
+    (void)digest_hex, (void)dlen;
+    return MW_E_UNSUPPORTED;
+}
+#endif
 
 /* ---------------------------------------------------------------- */
 /* PLAIN (RFC 4616)                                                   */
@@ -554,6 +615,7 @@ int mw_sasl_login_decode(const char *b64, size_t n, char *out, size_t cap,
     return MW_OK;
 }
 
+#if MW_ENABLE_SASL_OAUTH
 /* ---------------------------------------------------------------- */
 /* XOAUTH2 and OAUTHBEARER (RFC 7628)                                 */
 
@@ -935,3 +997,41 @@ int mw_sasl_oauthbearer_parse(const char *b64, size_t n, char *scratch,
         *port = (unsigned)pv;
     return MW_OK;
 }
+#else
+/* Compiled out (features.h): the same functions, which only refuse. */
+int mw_sasl_xoauth2_encode(const char *user, size_t ulen, const char *token,
+                           size_t tlen, char *out, size_t cap,
+                           size_t *outlen)
+{
+    (void)user, (void)ulen, (void)token, (void)tlen, (void)out, (void)cap;
+    (void)outlen;
+    return MW_E_UNSUPPORTED;
+}
+
+int mw_sasl_oauthbearer_encode(const char *authzid, size_t alen,
+                               const char *host, size_t hlen, unsigned port,
+                               const char *token, size_t tlen, char *out,
+                               size_t cap, size_t *outlen)
+{
+    (void)authzid, (void)alen, (void)host, (void)hlen, (void)port;
+    (void)token, (void)tlen, (void)out, (void)cap, (void)outlen;
+    return MW_E_UNSUPPORTED;
+}
+
+int mw_sasl_xoauth2_parse(const char *b64, size_t n, char *scratch,
+                          size_t cap, mw_span *user, mw_span *token,
+                          mw_error *err)
+{
+    (void)b64, (void)n, (void)scratch, (void)cap, (void)user, (void)token;
+    return mw__fail(err, MW_E_UNSUPPORTED, 0, "XOAUTH2 is compiled out");
+}
+
+int mw_sasl_oauthbearer_parse(const char *b64, size_t n, char *scratch,
+                              size_t cap, mw_span *authzid, mw_span *host,
+                              unsigned *port, mw_span *token, mw_error *err)
+{
+    (void)b64, (void)n, (void)scratch, (void)cap, (void)authzid, (void)host;
+    (void)port, (void)token;
+    return mw__fail(err, MW_E_UNSUPPORTED, 0, "OAUTHBEARER is compiled out");
+}
+#endif

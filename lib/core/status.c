@@ -1,179 +1,112 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Status names and messages, and the version query. Both switches cover
- * every value of mw_status with no default, so a status added to core.h
- * without its text is a compile error (-Wswitch, on in -Wall).
+ * Status names and messages, and the version query. The statuses are
+ * three dense runs (0..2, -1..-28, -100..-103), so one small index maps a
+ * status to its row of two tables: a switch over the sparse values would
+ * make the compiler build a pointer table over the whole range -103..2
+ * (four times the entries). Compile-time checks below tie the tables'
+ * sizes to the first and last value of each run in core.h, and
+ * tests/unit/test_core.c checks every value, name and message.
+ *
+ * Without error texts (MW_ENABLE_ERROR_TEXT 0) the messages are not in
+ * the library: mw_strerror() returns the name.
  */
-#include "mailwire/core.h"
+#include "core/internal.h"
 
-static const char *message(mw_status s)
-{
-    switch (s) {
-    case MW_OK:
-        return "success";
-    case MW_PAUSED:
-        return "stopped early: paused by a callback or awaiting a reply";
-    case MW_DONE:
-        return "finished: the input after this point is not for this parser";
-    case MW_E_SYNTAX:
-        return "syntax error";
-    case MW_E_TOO_LONG:
-        return "line or item too long";
-    case MW_E_SEQUENCE:
-        return "bad sequence of commands";
-    case MW_E_LIMIT:
-        return "configured limit exceeded";
-    case MW_E_STATE:
-        return "not valid in the current state";
-    case MW_E_INVAL:
-        return "invalid argument";
-    case MW_E_NOSPACE:
-        return "output buffer too small";
-    case MW_E_BARE_LF:
-        return "bare LF where CRLF is required";
-    case MW_E_BARE_CR:
-        return "bare CR where CRLF is required";
-    case MW_E_NUL:
-        return "NUL byte in input";
-    case MW_E_OVERFLOW:
-        return "number out of range";
-    case MW_E_BASE64:
-        return "invalid base64";
-    case MW_E_UTF8:
-        return "invalid UTF-8";
-    case MW_E_DEPTH:
-        return "nesting too deep";
-    case MW_E_INCOMPLETE:
-        return "input ended before the item was complete";
-    case MW_E_CHARSET:
-        return "unsupported charset";
-    case MW_E_LINE_TOO_LONG:
-        return "line longer than the line limit";
-    case MW_E_FIELD_TOO_LONG:
-        return "header field longer than the field limit";
-    case MW_E_TOO_MANY_FIELDS:
-        return "more header fields than the field limit";
-    case MW_E_HEADER_TOO_LONG:
-        return "header block longer than the header limit";
-    case MW_E_ENCODED_WORD:
-        return "malformed RFC 2047 encoded word";
-    case MW_E_DATE:
-        return "date is not valid";
-    case MW_E_NOT_FOUND:
-        return "no such item";
-    case MW_E_AUTH:
-        return "authentication failed";
-    case MW_E_TLS_LEFTOVER:
-        return "bytes received behind STARTTLS/STLS were discarded, never parsed";
-    case MW_E_CANCELLED:
-        return "the peer cancelled the exchange (SASL \"*\")";
-    case MW_E_LITERAL:
-        return "literal refused: larger than the limit, or not allowed here";
-    case MW_E_CALLBACK:
-        return "a callback aborted the operation";
-    case MW_E_CLOSED:
-        return "closed: no more input is accepted";
-    case MW_E_INTERNAL:
-        return "internal error";
-    case MW_E_INJECTION:
-        return "bytes arrived past the TLS switch point (response injection)";
-    case MW_STATUS_ENUM_END_:
-        break;
-    }
-    return "unknown status";
-}
+/* The runs of mw_status, and where each starts in the tables. */
+#define OK_LAST MW_DONE
+#define REC_LAST MW_E_UNSUPPORTED /* the recoverable run: -1 .. REC_LAST */
+#define FATAL_FIRST MW_E_CALLBACK
+#define FATAL_LAST MW_E_INJECTION
+#define N_OK (OK_LAST + 1)
+#define N_REC (-(REC_LAST))
+#define N_FATAL (FATAL_FIRST - FATAL_LAST + 1)
+#define N_ALL (N_OK + N_REC + N_FATAL)
 
-static const char *name(mw_status s)
-{
-    switch (s) {
-    case MW_OK:
-        return "MW_OK";
-    case MW_PAUSED:
-        return "MW_PAUSED";
-    case MW_DONE:
-        return "MW_DONE";
-    case MW_E_SYNTAX:
-        return "MW_E_SYNTAX";
-    case MW_E_TOO_LONG:
-        return "MW_E_TOO_LONG";
-    case MW_E_SEQUENCE:
-        return "MW_E_SEQUENCE";
-    case MW_E_LIMIT:
-        return "MW_E_LIMIT";
-    case MW_E_STATE:
-        return "MW_E_STATE";
-    case MW_E_INVAL:
-        return "MW_E_INVAL";
-    case MW_E_NOSPACE:
-        return "MW_E_NOSPACE";
-    case MW_E_BARE_LF:
-        return "MW_E_BARE_LF";
-    case MW_E_BARE_CR:
-        return "MW_E_BARE_CR";
-    case MW_E_NUL:
-        return "MW_E_NUL";
-    case MW_E_OVERFLOW:
-        return "MW_E_OVERFLOW";
-    case MW_E_BASE64:
-        return "MW_E_BASE64";
-    case MW_E_UTF8:
-        return "MW_E_UTF8";
-    case MW_E_DEPTH:
-        return "MW_E_DEPTH";
-    case MW_E_INCOMPLETE:
-        return "MW_E_INCOMPLETE";
-    case MW_E_CHARSET:
-        return "MW_E_CHARSET";
-    case MW_E_LINE_TOO_LONG:
-        return "MW_E_LINE_TOO_LONG";
-    case MW_E_FIELD_TOO_LONG:
-        return "MW_E_FIELD_TOO_LONG";
-    case MW_E_TOO_MANY_FIELDS:
-        return "MW_E_TOO_MANY_FIELDS";
-    case MW_E_HEADER_TOO_LONG:
-        return "MW_E_HEADER_TOO_LONG";
-    case MW_E_ENCODED_WORD:
-        return "MW_E_ENCODED_WORD";
-    case MW_E_DATE:
-        return "MW_E_DATE";
-    case MW_E_NOT_FOUND:
-        return "MW_E_NOT_FOUND";
-    case MW_E_AUTH:
-        return "MW_E_AUTH";
-    case MW_E_TLS_LEFTOVER:
-        return "MW_E_TLS_LEFTOVER";
-    case MW_E_CANCELLED:
-        return "MW_E_CANCELLED";
-    case MW_E_LITERAL:
-        return "MW_E_LITERAL";
-    case MW_E_CALLBACK:
-        return "MW_E_CALLBACK";
-    case MW_E_CLOSED:
-        return "MW_E_CLOSED";
-    case MW_E_INTERNAL:
-        return "MW_E_INTERNAL";
-    case MW_E_INJECTION:
-        return "MW_E_INJECTION";
-    case MW_STATUS_ENUM_END_:
-        break;
-    }
-    return "MW_E_UNKNOWN";
-}
+static const char *const names[] = {
+    "MW_OK", "MW_PAUSED", "MW_DONE",
+    "MW_E_SYNTAX", "MW_E_TOO_LONG", "MW_E_SEQUENCE", "MW_E_LIMIT",
+    "MW_E_STATE", "MW_E_INVAL", "MW_E_NOSPACE", "MW_E_BARE_LF",
+    "MW_E_BARE_CR", "MW_E_NUL", "MW_E_OVERFLOW", "MW_E_BASE64",
+    "MW_E_UTF8", "MW_E_DEPTH", "MW_E_INCOMPLETE", "MW_E_CHARSET",
+    "MW_E_LINE_TOO_LONG", "MW_E_FIELD_TOO_LONG", "MW_E_TOO_MANY_FIELDS",
+    "MW_E_HEADER_TOO_LONG", "MW_E_ENCODED_WORD", "MW_E_DATE",
+    "MW_E_NOT_FOUND", "MW_E_AUTH", "MW_E_TLS_LEFTOVER", "MW_E_CANCELLED",
+    "MW_E_LITERAL", "MW_E_UNSUPPORTED",
+    "MW_E_CALLBACK", "MW_E_CLOSED", "MW_E_INTERNAL", "MW_E_INJECTION",
+};
 
-/* Only values inside the enum's range may be converted to it. */
-static int in_range(int status)
+/* A table with a row per status (a new status without its row, or a row
+ * too many, stops the build). */
+typedef char names_match_core_h[sizeof names / sizeof names[0] == N_ALL ? 1 : -1];
+
+#if MW_ENABLE_ERROR_TEXT
+static const char *const messages[] = {
+    "success",
+    "stopped early: paused by a callback or awaiting a reply",
+    "finished: the input after this point is not for this parser",
+    "syntax error",
+    "line or item too long",
+    "bad sequence of commands",
+    "configured limit exceeded",
+    "not valid in the current state",
+    "invalid argument",
+    "output buffer too small",
+    "bare LF where CRLF is required",
+    "bare CR where CRLF is required",
+    "NUL byte in input",
+    "number out of range",
+    "invalid base64",
+    "invalid UTF-8",
+    "nesting too deep",
+    "input ended before the item was complete",
+    "unsupported charset",
+    "line longer than the line limit",
+    "header field longer than the field limit",
+    "more header fields than the field limit",
+    "header block longer than the header limit",
+    "malformed RFC 2047 encoded word",
+    "date is not valid",
+    "no such item",
+    "authentication failed",
+    "bytes received behind STARTTLS/STLS were discarded, never parsed",
+    "the peer cancelled the exchange (SASL \"*\")",
+    "literal refused: larger than the limit, or not allowed here",
+    "feature compiled out",
+    "a callback aborted the operation",
+    "closed: no more input is accepted",
+    "internal error",
+    "bytes arrived past the TLS switch point (response injection)",
+};
+typedef char messages_match_core_h[sizeof messages / sizeof messages[0] == N_ALL ? 1 : -1];
+#endif
+
+/* The row of a status, or -1 for a value that is not one. */
+static int row(int status)
 {
-    return status >= -32767 && status <= 32767;
+    if (status >= 0 && status <= OK_LAST)
+        return status;
+    if (status < 0 && status >= REC_LAST)
+        return N_OK - 1 - status;
+    if (status <= FATAL_FIRST && status >= FATAL_LAST)
+        return N_OK + N_REC + (FATAL_FIRST - status);
+    return -1;
 }
 
 const char *mw_strerror(int status)
 {
-    return in_range(status) ? message((mw_status)status) : "unknown status";
+#if MW_ENABLE_ERROR_TEXT
+    int r = row(status);
+    return r >= 0 ? messages[r] : "unknown status";
+#else
+    return mw_status_name(status);
+#endif
 }
 
 const char *mw_status_name(int status)
 {
-    return in_range(status) ? name((mw_status)status) : "MW_E_UNKNOWN";
+    int r = row(status);
+    return r >= 0 ? names[r] : "MW_E_UNKNOWN";
 }
 
 int mw_is_fatal(int status)

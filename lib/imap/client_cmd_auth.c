@@ -210,6 +210,7 @@ int mw_imap_client_authenticate_cram_md5(mw_imap_client *c, const char *user,
                                          size_t ulen, const char *secret,
                                          size_t slen, uint32_t *handle)
 {
+#if MW_ENABLE_SASL_CRAM_MD5
     const size_t H = MW__IMAPC_AUTH_HDR;
     int r = start(c);
     if (r != MW_OK)
@@ -228,6 +229,11 @@ int mw_imap_client_authenticate_cram_md5(mw_imap_client *c, const char *user,
     r = send_auth(c, "CRAM-MD5", 8, 0, ulen, MW__IMAPC_M_CRAM, handle);
     c->sasl_b = slen;
     return r;
+#else
+    /* Compiled out (features.h). */
+    (void)c, (void)user, (void)ulen, (void)secret, (void)slen, (void)handle;
+    return MW_E_UNSUPPORTED;
+#endif
 }
 
 int mw_imap_client_authenticate(mw_imap_client *c, const char *mech,

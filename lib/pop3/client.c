@@ -333,6 +333,7 @@ int mw_pop3_client_pass(mw_pop3_client *c, const char *pass, size_t n)
 int mw_pop3_client_apop(mw_pop3_client *c, const char *name, size_t n,
                         const void *secret, size_t slen)
 {
+#if MW_ENABLE_SASL_CRAM_MD5
     mw_md5 m;
     uint8_t d[MW_MD5_LEN];
     char hex[MW_MD5_HEX_LEN];
@@ -356,6 +357,11 @@ int mw_pop3_client_apop(mw_pop3_client *c, const char *name, size_t n,
     r = issue(c, MW_POP3_CMD_APOP, 0, 0, name, n, hex, sizeof hex);
     memset(hex, 0, sizeof hex);
     return r;
+#else
+    /* Compiled out (features.h). */
+    (void)c, (void)name, (void)n, (void)secret, (void)slen;
+    return MW_E_UNSUPPORTED;
+#endif
 }
 
 int mw_pop3_client_stat(mw_pop3_client *c)

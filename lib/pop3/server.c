@@ -245,6 +245,7 @@ int mw_pop3_server_start_apop(mw_pop3_server *s, const char *text,
                               const char *id, const char *stamp,
                               const char *host)
 {
+#if MW_ENABLE_SASL_CRAM_MD5
     mw__pop3_buf b;
     size_t ts_start;
     mw_span found;
@@ -288,6 +289,11 @@ int mw_pop3_server_start_apop(mw_pop3_server *s, const char *text,
         s->phase = MW_POP3_STATE_AUTHORIZATION;
     }
     return r;
+#else
+    /* Compiled out (features.h). */
+    (void)s, (void)text, (void)id, (void)stamp, (void)host;
+    return MW_E_UNSUPPORTED;
+#endif
 }
 
 /* ---- errors the machine answers --------------------------------------- */
@@ -1211,6 +1217,7 @@ int mw_pop3_server_auth_challenge(mw_pop3_server *s, const void *data,
 int mw_pop3_server_apop_check(mw_pop3_server *s, const void *secret,
                               size_t len)
 {
+#if MW_ENABLE_SASL_CRAM_MD5
     mw_md5 m;
     uint8_t d[MW_MD5_LEN];
     unsigned diff = 0;
@@ -1229,6 +1236,11 @@ int mw_pop3_server_apop_check(mw_pop3_server *s, const void *secret,
         diff |= (unsigned)(d[i] ^ s->digest[i]);
     memset(&m, 0, sizeof m);
     return diff == 0 ? MW_OK : MW_E_INVAL;
+#else
+    /* Compiled out (features.h). */
+    (void)s, (void)secret, (void)len;
+    return MW_E_UNSUPPORTED;
+#endif
 }
 
 int mw_pop3_server_tls_done(mw_pop3_server *s)

@@ -664,7 +664,7 @@ static void finish_entry(mw_hdr_address *out, const char *base,
         if (out->error.code == 0 || off <= out->error.offset) {
             out->error.code = MW_E_NUL;
             out->error.offset = off;
-            out->error.reason = "NUL byte in address";
+            out->error.reason = MW__TEXT("NUL byte in address");
         }
     }
     if (eight)

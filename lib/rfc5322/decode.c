@@ -342,7 +342,7 @@ static int ew_bytes(const mw_hdr_ew_segment *seg, char *out, size_t cap,
                 int lo = (n - i > 2) ? mw__hexval((unsigned char)t[i + 2]) : -1;
                 if (hi < 0 || lo < 0) {
                     *eoff = toff + i;
-                    *reason = "'=' not followed by two hex digits in Q encoded word";
+                    *reason = MW__TEXT("'=' not followed by two hex digits in Q encoded word");
                     return MW_E_ENCODED_WORD;
                 }
                 c = (unsigned char)(hi * 16 + lo);
@@ -364,7 +364,7 @@ static int ew_bytes(const mw_hdr_ew_segment *seg, char *out, size_t cap,
             q--;
         *eoff = (size_t)(q - seg->raw.ptr);
     }
-    *reason = "unknown encoding in encoded word (not B or Q)";
+    *reason = MW__TEXT("unknown encoding in encoded word (not B or Q)");
     return MW_E_ENCODED_WORD;
 }
 

@@ -195,7 +195,7 @@ static int header_end(mw_hdr_parser *p, const char *lf, size_t lf_off,
         d.code = MW_E_BARE_LF;
         d.kind = MW_HDR_D_BARE_LF;
         d.offset = lf_off;
-        d.reason = "the empty line ending the header is a bare LF";
+        d.reason = MW__TEXT("the empty line ending the header is a bare LF");
         d.bytes = mw__span(lf, 1);
         p->busy = 1;
         r = p->cb.defect(p, p->user, &d);

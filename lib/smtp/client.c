@@ -76,8 +76,8 @@ static void ob_u64(obuf *o, uint64_t v)
     ob_put(o, t + i, sizeof t - i);
 }
 
-int mw__smtpc_fail(mw_smtp_client *c, int code, size_t offset,
-                   const char *reason)
+int mw__smtpc_fail_(mw_smtp_client *c, int code, size_t offset,
+                    const char *reason)
 {
     c->err.code = code;
     c->err.offset = offset;
@@ -98,14 +98,19 @@ static int pipelining(const mw_smtp_client *c)
 
 static int chunking(const mw_smtp_client *c)
 {
+#if MW_ENABLE_SMTP_CHUNKING
     return (c->opts & MW__SC_CHUNK) && c->hello == MW__SC_H_EHLO &&
            (c->caps.ext & MW_SMTP_EXT_CHUNKING);
+#else
+    (void)c; /* compiled out (features.h): message data goes with DATA */
+    return 0;
+#endif
 }
 
 /* The session is over for good. `cause` and `reason` say why (kept for
  * mw_smtp_client_error()); `ret` is what the caller returns. */
-static int die(mw_smtp_client *c, int cause, size_t offset, const char *reason,
-               int ret)
+static int die_(mw_smtp_client *c, int cause, size_t offset, const char *reason,
+                int ret)
 {
     if (c->state == MW__SC_ST_DEAD)
         return ret;
@@ -116,6 +121,7 @@ static int die(mw_smtp_client *c, int cause, size_t offset, const char *reason,
     mw__smtpc_msg_abort(c, ret, reason);
     return ret;
 }
+#define die(a, b, c, d, e) die_((a), (b), (c), MW__TEXT(d), (e))
 
 /* A callback's answer: 0 go on, MW_PAUSED stop feed() after this reply,
  * negative abort. */
@@ -132,14 +138,15 @@ static int cbret(mw_smtp_client *c, int r)
 }
 
 /* A recoverable problem: recorded and reported, the session goes on. */
-static int note(mw_smtp_client *c, int status, size_t offset,
-                const char *reason)
+static int note_(mw_smtp_client *c, int status, size_t offset,
+                 const char *reason)
 {
     mw__smtpc_fail(c, status, offset, reason);
     if (c->cb.error != NULL)
         return cbret(c, c->cb.error(c, c->user, status, offset, reason));
     return MW_OK;
 }
+#define note(a, b, c, d) note_((a), (b), (c), MW__TEXT(d))
 
 static int raw_send(mw_smtp_client *c, const char *p, size_t n)
 {
@@ -227,28 +234,28 @@ static int check_send(const mw_smtp_client *c, unsigned kind,
                       const char **why)
 {
     if (c->state == MW__SC_ST_DEAD || c->state == MW__SC_ST_CLOSED) {
-        *why = "the session is over";
+        *why = MW__TEXT("the session is over");
         return MW_E_CLOSED;
     }
     *why = NULL;
     if (c->state == MW__SC_ST_GREETING) {
-        *why = "the server's greeting has not arrived";
+        *why = MW__TEXT("the server's greeting has not arrived");
     } else if (c->state == MW__SC_ST_TLS) {
-        *why = "the TLS handshake is due";
+        *why = MW__TEXT("the TLS handshake is due");
     } else if ((c->flags & MW__SC_F_GREET_BAD) && kind != MW_SMTP_CMD_QUIT) {
-        *why = "the server refused the session: only QUIT is possible";
+        *why = MW__TEXT("the server refused the session: only QUIT is possible");
     } else if (c->txn == MW__SC_T_BODY) {
-        *why = "message data is open: end it first";
+        *why = MW__TEXT("message data is open: end it first");
     } else if (c->txn == MW__SC_T_BDAT && kind != MW_SMTP_CMD_BDAT &&
                kind != MW_SMTP_CMD_RSET && kind != MW_SMTP_CMD_QUIT) {
-        *why = "message data is open: end it, or RSET";
+        *why = MW__TEXT("message data is open: end it, or RSET");
     } else if (c->q_len > 0) {
         if (!pipelining(c))
-            *why = "a reply is awaited (no PIPELINING)";
+            *why = MW__TEXT("a reply is awaited (no PIPELINING)");
         else if (c->group_closed)
-            *why = "the replies to a pipelined group are awaited";
+            *why = MW__TEXT("the replies to a pipelined group are awaited");
         else if (c->q_len >= Q && !q_mergeable(c, kind))
-            *why = "too many replies awaited";
+            *why = MW__TEXT("too many replies awaited");
     }
     return *why != NULL ? MW_E_STATE : MW_OK;
 }
@@ -591,6 +598,10 @@ int mw_smtp_client_mail_ext(mw_smtp_client *c, mw_span from,
             ob_str(&o, " BODY=8BITMIME");
             break;
         case MW_SMTP_BODY_BINARYMIME:
+            /* RFC 3030 §3: BINARYMIME data goes with BDAT only. */
+            if (!MW_ENABLE_SMTP_CHUNKING)
+                return mw__smtpc_fail(c, MW_E_UNSUPPORTED, 0,
+                                      "CHUNKING is compiled out");
             if (!(ext & MW_SMTP_EXT_BINARYMIME) || !chunking(c))
                 return mw__smtpc_fail(c, MW_E_STATE, 0,
                                       "BINARYMIME needs BINARYMIME and "
@@ -976,6 +987,7 @@ static int bare_error(mw_smtp_client *c, int rc, long at)
                                              : "bare CR in the message data");
 }
 
+#if MW_ENABLE_SMTP_CHUNKING
 /* One pass over a BDAT chunk p[0..n) (last: it ends the message): with
  * `emit` 0 count the bytes it becomes, with 1 send them. Bare CR and LF
  * become CRLF (ACCEPT; REJECT has already refused them); a CR at the end
@@ -1148,6 +1160,7 @@ static int bdat_chunk(mw_smtp_client *c, const char *p, size_t n, int last)
     c->body_total += n;
     return MW_OK;
 }
+#endif
 
 static int dot_write(mw_smtp_client *c, const char *p, size_t n)
 {
@@ -1190,11 +1203,14 @@ static int body(mw_smtp_client *c, const void *vp, size_t n, int last)
                          : mw__smtpc_fail(c, MW_E_INVAL, 0, "NULL data");
     if (c->state == MW__SC_ST_DEAD || c->state == MW__SC_ST_CLOSED)
         return mw__smtpc_fail(c, MW_E_CLOSED, 0, "the session is over");
+#if MW_ENABLE_SMTP_CHUNKING
     if (c->txn == MW__SC_T_BDAT) {
         if (n == 0 && !last)
             return MW_OK;
         rc = bdat_chunk(c, p, n, last);
-    } else if (c->txn == MW__SC_T_BODY) {
+    } else
+#endif
+    if (c->txn == MW__SC_T_BODY) {
         if ((rc = dot_write(c, p, n)) < 0 || !last)
             return rc;
         if (c->body_policy == MW_NEWLINE_REJECT &&
@@ -1301,13 +1317,14 @@ static size_t b64_raw_cap(size_t room)
     return room / 4 * 3;
 }
 
-static int sasl_status(mw_smtp_client *c, int r, const char *what)
+static int sasl_status_(mw_smtp_client *c, int r, const char *what)
 {
     if (r == MW_E_NOSPACE)
         return mw__smtpc_fail(c, MW_E_NOSPACE, 0,
                               "AUTH line does not fit its buffer");
     return mw__smtpc_fail(c, r < 0 ? r : MW_E_INVAL, 0, what);
 }
+#define sasl_status(a, b, c) sasl_status_((a), (b), MW__TEXT(c))
 
 /* AUTH arguments: never CR, LF or NUL (the encoders would take some of
  * them, base64-encoded; servers mishandle them). */
@@ -1369,6 +1386,7 @@ int mw_smtp_client_auth_login(mw_smtp_client *c, mw_span user, mw_span pass)
 int mw_smtp_client_auth_xoauth2(mw_smtp_client *c, mw_span user,
                                 mw_span token)
 {
+#if MW_ENABLE_SASL_OAUTH
     size_t cap, used = 0;
     char *b;
     obuf o;
@@ -1388,12 +1406,19 @@ int mw_smtp_client_auth_xoauth2(mw_smtp_client *c, mw_span user,
     o.len += used;
     auth_start(c, MW__SC_A_XOAUTH2);
     return send_line(c, &o, MW_SMTP_CMD_AUTH, 1);
+#else
+    (void)user, (void)token;
+    if (c == NULL)
+        return MW_E_INVAL;
+    return mw__smtpc_fail(c, MW_E_UNSUPPORTED, 0, "XOAUTH2 is compiled out");
+#endif
 }
 
 int mw_smtp_client_auth_oauthbearer(mw_smtp_client *c, mw_span authzid,
                                     mw_span host, unsigned port,
                                     mw_span token)
 {
+#if MW_ENABLE_SASL_OAUTH
     size_t cap, used = 0;
     char *b;
     obuf o;
@@ -1415,6 +1440,12 @@ int mw_smtp_client_auth_oauthbearer(mw_smtp_client *c, mw_span authzid,
     o.len += used;
     auth_start(c, MW__SC_A_OAUTHBEARER);
     return send_line(c, &o, MW_SMTP_CMD_AUTH, 1);
+#else
+    (void)authzid, (void)host, (void)port, (void)token;
+    if (c == NULL)
+        return MW_E_INVAL;
+    return mw__smtpc_fail(c, MW_E_UNSUPPORTED, 0, "OAUTHBEARER is compiled out");
+#endif
 }
 
 int mw_smtp_client_auth_sasl(mw_smtp_client *c, mw_span mech,
@@ -1505,7 +1536,7 @@ static int auth_continue(mw_smtp_client *c, const mw_smtp_reply_line *l,
 {
     size_t cap, used = 0;
     char *b = auth_buf(c, &cap);
-    const char *why = "unexpected challenge";
+    const char *why = MW__TEXT("unexpected challenge");
     int status = MW_E_SEQUENCE;
     obuf o;
     mw_span cred;
@@ -1522,7 +1553,7 @@ static int auth_continue(mw_smtp_client *c, const mw_smtp_reply_line *l,
                 o.len = used;
                 return send_line(c, &o, 0, 0);
             }
-            why = "LOGIN response does not fit its buffer";
+            why = MW__TEXT("LOGIN response does not fit its buffer");
             status = MW_E_NOSPACE;
         }
         break;
@@ -1544,7 +1575,7 @@ static int auth_continue(mw_smtp_client *c, const mw_smtp_reply_line *l,
             size_t clen = 0, rlen = 0, room = b64_raw_cap(cap - 2);
             int r;
             if (decode_challenge(c, l->text, &clen) < 0) {
-                why = "challenge is not valid base64";
+                why = MW__TEXT("challenge is not valid base64");
                 status = MW_E_BASE64;
                 break;
             }
@@ -1555,7 +1586,7 @@ static int auth_continue(mw_smtp_client *c, const mw_smtp_reply_line *l,
                 o.len = b64_in_place(b, rlen);
                 return send_line(c, &o, 0, 0);
             }
-            why = "the mechanism cancelled the exchange";
+            why = MW__TEXT("the mechanism cancelled the exchange");
             status = r < 0 ? r : MW_E_CALLBACK;
         }
         break;
@@ -1619,8 +1650,8 @@ int mw_smtp_client_tls_done(mw_smtp_client *c)
  * ==================================================================== */
 
 /* The TLS policy failed: report, and end the session politely. */
-static int policy_fail(mw_smtp_client *c, const mw_smtp_client_reply *r,
-                       const char *reason)
+static int policy_fail_(mw_smtp_client *c, const mw_smtp_client_reply *r,
+                        const char *reason)
 {
     obuf o;
     int rc;
@@ -1634,6 +1665,7 @@ static int policy_fail(mw_smtp_client *c, const mw_smtp_client_reply *r,
     ob_str(&o, "QUIT");
     return send_line(c, &o, MW_SMTP_CMD_QUIT, 1);
 }
+#define policy_fail(a, b, c) policy_fail_((a), (b), MW__TEXT(c))
 
 static int deliver(mw_smtp_client *c, const mw_smtp_client_reply *r)
 {
@@ -1749,14 +1781,15 @@ static int complete(mw_smtp_client *c, const mw_smtp_reply_line *l,
             c->hello = MW__SC_H_EHLO;
             if ((c->opts & MW__SC_REQ_TLS) && !(c->opts & MW__SC_TLS) &&
                 !(c->caps.ext & MW_SMTP_EXT_STARTTLS))
-                policy = "TLS is required and the server does not offer "
-                         "STARTTLS";
+                policy = MW__TEXT("TLS is required and the server does "
+                                  "not offer STARTTLS");
         } else if (kind == MW_SMTP_CMD_EHLO && l->code / 100 == 5 &&
                    (c->opts & MW__SC_HELO_FB)) {
             /* RFC 5321 §3.2: an old server; go on with HELO (unless TLS
              * is required: HELO cannot lead to STARTTLS). */
             if ((c->opts & MW__SC_REQ_TLS) && !(c->opts & MW__SC_TLS)) {
-                policy = "TLS is required and the server refused EHLO";
+                policy =
+                    MW__TEXT("TLS is required and the server refused EHLO");
             } else {
                 obuf o;
                 ob_init(&o, c->cmd, sizeof c->cmd);
@@ -1770,7 +1803,8 @@ static int complete(mw_smtp_client *c, const mw_smtp_reply_line *l,
         if (l->code == MW_SMTP_OK) {
             c->hello = MW__SC_H_HELO;
             if ((c->opts & MW__SC_REQ_TLS) && !(c->opts & MW__SC_TLS))
-                policy = "TLS is required and the server only took HELO";
+                policy = MW__TEXT(
+                    "TLS is required and the server only took HELO");
         }
         break;
     case MW_SMTP_CMD_MAIL:
@@ -1817,7 +1851,8 @@ static int complete(mw_smtp_client *c, const mw_smtp_reply_line *l,
         if (l->code == MW_SMTP_READY)
             c->state = MW__SC_ST_TLS;
         else if (c->opts & MW__SC_REQ_TLS)
-            policy = "TLS is required and the server refused STARTTLS";
+            policy = MW__TEXT(
+                "TLS is required and the server refused STARTTLS");
         break;
     case MW_SMTP_CMD_AUTH:
         c->cred[0] = c->cred[1] = NULL;
@@ -1849,13 +1884,13 @@ static const char *line_error(int status)
 {
     switch (status) {
     case MW_E_BARE_LF:
-        return "reply line ended by a bare LF";
+        return MW__TEXT("reply line ended by a bare LF");
     case MW_E_BARE_CR:
-        return "bare CR in a reply line";
+        return MW__TEXT("bare CR in a reply line");
     case MW_E_NUL:
-        return "NUL in a reply line";
+        return MW__TEXT("NUL in a reply line");
     default:
-        return "bad reply line";
+        return MW__TEXT("bad reply line");
     }
 }
 

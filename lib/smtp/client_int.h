@@ -85,8 +85,9 @@ int mw__smtpc_can_send(const mw_smtp_client *c, unsigned kind);
 int mw__smtpc_can_write(const mw_smtp_client *c);
 
 /* Record a failed call's error and return its code. */
-int mw__smtpc_fail(mw_smtp_client *c, int code, size_t offset,
-                   const char *reason);
+int mw__smtpc_fail_(mw_smtp_client *c, int code, size_t offset,
+                    const char *reason);
+#define mw__smtpc_fail(a, b, c, d) mw__smtpc_fail_((a), (b), (c), MW__TEXT(d))
 
 /* The transaction helper (client_msg.c): after a reply was delivered,
  * after TLS came up, and after the application ended the data. Return
@@ -94,10 +95,12 @@ int mw__smtpc_fail(mw_smtp_client *c, int code, size_t offset,
 int mw__smtpc_msg_reply(mw_smtp_client *c, const mw_smtp_client_reply *r);
 int mw__smtpc_msg_step(mw_smtp_client *c);
 /* The session ended or died: report the helper's result. */
-void mw__smtpc_msg_abort(mw_smtp_client *c, int status, const char *reason);
+void mw__smtpc_msg_abort_(mw_smtp_client *c, int status, const char *reason);
+#define mw__smtpc_msg_abort(a, b, c) mw__smtpc_msg_abort_((a), (b), MW__TEXT(c))
 /* The TLS policy failed at reply r (r may be NULL). */
-void mw__smtpc_msg_policy(mw_smtp_client *c, const mw_smtp_client_reply *r,
-                          const char *reason);
+void mw__smtpc_msg_policy_(mw_smtp_client *c, const mw_smtp_client_reply *r,
+                           const char *reason);
+#define mw__smtpc_msg_policy(a, b, c) mw__smtpc_msg_policy_((a), (b), MW__TEXT(c))
 
 /* Helper stages (mw_smtp_client.msg_stage) */
 #define MW__SC_M_RUN 1u    /* EHLO, TLS, AUTH, envelope: driven by state */

@@ -44,8 +44,8 @@ static void keep_reply(mw_smtp_client *c, const mw_smtp_client_reply *r)
 /* The outcome is known: keep it (the first decision wins). With
  * `use_reply` the deciding reply is `r` (NULL: none, a local failure);
  * without, the one kept before (the last refused RCPT, say). */
-static void decide(mw_smtp_client *c, int status, int use_reply,
-                   const mw_smtp_client_reply *r, const char *reason)
+static void decide_(mw_smtp_client *c, int status, int use_reply,
+                    const mw_smtp_client_reply *r, const char *reason)
 {
     if (c->msg_flags & MW__SC_MF_DECIDED)
         return;
@@ -55,25 +55,28 @@ static void decide(mw_smtp_client *c, int status, int use_reply,
         keep_reply(c, r);
     c->res.reason = reason;
 }
+#define decide(a, b, c, d, e) decide_((a), (b), (c), (d), MW__TEXT(e))
 
-static void refuse(mw_smtp_client *c, const mw_smtp_client_reply *r,
-                   const char *reason)
+static void refuse_(mw_smtp_client *c, const mw_smtp_client_reply *r,
+                    const char *reason)
 {
     decide(c, MW_E_STATE, 1, r, reason);
     if (c->msg_stage < MW__SC_M_CLOSE)
         c->msg_stage = MW__SC_M_CLOSE;
 }
+#define refuse(a, b, c) refuse_((a), (b), MW__TEXT(c))
 
 /* A local step failed (bad descriptor value, the server lacks what the
  * message needs): the message is off; close (or RSET) when possible. */
-static void local_fail(mw_smtp_client *c, int status, int cmd,
-                       const char *reason)
+static void local_fail_(mw_smtp_client *c, int status, int cmd,
+                        const char *reason)
 {
     decide(c, status, 1, NULL, reason);
     c->res.cmd = cmd;
     if (c->msg_stage < MW__SC_M_CLOSE)
         c->msg_stage = MW__SC_M_CLOSE;
 }
+#define local_fail(a, b, c, d) local_fail_((a), (b), (c), MW__TEXT(d))
 
 /* Report the result and let go of the descriptor. */
 static int done(mw_smtp_client *c)
@@ -99,7 +102,7 @@ static int done(mw_smtp_client *c)
     return MW_OK;
 }
 
-void mw__smtpc_msg_abort(mw_smtp_client *c, int status, const char *reason)
+void mw__smtpc_msg_abort_(mw_smtp_client *c, int status, const char *reason)
 {
     if (c->msg == NULL)
         return;
@@ -107,8 +110,8 @@ void mw__smtpc_msg_abort(mw_smtp_client *c, int status, const char *reason)
     (void)done(c);
 }
 
-void mw__smtpc_msg_policy(mw_smtp_client *c, const mw_smtp_client_reply *r,
-                          const char *reason)
+void mw__smtpc_msg_policy_(mw_smtp_client *c, const mw_smtp_client_reply *r,
+                           const char *reason)
 {
     if (c->msg == NULL)
         return;

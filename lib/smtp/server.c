@@ -58,8 +58,10 @@ enum {
 
 static const char crlf[] = "\r\n";
 
+#if MW_ENABLE_SMTP_CHUNKING
 static int bdat_step(mw_smtp_server *s, const char *in, size_t len,
                      size_t *used);
+#endif
 
 /* ====================================================================
  * Replies
@@ -153,8 +155,8 @@ static int mreply(mw_smtp_server *s, unsigned code, char sep, const char *esc,
 }
 
 /* Report an error to the application (after it has been answered). */
-static int report(mw_smtp_server *s, int status, size_t offset,
-                  const char *reason)
+static int report_(mw_smtp_server *s, int status, size_t offset,
+                   const char *reason)
 {
     s->err_code = status;
     s->err_offset = offset;
@@ -168,6 +170,7 @@ static int report(mw_smtp_server *s, int status, size_t offset,
     }
     return MW_OK;
 }
+#define report(a, b, c, d) report_((a), (b), (c), MW__TEXT(d))
 
 static void close_session(mw_smtp_server *s)
 {
@@ -177,9 +180,9 @@ static void close_session(mw_smtp_server *s)
 
 /* A command the machine refuses: the reply, the bad-command count (over
  * the limit: 421 and close), the report. */
-static int refuse(mw_smtp_server *s, unsigned code, const char *esc,
-                  const char *text, int bad, int status, size_t offset,
-                  const char *reason)
+static int refuse_(mw_smtp_server *s, unsigned code, const char *esc,
+                   const char *text, int bad, int status, size_t offset,
+                   const char *reason)
 {
     int r;
     if (bad && ++s->bad > s->max_bad) {
@@ -198,6 +201,7 @@ static int refuse(mw_smtp_server *s, unsigned code, const char *esc,
         return r;
     return report(s, status, offset, reason);
 }
+#define refuse(a, b, c, d, e, f, g, h) refuse_((a), (b), (c), (d), (e), (f), (g), MW__TEXT(h))
 
 /* ---- the transaction ---- */
 
@@ -323,6 +327,11 @@ int mw_smtp_server_init(mw_smtp_server *s, const mw_smtp_server_config *cfg,
     s->max_text = cfg->max_text_line;
     s->max_auth = auth - 2u;
     s->ext = cfg->extensions;
+#if !MW_ENABLE_SMTP_CHUNKING
+    /* Compiled out (features.h): never offered, so BDAT is refused as an
+     * unknown extension's command; BINARYMIME needs it (RFC 3030 §3). */
+    s->ext &= ~(unsigned long)(MW_SMTP_EXT_CHUNKING | MW_SMTP_EXT_BINARYMIME);
+#endif
     s->max_rcpt = cfg->max_recipients;
     s->max_bad = cfg->max_bad_commands;
     s->flags = cfg->flags;
@@ -898,12 +907,12 @@ static int xtext_value(mw_smtp_server *s, mw_span line, mw_span *v,
         return r;
     if (ctl) {
         e->offset = 0;
-        e->reason = "decoded value holds a control character (CR, LF, NUL...)";
+        e->reason = MW__TEXT("decoded value holds a control character (CR, LF, NUL...)");
         return MW_E_SYNTAX;
     }
     if (dl > max) {
         e->offset = 0;
-        e->reason = "decoded value too long";
+        e->reason = MW__TEXT("decoded value too long");
         return MW_E_TOO_LONG;
     }
     if (dl != v->len) {
@@ -1052,7 +1061,7 @@ static int cmd_path(mw_smtp_server *s, mw_smtp_cmd *c, size_t off)
                           "parameter given twice");
         seen |= 1u << k;
         e.offset = 0;
-        e.reason = "bad parameter value";
+        e.reason = MW__TEXT("bad parameter value");
         r = MW_OK;
         switch (k) {
         case K_SIZE:
@@ -1060,7 +1069,7 @@ static int cmd_path(mw_smtp_server *s, mw_smtp_cmd *c, size_t off)
                 mw__parse_u64(p.value.ptr, p.value.len, UINT64_MAX,
                               &c->mail.size) == MW_E_SYNTAX) {
                 r = MW_E_SYNTAX;
-                e.reason = "SIZE value is not a number of 1 to 20 digits";
+                e.reason = MW__TEXT("SIZE value is not a number of 1 to 20 digits");
                 break;
             }
             if (p.value.len == 20 &&
@@ -1085,7 +1094,7 @@ static int cmd_path(mw_smtp_server *s, mw_smtp_cmd *c, size_t off)
         case K_REQUIRETLS:
             if (p.value.len != 0) {
                 r = MW_E_SYNTAX;
-                e.reason = "parameter takes no value";
+                e.reason = MW__TEXT("parameter takes no value");
             }
             c->mail.present |= k == K_SMTPUTF8 ? MW_SMTP_MAIL_SMTPUTF8
                                                : MW_SMTP_MAIL_REQUIRETLS;
@@ -1129,14 +1138,14 @@ static int cmd_path(mw_smtp_server *s, mw_smtp_cmd *c, size_t off)
             r = MW_OK;
             if (semi == NULL || tl == 0 || tl + 1 == p.value.len) {
                 r = MW_E_SYNTAX;
-                e.reason = "ORCPT is not addr-type;address";
+                e.reason = MW__TEXT("ORCPT is not addr-type;address");
                 break;
             }
             for (j = 0; j < tl; j++)
                 if (!mw__smtp_is((unsigned char)p.value.ptr[j], MW__SMTP_ATEXT))
                     r = MW_E_SYNTAX;
             if (r != MW_OK) {
-                e.reason = "bad ORCPT address type";
+                e.reason = MW__TEXT("bad ORCPT address type");
                 break;
             }
             c->rcpt.orcpt_type = mw__span(p.value.ptr, tl);
@@ -1184,14 +1193,20 @@ static int cmd_path(mw_smtp_server *s, mw_smtp_cmd *c, size_t off)
  * nothing (zeek#3556): everything is checked before any state moves. */
 static int cmd_bdat(mw_smtp_server *s, mw_smtp_cmd *c, size_t off)
 {
+#if MW_ENABLE_SMTP_CHUNKING
     mw_span line = c->line;
     size_t i = 5, d;
     uint64_t size = 0;
     int last = 0;
 
     if (!(s->ext & MW_SMTP_EXT_CHUNKING))
+#else
+    /* Compiled out (features.h): as when CHUNKING is not offered. */
+    (void)c;
+#endif
         return refuse(s, 502, "5.5.1", "Command not implemented", 1,
                       MW_E_SEQUENCE, off, "BDAT without CHUNKING");
+#if MW_ENABLE_SMTP_CHUNKING
     if (line.len < 6 || line.ptr[4] != ' ')
         return refuse(s, 501, "5.5.4", "Syntax: BDAT size [LAST]", 1,
                       MW_E_SYNTAX, off + 4, "BDAT without a size");
@@ -1231,6 +1246,7 @@ static int cmd_bdat(mw_smtp_server *s, mw_smtp_cmd *c, size_t off)
         return bdat_step(s, line.ptr, 0, &u);
     }
     return MW_OK;
+#endif
 }
 
 /* AUTH mechanism [SP initial-response] (RFC 4954 §4) */
@@ -1476,13 +1492,13 @@ static int bad_line(mw_smtp_server *s, const mw__line_ev *ev)
         return refuse(s, 500, "5.5.2", "Line too long", 1, MW_E_TOO_LONG,
                       ev->err_offset, "command line too long");
     case MW_E_BARE_LF:
-        reason = "bare LF in a command line";
+        reason = MW__TEXT("bare LF in a command line");
         break;
     case MW_E_BARE_CR:
-        reason = "bare CR in a command line";
+        reason = MW__TEXT("bare CR in a command line");
         break;
     default:
-        reason = "NUL in a command line";
+        reason = MW__TEXT("NUL in a command line");
         break;
     }
     return refuse(s, auth ? 501 : 500, "5.5.2",
@@ -1535,13 +1551,14 @@ static size_t text_lines_check(mw_smtp_server *s, const char *p, size_t n)
     }
 }
 
-static int doom(mw_smtp_server *s, int why, size_t offset, const char *reason)
+static int doom_(mw_smtp_server *s, int why, size_t offset, const char *reason)
 {
     if (s->doom != 0)
         return MW_OK;
     s->doom = why;
     return report(s, why, offset, reason);
 }
+#define doom(a, b, c, d) doom_((a), (b), (c), MW__TEXT(d))
 
 /* Body bytes of the current message (DATA or BDAT). When a limit is
  * crossed inside the piece, the bytes before the crossing are still
@@ -1647,6 +1664,7 @@ static int data_step(mw_smtp_server *s, const char *in, size_t len,
     }
 }
 
+#if MW_ENABLE_SMTP_CHUNKING
 static int bdat_step(mw_smtp_server *s, const char *in, size_t len,
                      size_t *used)
 {
@@ -1685,6 +1703,7 @@ static int bdat_step(mw_smtp_server *s, const char *in, size_t len,
     memcpy(text + k, " octets received", 17);
     return mreply(s, 250, ' ', "2.0.0", text);
 }
+#endif
 
 /* ====================================================================
  * Feed
@@ -1754,10 +1773,12 @@ int mw_smtp_server_feed(mw_smtp_server *s, const void *in, size_t len,
             r = data_step(s, p + pos, len - pos, &used);
             pos += used;
             break;
+#if MW_ENABLE_SMTP_CHUNKING
         case ST_BDAT:
             r = bdat_step(s, p + pos, len - pos, &used);
             pos += used;
             break;
+#endif
         case ST_TLS:
             r = discard(s, len - pos);
             pos = len;

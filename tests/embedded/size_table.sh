@@ -4,7 +4,9 @@
 #
 # For the core alone, each module or role alone (HDR, SMTP_SERVER,
 # SMTP_CLIENT, POP3_SERVER, POP3_CLIENT, IMAP_SERVER, IMAP_CLIENT) and all
-# of them together, this builds the static library with arm-none-eabi-gcc
+# of them together, plus a "minimal" profile of the SMTP client alone and
+# of all modules (every feature switch of features.h off: error texts,
+# CRAM-MD5/APOP, OAuth, CHUNKING; SMTP_CLIENT_MIN and ALL_MIN), this builds the static library with arm-none-eabi-gcc
 # (tests/embedded/arm-none-eabi.cmake: -mcpu=cortex-m4 -mthumb -Os, one
 # section per function, newlib-nano, -Werror) and prints Markdown tables:
 #
@@ -24,8 +26,9 @@
 #    from "typedef enum mw_x {"), for information: the bare-metal AAPCS
 #    makes them as small as their values allow;
 #  - the firmware example (examples/firmware: smtp_send.c with the stub
-#    transport) linked against the SMTP client alone with --gc-sections
-#    and nosys.specs, next to an empty main() linked the same way.
+#    transport) linked against the SMTP client alone, full and minimal,
+#    with --gc-sections and nosys.specs, next to an empty main() linked
+#    the same way: the difference is what a firmware actually pays.
 #
 # It exits 1 when a budget is broken (the tables are printed first):
 #  - a build imports anything beyond memcpy, memmove, memset, memcmp,
@@ -33,6 +36,10 @@
 #    __<op><mode>i<n>); MW_CROSS_ALLOW="sym ..." allows more;
 #  - the SMTP client alone is over MW_CROSS_MAX_SMTP_CLIENT bytes of text
 #    (default 8192), or all modules over MW_CROSS_MAX_ALL (default 65536);
+#    the same for the minimal profile: MW_CROSS_MAX_SMTP_CLIENT_MIN
+#    (default 8192), MW_CROSS_MAX_ALL_MIN (default 65536); the firmware
+#    example (minimal library) adds more text to an empty main() than
+#    MW_CROSS_MAX_FIRMWARE (default 8192);
 #  - a context is over MW_CROSS_MAX_CONTEXT bytes (default 4096);
 #  - the archive defines a global symbol without the mw_ prefix (on a
 #    device everything is linked statically: such a name could clash);
@@ -64,6 +71,9 @@ PREFIX=${MW_ARM_PREFIX:-arm-none-eabi-}
 CPU_FLAGS=${MW_ARM_CPU_FLAGS:--mcpu=cortex-m4 -mthumb -mfloat-abi=soft}
 MAX_SMTPC=${MW_CROSS_MAX_SMTP_CLIENT:-8192}
 MAX_ALL=${MW_CROSS_MAX_ALL:-65536}
+MAX_SMTPC_MIN=${MW_CROSS_MAX_SMTP_CLIENT_MIN:-8192}
+MAX_ALL_MIN=${MW_CROSS_MAX_ALL_MIN:-65536}
+MAX_FW=${MW_CROSS_MAX_FIRMWARE:-8192}
 MAX_CTX=${MW_CROSS_MAX_CONTEXT:-4096}
 ALLOW_EXTRA=${MW_CROSS_ALLOW:-}
 CC="${PREFIX}gcc"
@@ -76,7 +86,10 @@ done
 command -v cmake >/dev/null || { echo "size_table.sh: cmake not found" >&2; exit 2; }
 
 MODULES="HDR SMTP_SERVER SMTP_CLIENT POP3_SERVER POP3_CLIENT IMAP_SERVER IMAP_CLIENT"
-BUILDS="NONE $MODULES ALL"
+BUILDS="NONE $MODULES ALL SMTP_CLIENT_MIN ALL_MIN"
+# The feature switches inside the modules (features.h); the minimal
+# profile (builds named *_MIN) has every one of them off.
+SWITCHES="ERROR_TEXT SASL_CRAM_MD5 SASL_OAUTH SMTP_CHUNKING"
 WARN="-Wall -Wextra -Wpedantic -Wconversion -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror"
 mkdir -p "$BUILD_ROOT"
 WORK="$BUILD_ROOT/work"
@@ -97,8 +110,9 @@ discover_contexts() {
       while read -r name; do echo "$(basename "$h") $name"; done || true
   done | sort -u -k2
 }
-# The module macros features.h knows (HDR, SMTP_SERVER, ...).
-FEATURES=$(sed -nE 's/^#cmakedefine01 MW_ENABLE_([A-Z0-9_]+).*/\1/p' \
+# The module macros features.h knows (HDR, SMTP_SERVER, ...): its first
+# block, before the feature switches.
+FEATURES=$(sed -nE '/^\/\* ---- features inside the modules/q; s/^#cmakedefine01 MW_ENABLE_([A-Z0-9_]+).*/\1/p' \
              "$ROOT/include/mailwire/features.h.in")
 
 # The preprocessor condition under which a context's module is built:
@@ -182,10 +196,15 @@ sum_size() { # text data bss summed over the given files (0 0 0 if none)
 }
 
 build_one() {
-  local b=$1 dir="$BUILD_ROOT/$1" opts="" m on
+  local b=$1 dir="$BUILD_ROOT/$1" opts="" m on base=${1%_MIN}
   for m in $MODULES; do
     on=OFF
-    if [ "$b" = ALL ] || [ "$b" = "$m" ]; then on=ON; fi
+    if [ "$base" = ALL ] || [ "$base" = "$m" ]; then on=ON; fi
+    opts="$opts -DMW_WITH_$m=$on"
+  done
+  for m in $SWITCHES; do
+    on=ON
+    if [ "$base" != "$b" ]; then on=OFF; fi
     opts="$opts -DMW_WITH_$m=$on"
   done
   # shellcheck disable=SC2086
@@ -253,30 +272,49 @@ for b in $BUILDS; do
 done
 
 # ---- the firmware example, linked for the device -----------------------
-FW_TEXT="" FW_DATA="" FW_BSS="" E_TEXT="" E_DATA="" E_BSS=""
-FW_DIR="$BUILD_ROOT/SMTP_CLIENT"
-if [ -n "${T_TEXT[SMTP_CLIENT]:-}" ] && [ -f "$FW_DIR/libmailwire.a" ]; then
-  echo 'int main(void) { return 0; }' > "$WORK/empty.c"
-  LINK="--specs=nano.specs --specs=nosys.specs -Wl,--gc-sections"
-  # shellcheck disable=SC2086
-  if "$CC" $CPU_FLAGS -Os -ffunction-sections -fdata-sections -std=c99 $WARN \
-        -I "$ROOT/include" -I "$FW_DIR/include" \
-        "$ROOT/examples/firmware/smtp_send.c" "$ROOT/examples/firmware/transport_stub.c" \
-        "$FW_DIR/libmailwire.a" $LINK -Wl,-Map="$WORK/smtp_send.map" \
-        -o "$WORK/smtp_send.elf" 2>"$WORK/fw.log" &&
-     "$CC" $CPU_FLAGS -Os -std=c99 "$WORK/empty.c" $LINK -o "$WORK/empty.elf" 2>>"$WORK/fw.log"; then
-    read -r FW_TEXT FW_DATA FW_BSS <<< "$(sum_size "$WORK/smtp_send.elf")"
-    read -r E_TEXT E_DATA E_BSS <<< "$(sum_size "$WORK/empty.elf")"
-  else
-    cat "$WORK/fw.log" >&2
-    fail "the firmware example did not build for the Cortex-M"
-  fi
+# Against the SMTP client alone, full (FW_*) and minimal (FWM_*).
+FW_TEXT="" FW_DATA="" FW_BSS="" FWM_TEXT="" FWM_DATA="" FWM_BSS=""
+E_TEXT="" E_DATA="" E_BSS=""
+LINK="--specs=nano.specs --specs=nosys.specs -Wl,--gc-sections"
+echo 'int main(void) { return 0; }' > "$WORK/empty.c"
+# shellcheck disable=SC2086
+if "$CC" $CPU_FLAGS -Os -std=c99 "$WORK/empty.c" $LINK -o "$WORK/empty.elf" 2>"$WORK/fw.log"; then
+  read -r E_TEXT E_DATA E_BSS <<< "$(sum_size "$WORK/empty.elf")"
 else
-  fail "no SMTP client library to link the firmware example with"
+  cat "$WORK/fw.log" >&2
+  fail "an empty main() did not link for the Cortex-M"
 fi
+link_fw() { # build name, variable prefix: sets PREFIX_TEXT/_DATA/_BSS
+  local b=$1 dir="$BUILD_ROOT/$1"
+  if [ -z "${T_TEXT[$b]:-}" ] || [ ! -f "$dir/libmailwire.a" ]; then
+    fail "no $b library to link the firmware example with"
+    return 1
+  fi
+  # shellcheck disable=SC2086
+  if ! "$CC" $CPU_FLAGS -Os -ffunction-sections -fdata-sections -std=c99 $WARN \
+        -I "$ROOT/include" -I "$dir/include" \
+        "$ROOT/examples/firmware/smtp_send.c" "$ROOT/examples/firmware/transport_stub.c" \
+        "$dir/libmailwire.a" $LINK -Wl,-Map="$WORK/smtp_send.$b.map" \
+        -o "$WORK/smtp_send.$b.elf" 2>"$WORK/fw.$b.log"; then
+    cat "$WORK/fw.$b.log" >&2
+    fail "the firmware example did not build for the Cortex-M ($b)"
+    return 1
+  fi
+  read -r "${2}_TEXT" "${2}_DATA" "${2}_BSS" <<< "$(sum_size "$WORK/smtp_send.$b.elf")"
+}
+link_fw SMTP_CLIENT FW || true
+link_fw SMTP_CLIENT_MIN FWM || true
 
 # ---- the tables --------------------------------------------------------
-label() { case $1 in NONE) echo "core only" ;; ALL) echo "all modules" ;; *) echo "$1 alone" ;; esac; }
+label() {
+  case $1 in
+    NONE) echo "core only" ;;
+    ALL) echo "all modules" ;;
+    ALL_MIN) echo "all modules, minimal" ;;
+    *_MIN) echo "${1%_MIN} alone, minimal" ;;
+    *) echo "$1 alone" ;;
+  esac
+}
 num() { echo "${1:-n/a}"; }
 
 tables() {
@@ -289,6 +327,9 @@ tables() {
   echo "A firmware links only the functions it calls (\`--gc-sections\`), so"
   echo "this is an upper bound. \"core\" is \`lib/core\` (framing, dot-stuffing,"
   echo "base64, SASL, MD5, status texts), which every build contains."
+  echo "\"minimal\" builds have every feature switch of \`features.h\` off"
+  echo "(\`-DMW_WITH_ERROR_TEXT=OFF -DMW_WITH_SASL_CRAM_MD5=OFF"
+  echo "-DMW_WITH_SASL_OAUTH=OFF -DMW_WITH_SMTP_CHUNKING=OFF\`)."
   echo
   echo "| build | core text | module text | text | data | bss | imports from libc |"
   echo "|---|---:|---:|---:|---:|---:|---|"
@@ -333,7 +374,7 @@ tables() {
     echo "| $sz | $names |"
   done
   echo
-  echo "### Firmware example (\`examples/firmware\`, SMTP client alone)"
+  echo "### Firmware example (\`examples/firmware\`, SMTP client alone, full and minimal)"
   echo
   echo "\`smtp_send.c\` + \`transport_stub.c\` linked with \`--specs=nano.specs"
   echo "--specs=nosys.specs -Wl,--gc-sections\`, next to an empty \`main()\` linked"
@@ -348,6 +389,10 @@ tables() {
   if [ -n "$FW_TEXT" ] && [ -n "$E_TEXT" ]; then
     echo "| difference: what the example adds | $((FW_TEXT - E_TEXT)) | $((FW_DATA - E_DATA)) | $((FW_BSS - E_BSS)) |"
   fi
+  echo "| \`smtp_send\`, minimal library | $(num "$FWM_TEXT") | $(num "$FWM_DATA") | $(num "$FWM_BSS") |"
+  if [ -n "$FWM_TEXT" ] && [ -n "$E_TEXT" ]; then
+    echo "| difference: what the example adds, minimal | $((FWM_TEXT - E_TEXT)) | $((FWM_DATA - E_DATA)) | $((FWM_BSS - E_BSS)) |"
+  fi
   echo
   echo "### Budgets"
   echo
@@ -355,6 +400,9 @@ tables() {
   echo "|---|---:|---:|---|"
   budget_row "SMTP client alone: library text" "$MAX_SMTPC" "${T_TEXT[SMTP_CLIENT]:-}"
   budget_row "all modules: library text" "$MAX_ALL" "${T_TEXT[ALL]:-}"
+  budget_row "SMTP client alone, minimal: library text" "$MAX_SMTPC_MIN" "${T_TEXT[SMTP_CLIENT_MIN]:-}"
+  budget_row "all modules, minimal: library text" "$MAX_ALL_MIN" "${T_TEXT[ALL_MIN]:-}"
+  budget_row "firmware example, minimal: text over an empty main()" "$MAX_FW" "$(fw_added)"
   local maxc=0
   for name in "${!CTX_SIZE[@]}"; do
     [ "${CTX_SIZE[$name]}" -gt "$maxc" ] && maxc=${CTX_SIZE[$name]}
@@ -389,6 +437,13 @@ budget_row() {
   if [ "$3" -le "$2" ]; then echo "| $1 | $2 | $3 | ok |"; else echo "| $1 | $2 | $3 | **over** |"; fi
 }
 
+fw_added() { if [ -n "$FWM_TEXT" ] && [ -n "$E_TEXT" ]; then echo $((FWM_TEXT - E_TEXT)); fi; }
+[ -z "${T_TEXT[SMTP_CLIENT_MIN]:-}" ] || [ "${T_TEXT[SMTP_CLIENT_MIN]}" -le "$MAX_SMTPC_MIN" ] ||
+  fail "SMTP client alone, minimal: ${T_TEXT[SMTP_CLIENT_MIN]} bytes of text (limit $MAX_SMTPC_MIN)"
+[ -z "${T_TEXT[ALL_MIN]:-}" ] || [ "${T_TEXT[ALL_MIN]}" -le "$MAX_ALL_MIN" ] ||
+  fail "all modules, minimal: ${T_TEXT[ALL_MIN]} bytes of text (limit $MAX_ALL_MIN)"
+[ -z "$(fw_added)" ] || [ "$(fw_added)" -le "$MAX_FW" ] ||
+  fail "firmware example, minimal: adds $(fw_added) bytes of text (limit $MAX_FW)"
 [ -z "${T_TEXT[SMTP_CLIENT]:-}" ] || [ "${T_TEXT[SMTP_CLIENT]}" -le "$MAX_SMTPC" ] ||
   fail "SMTP client alone: ${T_TEXT[SMTP_CLIENT]} bytes of text (limit $MAX_SMTPC)"
 [ -z "${T_TEXT[ALL]:-}" ] || [ "${T_TEXT[ALL]}" -le "$MAX_ALL" ] ||
