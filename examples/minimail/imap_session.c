@@ -709,7 +709,7 @@ static int on_list(imap_sess *s, const mw_imap_cmd *cmd)
             continue;
         if (pat[0] == '\0' && !lsub) {
             /* RFC 9051 §6.3.9: the delimiter and the root */
-            r = list_one(s, "", MW_IMAP_ATTR_NOSELECT, 0);
+            r = list_one(s, "", MW_IMAP_LIST_NOSELECT, 0);
             continue;
         }
         snprintf(full, sizeof full, "%s%s", ref, pat);
@@ -726,10 +726,10 @@ static int on_list(imap_sess *s, const mw_imap_cmd *cmd)
                 if (!sub)
                     continue;
             }
-            attrs = has_child(names, n, nm) ? MW_IMAP_ATTR_HASCHILDREN
-                                             : MW_IMAP_ATTR_HASNOCHILDREN;
+            attrs = has_child(names, n, nm) ? MW_IMAP_LIST_HASCHILDREN
+                                             : MW_IMAP_LIST_HASNOCHILDREN;
             if (inbox)
-                attrs = MW_IMAP_ATTR_HASNOCHILDREN;
+                attrs = MW_IMAP_LIST_HASNOCHILDREN;
             r = list_one(s, nm, attrs, lsub);
         }
         if (strchr(full, '%') != NULL) {
@@ -750,8 +750,8 @@ static int on_list(imap_sess *s, const mw_imap_cmd *cmd)
                         known = strncmp(names[q], parent, len) == 0 &&
                                 names[q][len] == '.';
                     if (!known && match(parent, full, 0))
-                        r = list_one(s, parent, MW_IMAP_ATTR_NOSELECT |
-                                                    MW_IMAP_ATTR_HASCHILDREN,
+                        r = list_one(s, parent, MW_IMAP_LIST_NOSELECT |
+                                                    MW_IMAP_LIST_HASCHILDREN,
                                      lsub);
                 }
             }

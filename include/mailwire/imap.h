@@ -310,6 +310,38 @@ MW_API int mw_imap_seq_next(mw_imap_seq_iter *it, uint32_t *lo, uint32_t *hi);
 #define MW_IMAP_FLAG_WILDCARD 0x40u  /**< \\* in PERMANENTFLAGS: new keywords allowed */
 /** @} */
 
+/** @name Mailbox attributes of LIST/LSUB responses as bits
+ *  (::mw_imap_list::attrs on the client, ::mw_imap_list_reply::attrs on
+ *  the server): RFC 9051 §7.3.1, RFC 5258 §3, RFC 3348, RFC 6154 §2,
+ *  RFC 8457, Gmail XLIST. The server writes the bits up to
+ *  #MW_IMAP_LIST_IMPORTANT; the Gmail XLIST bits and #MW_IMAP_LIST_OTHER
+ *  are only reported by the client (a server sends others through
+ *  ::mw_imap_list_reply::other_attrs).
+ *  @{ */
+#define MW_IMAP_LIST_NOINFERIORS 0x00000001u   /**< \\Noinferiors */
+#define MW_IMAP_LIST_NOSELECT 0x00000002u      /**< \\Noselect */
+#define MW_IMAP_LIST_MARKED 0x00000004u        /**< \\Marked */
+#define MW_IMAP_LIST_UNMARKED 0x00000008u      /**< \\Unmarked */
+#define MW_IMAP_LIST_NONEXISTENT 0x00000010u   /**< \\NonExistent (RFC 5258) */
+#define MW_IMAP_LIST_SUBSCRIBED 0x00000020u    /**< \\Subscribed (RFC 5258) */
+#define MW_IMAP_LIST_REMOTE 0x00000040u        /**< \\Remote (RFC 5258) */
+#define MW_IMAP_LIST_HASCHILDREN 0x00000080u   /**< \\HasChildren (RFC 3348) */
+#define MW_IMAP_LIST_HASNOCHILDREN 0x00000100u /**< \\HasNoChildren (RFC 3348) */
+#define MW_IMAP_LIST_ALL 0x00000200u           /**< \\All (RFC 6154) */
+#define MW_IMAP_LIST_ARCHIVE 0x00000400u       /**< \\Archive (RFC 6154) */
+#define MW_IMAP_LIST_DRAFTS 0x00000800u        /**< \\Drafts (RFC 6154) */
+#define MW_IMAP_LIST_FLAGGED 0x00001000u       /**< \\Flagged (RFC 6154) */
+#define MW_IMAP_LIST_JUNK 0x00002000u          /**< \\Junk (RFC 6154) */
+#define MW_IMAP_LIST_SENT 0x00004000u          /**< \\Sent (RFC 6154) */
+#define MW_IMAP_LIST_TRASH 0x00008000u         /**< \\Trash (RFC 6154) */
+#define MW_IMAP_LIST_IMPORTANT 0x00010000u     /**< \\Important (RFC 8457) */
+#define MW_IMAP_LIST_INBOX 0x00020000u         /**< \\Inbox (Gmail XLIST) */
+#define MW_IMAP_LIST_ALLMAIL 0x00040000u       /**< \\AllMail (Gmail XLIST; mapped also to \\All) */
+#define MW_IMAP_LIST_SPAM 0x00080000u          /**< \\Spam (Gmail XLIST; mapped also to \\Junk) */
+#define MW_IMAP_LIST_STARRED 0x00100000u       /**< \\Starred (Gmail XLIST; mapped also to \\Flagged) */
+#define MW_IMAP_LIST_OTHER 0x80000000u         /**< an attribute not known by name (see attr_text) */
+/** @} */
+
 /**
  * @brief A flag list (RFC 9051 §9 `flag-list`, `flag-fetch`,
  *        `flag-perm`): system flags as bits, every flag (system flags,

@@ -824,13 +824,23 @@ typedef struct mw_imap_store_params {
 } mw_imap_store_params;
 
 /**
- * @brief One message of an APPEND (RFC 9051 §6.3.12, RFC 3502, RFC 3516).
+ * @brief One message of an APPEND (RFC 9051 §6.3.12, RFC 3502, RFC 3516,
+ *        RFC 6855 §4).
  */
 typedef struct mw_imap_append_msg {
     const mw_imap_flag_set *flags;  /**< flags, or NULL for none */
     const mw_imap_datetime *date;   /**< internal date, or NULL for none */
     uint64_t size;                  /**< exact size of the message in bytes (< 2^63) */
     int binary;                     /**< 1: send as literal8 "~{n}" (RFC 3516: may hold NUL) */
+    /** 1: send with the UTF8 data extension, `UTF8 (~{n}<bytes>)`
+     *  (RFC 6855 §4), for a message with UTF-8 header fields: always a
+     *  literal8 (`binary` need not be set); the closing ")" follows the
+     *  data (mw_imap_client_append_next() or mw_imap_client_append_end()
+     *  writes it). Only when the server advertises UTF8=ACCEPT or
+     *  UTF8=ONLY (with the capabilities known, #MW_E_STATE otherwise);
+     *  RFC 6855 §4 also wants ENABLE UTF8=ACCEPT before such header
+     *  fields are sent (mw_imap_client_enabled()). */
+    int utf8;
 } mw_imap_append_msg;
 
 /**
@@ -1437,7 +1447,8 @@ MW_API int mw_imap_client_status(mw_imap_client *c, const char *mbox,
 
 /**
  * @brief APPEND mailbox [(flags)] [date] {size} — the first message
- *        (RFC 9051 §6.3.12). See @ref imapc_literal.
+ *        (RFC 9051 §6.3.12; `UTF8 (~{size}` ... `)` with
+ *        ::mw_imap_append_msg::utf8, RFC 6855 §4). See @ref imapc_literal.
  * @param c      the client. Not NULL.
  * @param mbox   the mailbox name.
  * @param mlen   its length.

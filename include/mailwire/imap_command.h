@@ -248,11 +248,21 @@ typedef struct mw_imap_list_args {
 /* ====================================================================== */
 /**
  * @brief APPEND: one message of the command (RFC 9051 §6.3.12,
- *        MULTIAPPEND RFC 3502 §6.3.11, literal8 RFC 3516 §4.4).
+ *        MULTIAPPEND RFC 3502 §6.3.11, literal8 RFC 3516 §4.4, the UTF8
+ *        data extension RFC 6855 §4).
  *
  * The server machine parses the text before each message literal and
  * streams the message bytes to the application; `index` counts the
  * messages of a MULTIAPPEND command from 0.
+ *
+ * A message sent as `UTF8 (~{n}<bytes>)` (RFC 6855 §4 `utf8-literal`)
+ * arrives like any other (`binary` is 1: it is a literal8), with `utf8`
+ * set; the closing ")" is required after the bytes. The server machine
+ * takes this form only while it advertises UTF8=ACCEPT or UTF8=ONLY (the
+ * RFC offers the extension with the capability, ENABLE or not); without
+ * the capability such an APPEND gets BAD. RFC 6855 §4 leaves the
+ * contents to the application: 8-bit header fields in a message of a
+ * client that has not sent ENABLE UTF8=ACCEPT must be refused with NO.
  */
 typedef struct mw_imap_append_args {
     mw_imap_mailbox mailbox; /**< destination (kept for every message) */
@@ -269,7 +279,9 @@ typedef struct mw_imap_append_args {
                                   NULL ptr when the machine streams them */
     uint32_t nmessages;      /**< messages of the command seen so far (all
                                   of them when parsed at once) */
-    uint32_t reserved2_; /**< reserved (zero) */
+    uint8_t utf8;            /**< the message came as `UTF8 (~{n}...)`
+                                  (RFC 6855 §4): UTF-8 header fields */
+    uint8_t reserved2_[3]; /**< reserved (zero) */
 } mw_imap_append_args;
 
 /* ====================================================================== */

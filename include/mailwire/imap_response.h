@@ -247,40 +247,12 @@ typedef struct mw_imap_search_ev {
     uint64_t hi;    /**< equals lo; RANGE: the second number */
 } mw_imap_search_ev;
 
-/* ====================================================================== */
-/** @name LIST/LSUB mailbox attributes (::mw_imap_list::attrs)
- *  RFC 9051 §7.3.1, RFC 5258 §3, RFC 6154 §2, RFC 8457, Gmail XLIST.
- *  @{ */
-#define MW_IMAP_LIST_NOINFERIORS 0x00000001u   /**< \\Noinferiors */
-#define MW_IMAP_LIST_NOSELECT 0x00000002u      /**< \\Noselect */
-#define MW_IMAP_LIST_MARKED 0x00000004u        /**< \\Marked */
-#define MW_IMAP_LIST_UNMARKED 0x00000008u      /**< \\Unmarked */
-#define MW_IMAP_LIST_NONEXISTENT 0x00000010u   /**< \\NonExistent (RFC 5258) */
-#define MW_IMAP_LIST_SUBSCRIBED 0x00000020u    /**< \\Subscribed (RFC 5258) */
-#define MW_IMAP_LIST_REMOTE 0x00000040u        /**< \\Remote (RFC 5258) */
-#define MW_IMAP_LIST_HASCHILDREN 0x00000080u   /**< \\HasChildren (RFC 3348) */
-#define MW_IMAP_LIST_HASNOCHILDREN 0x00000100u /**< \\HasNoChildren (RFC 3348) */
-#define MW_IMAP_LIST_ALL 0x00000200u           /**< \\All (RFC 6154) */
-#define MW_IMAP_LIST_ARCHIVE 0x00000400u       /**< \\Archive (RFC 6154) */
-#define MW_IMAP_LIST_DRAFTS 0x00000800u        /**< \\Drafts (RFC 6154) */
-#define MW_IMAP_LIST_FLAGGED 0x00001000u       /**< \\Flagged (RFC 6154) */
-#define MW_IMAP_LIST_JUNK 0x00002000u          /**< \\Junk (RFC 6154) */
-#define MW_IMAP_LIST_SENT 0x00004000u          /**< \\Sent (RFC 6154) */
-#define MW_IMAP_LIST_TRASH 0x00008000u         /**< \\Trash (RFC 6154) */
-#define MW_IMAP_LIST_IMPORTANT 0x00010000u     /**< \\Important (RFC 8457) */
-#define MW_IMAP_LIST_INBOX 0x00020000u         /**< \\Inbox (Gmail XLIST) */
-#define MW_IMAP_LIST_ALLMAIL 0x00040000u       /**< \\AllMail (Gmail XLIST; mapped also to \\All) */
-#define MW_IMAP_LIST_SPAM 0x00080000u          /**< \\Spam (Gmail XLIST; mapped also to \\Junk) */
-#define MW_IMAP_LIST_STARRED 0x00100000u       /**< \\Starred (Gmail XLIST; mapped also to \\Flagged) */
-#define MW_IMAP_LIST_OTHER 0x80000000u         /**< an attribute not known by name (see attr_text) */
-/** @} */
-
 /**
  * @brief A LIST or LSUB response (RFC 9051 §7.3.1, RFC 3501 §7.2.3,
  *        LIST-EXTENDED RFC 5258 §3.5).
  */
 typedef struct mw_imap_list {
-    unsigned attrs;      /**< MW_IMAP_LIST_* bits */
+    unsigned attrs;      /**< MW_IMAP_LIST_* bits (imap.h) */
     uint8_t mutf7;       /**< 1 when `mailbox` holds '&' and is modified UTF-7
                               (decode with mw_imap_mutf7_decode()); 0 when it is
                               plain ASCII or UTF-8 (UTF8=ACCEPT) */
@@ -520,7 +492,7 @@ typedef enum mw_imap_fetch_id {
     MW_IMAP_FETCH_THREADID = 10,     /**< THREADID (RFC 8474): `str` (NIL possible) */
     MW_IMAP_FETCH_PREVIEW = 11,      /**< PREVIEW (RFC 8970): `str` (NIL possible) */
     MW_IMAP_FETCH_SAVEDATE = 12,     /**< SAVEDATE (RFC 8514): `date` (NIL possible) */
-    MW_IMAP_FETCH_BINARY_SIZE = 13,  /**< BINARY.SIZE[section] (RFC 3516): `num`, `section` */
+    MW_IMAP_FETCH_BINARY_SIZE = 13,  /**< BINARY.SIZE[section] (RFC 3516): `num` (a 32-bit `number`, RFC 9051 §9), `section` */
     MW_IMAP_FETCH_X_GM_MSGID = 14,   /**< X-GM-MSGID (Gmail): `num` */
     MW_IMAP_FETCH_X_GM_THRID = 15,   /**< X-GM-THRID (Gmail): `num` */
     MW_IMAP_FETCH_X_GM_LABELS = 16,  /**< X-GM-LABELS (Gmail): `labels` */

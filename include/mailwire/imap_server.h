@@ -704,35 +704,13 @@ MW_API int mw_imap_server_capability(mw_imap_server *s);
 MW_API int mw_imap_server_enabled(mw_imap_server *s, const mw_span *caps,
                                   size_t n);
 
-/** @name Mailbox attributes (::mw_imap_list_reply::attrs): RFC 9051
- *  §7.3.1, RFC 5258 §3, RFC 3348, RFC 6154 §2, RFC 8457. The values equal
- *  the client's MW_IMAP_LIST_* bits.
- *  @{ */
-#define MW_IMAP_ATTR_NOINFERIORS 0x00000001u   /**< \\Noinferiors */
-#define MW_IMAP_ATTR_NOSELECT 0x00000002u      /**< \\Noselect */
-#define MW_IMAP_ATTR_MARKED 0x00000004u        /**< \\Marked */
-#define MW_IMAP_ATTR_UNMARKED 0x00000008u      /**< \\Unmarked */
-#define MW_IMAP_ATTR_NONEXISTENT 0x00000010u   /**< \\NonExistent */
-#define MW_IMAP_ATTR_SUBSCRIBED 0x00000020u    /**< \\Subscribed */
-#define MW_IMAP_ATTR_REMOTE 0x00000040u        /**< \\Remote */
-#define MW_IMAP_ATTR_HASCHILDREN 0x00000080u   /**< \\HasChildren */
-#define MW_IMAP_ATTR_HASNOCHILDREN 0x00000100u /**< \\HasNoChildren */
-#define MW_IMAP_ATTR_ALL 0x00000200u           /**< \\All */
-#define MW_IMAP_ATTR_ARCHIVE 0x00000400u       /**< \\Archive */
-#define MW_IMAP_ATTR_DRAFTS 0x00000800u        /**< \\Drafts */
-#define MW_IMAP_ATTR_FLAGGED 0x00001000u       /**< \\Flagged */
-#define MW_IMAP_ATTR_JUNK 0x00002000u          /**< \\Junk */
-#define MW_IMAP_ATTR_SENT 0x00004000u          /**< \\Sent */
-#define MW_IMAP_ATTR_TRASH 0x00008000u         /**< \\Trash */
-#define MW_IMAP_ATTR_IMPORTANT 0x00010000u     /**< \\Important */
-/** @} */
-
 /**
  * @brief One LIST or LSUB response to send (RFC 9051 §7.3.1, RFC 3501
  *        §7.2.3, LIST-EXTENDED RFC 5258 §3.5).
  */
 typedef struct mw_imap_list_reply {
-    unsigned attrs;      /**< MW_IMAP_ATTR_* bits, written in bit order */
+    unsigned attrs;      /**< MW_IMAP_LIST_* bits (imap.h) up to
+                              #MW_IMAP_LIST_IMPORTANT, written in bit order */
     int lsub;            /**< 1 for `* LSUB` (IMAP4rev1), 0 for `* LIST` */
     mw_span other_attrs; /**< further attributes, each "\\" atom, separated
                               by single spaces; empty for none */

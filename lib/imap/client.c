@@ -503,7 +503,7 @@ int mw__imapc_issue(mw_imap_client *c, mw__imap_out *o, int id,
         c->flags &= ~(uint32_t)(MW__IMAPC_F_SECRET | MW__IMAPC_F_APPEND |
                                 MW__IMAPC_F_APPEND_LIT |
                                 MW__IMAPC_F_APPEND_SYNC |
-                                MW__IMAPC_F_APPEND_BIN);
+                                MW__IMAPC_F_APPEND_MSG);
         return o->status;
     }
     return mw__imapc_commit(c, id, pflags, o->len, handle);
@@ -814,16 +814,18 @@ int mw_imap_client_append_data(mw_imap_client *c, const char *p, size_t n)
 
 int mw_imap_client_append_end(mw_imap_client *c)
 {
-    int r;
+    int r, utf8;
     if (c == NULL)
         return MW_E_INVAL;
     if (c->flags & MW__IMAPC_F_CLOSED)
         return MW_E_CLOSED;
     if (!(c->flags & MW__IMAPC_F_APPEND_DATA) || c->lit_left > 0)
         return MW_E_STATE;
+    utf8 = (c->flags & MW__IMAPC_F_APPEND_UTF8) != 0;
     c->flags &= ~(uint32_t)(MW__IMAPC_F_APPEND | MW__IMAPC_F_APPEND_DATA |
-                            MW__IMAPC_F_APPEND_BIN);
-    r = mw__imapc_send(c, crlf, 2);
+                            MW__IMAPC_F_APPEND_MSG);
+    /* RFC 6855 §4: "UTF8 (" literal8 ")" */
+    r = utf8 ? mw__imapc_send(c, ")\r\n", 3) : mw__imapc_send(c, crlf, 2);
     return r < 0 ? r : MW_OK;
 }
 
@@ -940,7 +942,7 @@ static int completed(mw_imap_client *c, const mw__imap_pending *e,
             /* Refused before the "+": no data goes out. */
             c->wait = MW__IMAPC_W_NONE;
             c->flags &= ~(uint32_t)(MW__IMAPC_F_APPEND |
-                                    MW__IMAPC_F_APPEND_BIN);
+                                    MW__IMAPC_F_APPEND_MSG);
         } else if (c->flags & MW__IMAPC_F_APPEND) {
             /* The server ended the command while message data was still
              * owed: what we would send next could be read as commands. */

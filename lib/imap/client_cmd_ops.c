@@ -521,8 +521,17 @@ static int append_msg_ok(const mw_imap_append_msg *m)
     return m != NULL && m->size <= MODSEQ_MAX;
 }
 
-/* [SP flag-list] [SP date-time] SP ["~"] literal header (RFC 9051
- * §6.3.12, RFC 3502 §6.3.11, RFC 3516 §4.2). */
+/* RFC 6855 §4: the UTF8 data extension needs UTF8=ACCEPT (or UTF8=ONLY,
+ * §6) from the server, when its capabilities are known. */
+static int append_utf8_ok(const mw_imap_client *c,
+                          const mw_imap_append_msg *m)
+{
+    return !m->utf8 || !(c->flags & MW__IMAPC_F_CAPS) ||
+           (c->caps.bits & (MW_IMAP_CAP_UTF8_ACCEPT | MW_IMAP_CAP_UTF8_ONLY));
+}
+
+/* [SP flag-list] [SP date-time] SP ["UTF8 (" / "~"] literal header
+ * (RFC 9051 §6.3.12, RFC 3502 §6.3.11, RFC 3516 §4.2, RFC 6855 §4). */
 static void append_tail(mw_imap_client *c, mw__imap_out *o,
                         const mw_imap_append_msg *m)
 {
@@ -535,7 +544,10 @@ static void append_tail(mw_imap_client *c, mw__imap_out *o,
         mw__imap_out_char(o, ' ');
         mw__imapc_datetime(o, m->date);
     }
-    mw__imap_out_raw(o, m->binary ? " ~{" : " {", m->binary ? 3 : 2);
+    if (m->utf8)
+        mw__imap_out_raw(o, " UTF8 (~{", 9);
+    else
+        mw__imap_out_raw(o, m->binary ? " ~{" : " {", m->binary ? 3 : 2);
     mw__imap_out_u64(o, m->size);
     if (nonsync)
         mw__imap_out_char(o, '+');
@@ -543,12 +555,14 @@ static void append_tail(mw_imap_client *c, mw__imap_out *o,
     if (o->status != MW_OK)
         return;
     c->flags |= MW__IMAPC_F_APPEND | MW__IMAPC_F_APPEND_LIT;
-    c->flags &= ~(uint32_t)(MW__IMAPC_F_APPEND_SYNC | MW__IMAPC_F_APPEND_BIN |
+    c->flags &= ~(uint32_t)(MW__IMAPC_F_APPEND_SYNC | MW__IMAPC_F_APPEND_MSG |
                             MW__IMAPC_F_APPEND_DATA);
     if (!nonsync)
         c->flags |= MW__IMAPC_F_APPEND_SYNC;
-    if (m->binary)
+    if (m->binary || m->utf8)
         c->flags |= MW__IMAPC_F_APPEND_BIN;
+    if (m->utf8)
+        c->flags |= MW__IMAPC_F_APPEND_UTF8;
     c->lit_size = c->lit_left = m->size;
 }
 
@@ -559,6 +573,8 @@ int mw_imap_client_append(mw_imap_client *c, const char *mbox, size_t mlen,
     int r;
     if (c == NULL || !append_msg_ok(m))
         return MW_E_INVAL;
+    if (!append_utf8_ok(c, m))
+        return MW_E_STATE;
     r = mw__imapc_begin(c, &o, MW_IMAP_CMD_APPEND, "APPEND ");
     if (r != MW_OK)
         return r;
@@ -577,10 +593,14 @@ int mw_imap_client_append_next(mw_imap_client *c, const mw_imap_append_msg *m)
     if (!(c->flags & MW__IMAPC_F_APPEND_DATA) || c->lit_left > 0)
         return MW_E_STATE;
     /* RFC 3502: more than one message needs MULTIAPPEND. */
-    if ((c->flags & MW__IMAPC_F_CAPS) &&
-        !(c->caps.bits & MW_IMAP_CAP_MULTIAPPEND))
+    if (((c->flags & MW__IMAPC_F_CAPS) &&
+         !(c->caps.bits & MW_IMAP_CAP_MULTIAPPEND)) ||
+        !append_utf8_ok(c, m))
         return MW_E_STATE;
     mw__imap_out_init(&o, c->cmd, c->cmd_cap);
+    /* the message before came as "UTF8 (~{n}": its ")" (RFC 6855 §4) */
+    if (c->flags & MW__IMAPC_F_APPEND_UTF8)
+        mw__imap_out_char(&o, ')');
     append_tail(c, &o, m);
     if (o.status != MW_OK)
         return o.status;

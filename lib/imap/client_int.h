@@ -76,6 +76,9 @@ void mw__imap_client_enabled(mw_imap_client *c, mw_span list);
 #define MW__IMAPC_F_COMPRESSED 0x40000u /* COMPRESS is on */
 #define MW__IMAPC_F_SASL_LAST 0x80000u /* hook: the last step was taken */
 #define MW__IMAPC_F_IN_FEED 0x100000u /* inside mw_imap_client_feed() */
+#define MW__IMAPC_F_APPEND_UTF8 0x200000u /* the message is "UTF8 (~{n}": ")" owed after it */
+/* what describes the current APPEND message (cleared with it) */
+#define MW__IMAPC_F_APPEND_MSG (MW__IMAPC_F_APPEND_BIN | MW__IMAPC_F_APPEND_UTF8)
 /* configuration flags (MW_IMAP_CLIENT_*) are kept shifted by 24 */
 #define MW__IMAPC_CFG_SHIFT 24
 

@@ -537,14 +537,14 @@ int mw__imap_resp_literal(mw_imap_client *c, const char *p, size_t n,
     rp_init(&rp, c, p, n, offset);
     rs->cbstatus = MW_OK;
     rs->take_status = MW_E_TOO_LONG;
-    rs->take_reason = "literal does not fit the response limit";
+    rs->take_reason = MW__TEXT("literal does not fit the response limit");
     if (rs->mode == MW__IMAP_RS_NONE)
         rs->frame_offset = offset;
     rp.start = rs->frame_offset;
     switch (rs->mode) {
     case MW__IMAP_RS_SKIP:
         rs->take_status = MW_E_SYNTAX;
-        rs->take_reason = "response skipped";
+        rs->take_reason = MW__TEXT("response skipped");
         return MW__IMAP_TAKE_DISCARD;
     case MW__IMAP_RS_SEARCH:
     case MW__IMAP_RS_ESEARCH:

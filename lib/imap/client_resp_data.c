@@ -937,11 +937,14 @@ int mw_imap_tokens_next(mw_imap_tokens *t, mw_imap_token *tok)
         p++;
         break;
     case '~':
+        /* "~" is an ATOM-CHAR (RFC 9051 §9: not an atom-special): only
+         * "~{" starts a literal8 (RFC 3516 §4.2); "~/Mail/foo" is an atom */
+        if (p + 1 >= e || p[1] != '{')
+            goto atom;
+        /* fall through */
     case '{': {
         uint64_t size = 0;
         const char *q = p + (*p == '~');
-        if (q >= e || *q != '{')
-            return MW_E_SYNTAX;
         for (q++; q < e && (unsigned char)(*q - '0') <= 9u; q++) {
             if (size > ((uint64_t)INT64_MAX - 9u) / 10u)
                 return MW_E_SYNTAX;
@@ -965,6 +968,7 @@ int mw_imap_tokens_next(mw_imap_tokens *t, mw_imap_token *tok)
         break;
     }
     default:
+    atom:
         /* atom-like: anything up to SP, "(", ")", '"', CR, LF, NUL */
         while (p < e && *p != ' ' && *p != '(' && *p != ')' && *p != '"' &&
                *p != '\r' && *p != '\n' && *p != '\0')

@@ -465,10 +465,16 @@ static int item_value(mw__imap_rp *rp, const item_name *nm, uint32_t msg)
             mw__imap_lex_datetime(L, &it.date);
         break;
     case MW_IMAP_FETCH_RFC822_SIZE:
-    case MW_IMAP_FETCH_BINARY_SIZE: {
-        /* RFC 9051: RFC822.SIZE number64; RFC 3516: BINARY.SIZE number
-         * (taken as number64 too) */
+        /* RFC 9051 §9: "RFC822.SIZE" SP number64 */
         mw__imap_rp_number64(L, &it.num);
+        break;
+    case MW_IMAP_FETCH_BINARY_SIZE: {
+        /* RFC 3516 §4.2 and RFC 9051 §9: "BINARY.SIZE" section-binary SP
+         * number, a 32-bit number (unlike RFC822.SIZE): the server side
+         * formats no more (mw_imap_server_fetch_binary_size()) */
+        uint32_t v = 0;
+        if (mw__imap_rp_number(L, &v) == MW_OK)
+            it.num = v;
         it.section = nm->section;
         break;
     }

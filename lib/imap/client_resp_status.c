@@ -61,10 +61,15 @@ static int rest_text(mw__imap_lex *L, mw_span *out)
         q++;
     if (q != e) {
         L->p = (const char *)q;
+        /* a NUL, CR or LF has a status of its own, as in the lexer */
+        if (*q == 0)
+            return mw__imap_lex_fail(L, MW_E_NUL, "NUL in response text");
+        if (*q == '\r')
+            return mw__imap_lex_fail(L, MW_E_BARE_CR, "CR in response text");
+        if (*q == '\n')
+            return mw__imap_lex_fail(L, MW_E_BARE_LF, "LF in response text");
         return mw__imap_lex_fail(L, MW_E_SYNTAX,
-                                 *q == 0 ? "NUL in response text"
-                                 : *q >= 0x80 ? "8-bit byte in response text"
-                                              : "CR or LF in response text");
+                                 "8-bit byte in response text");
     }
     out->ptr = L->p;
     out->len = (size_t)((const char *)q - L->p);

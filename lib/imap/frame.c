@@ -645,7 +645,7 @@ void mw__imap_framer_take(mw__imap_framer *fr, int how, int status,
             fr->lit_size > room - (uint64_t)fr->eol) {
             how = MW__IMAP_TAKE_DISCARD;
             status = MW_E_TOO_LONG;
-            reason = "literal does not fit the frame limit";
+            reason = MW__TEXT("literal does not fit the frame limit");
         } else {
             if (zero_copy) {
                 fr->seg_len = text + fr->eol;

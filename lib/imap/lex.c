@@ -380,7 +380,7 @@ int mw__imap_lex_literal(mw__imap_lex *L, mw_span *out, int *binary)
      * may carry NUL. */
     if (!bin && n > 0 && memchr(L->p, 0, (size_t)n) != NULL)
         return mw__imap_lex_fail_at(L, (const char *)memchr(L->p, 0, (size_t)n),
-                       MW_E_SYNTAX, "NUL in a literal (only literal8 may)");
+                       MW_E_NUL, "NUL in a literal (only literal8 may)");
     out->ptr = L->p;
     out->len = (size_t)n;
     L->p += (size_t)n;
@@ -516,10 +516,13 @@ int mw__imap_lex_quoted(mw__imap_lex *L, mw_span *out)
                            "8-bit byte in quoted string");
         }
         if (*q == 0)
-            return mw__imap_lex_fail_at(L, (const char *)q, MW_E_SYNTAX,
+            return mw__imap_lex_fail_at(L, (const char *)q, MW_E_NUL,
                            "NUL in quoted string");
-        return mw__imap_lex_fail_at(L, (const char *)q, MW_E_SYNTAX,
-                       "CR or LF in quoted string");
+        if (*q == '\r')
+            return mw__imap_lex_fail_at(L, (const char *)q, MW_E_BARE_CR,
+                           "CR in quoted string");
+        return mw__imap_lex_fail_at(L, (const char *)q, MW_E_BARE_LF,
+                       "LF in quoted string");
     }
     if (escapes == 0) {
         out->ptr = (const char *)s;

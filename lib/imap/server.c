@@ -249,6 +249,15 @@ static int refuse_literal(mw_imap_server *s, int sync, int tagged, int result,
     return refuse(s, tagged, result, code, text, status, offset, reason);
 }
 
+/* An APPEND message sent as "UTF8 (~{n}" without UTF8=ACCEPT offered
+ * (RFC 6855 §4): BAD, the message not read. */
+static int refuse_utf8(mw_imap_server *s, int sync, size_t offset)
+{
+    return refuse_literal(s, sync, 1, MW_IMAP_BAD, 0,
+                          "UTF8 APPEND data not offered", MW_E_SYNTAX,
+                          offset, "UTF8 APPEND data without UTF8=ACCEPT");
+}
+
 /* ---- command checks --------------------------------------------------- */
 
 /* Commands of extensions need the capability offered (IMAP4rev2 includes
@@ -257,6 +266,11 @@ static int offered(const mw_imap_server *s, const mw_imap_cmd *c)
 {
     int v2 = CAP(s, MW_IMAP_CAP_IMAP4REV2);
     switch (c->id) {
+    case MW_IMAP_CMD_APPEND:
+        /* RFC 6855 §4: the UTF8 data extension comes with UTF8=ACCEPT
+         * (UTF8=ONLY implies it, §6) */
+        return !c->u.append.utf8 || CAP(s, MW_IMAP_CAP_UTF8_ACCEPT) ||
+               CAP(s, MW_IMAP_CAP_UTF8_ONLY);
     case MW_IMAP_CMD_STARTTLS:
         return CAP(s, MW_IMAP_CAP_STARTTLS);
     case MW_IMAP_CMD_IDLE:
@@ -352,7 +366,7 @@ static int on_command(mw_imap_server *s, const char *p, size_t n,
     mw__imap_arena_reset(&s->arena);
     e.code = MW_E_SYNTAX;
     e.offset = offset;
-    e.reason = "syntax error";
+    e.reason = MW__TEXT("syntax error");
     /* (the parser clears *c first) */
     r = mw__imap_cmd_parse(p, n, offset, &s->arena, s->lexflags, s->max_depth,
                            c, &e);
@@ -529,7 +543,7 @@ static int on_literal(mw_imap_server *s, const mw__imap_fev *ev)
     }
     e.code = MW_E_SYNTAX;
     e.offset = ev->offset;
-    e.reason = "syntax error";
+    e.reason = MW__TEXT("syntax error");
     if (s->fmode == FM_APPEND) {
         /* The next MULTIAPPEND message (RFC 3502 §6.3.11). */
         r = mw__imap_cmd_parse_append_next(ev->p, ev->n, ev->offset,
@@ -541,6 +555,8 @@ static int on_literal(mw_imap_server *s, const mw__imap_fev *ev)
                                   r < 0 ? r : MW_E_SYNTAX, e.offset,
                                   e.reason != NULL ? e.reason
                                                    : "APPEND syntax error");
+        if (!offered(s, &s->cmd))
+            return refuse_utf8(s, sync, ev->offset);
         return message_literal(s, ev, sync);
     }
     if (!s->prechecked) {
@@ -578,6 +594,8 @@ static int on_literal(mw_imap_server *s, const mw__imap_fev *ev)
                                   "Command not valid in this state",
                                   MW_E_STATE, ev->offset,
                                   "command not valid in this state");
+        if (!offered(s, &s->cmd))
+            return refuse_utf8(s, sync, ev->offset);
         s->pending = 1;
         s->appending = 1;
         return message_literal(s, ev, sync);
@@ -669,7 +687,7 @@ static int on_line(mw_imap_server *s, const mw__imap_fev *ev)
             return MW_OK;
         e.code = MW_E_SYNTAX;
         e.offset = ev->offset;
-        e.reason = "syntax error";
+        e.reason = MW__TEXT("syntax error");
         r = mw__imap_cmd_parse_append_next(ev->p, ev->n, ev->offset,
                                            &s->arena, s->lexflags, &s->cmd,
                                            &e);

@@ -818,11 +818,44 @@ static int parse_other(mw__imap_cmdp *P)
 
 /* ---- APPEND --------------------------------------------------------------- */
 
+/* After "UTF8 (" only a literal8 may come (RFC 6855 §4 utf8-literal). */
+static int utf8_needs_literal8(mw__imap_lex *L, const mw_imap_append_args *ap)
+{
+    if (ap->utf8 && L->status == MW_OK && (L->p >= L->end || *L->p != '~'))
+        return mw__imap_lex_fail(L, MW_E_SYNTAX,
+                                 "literal8 expected after \"UTF8 (\" (RFC "
+                                 "6855 §4)");
+    return L->status;
+}
+
+/* Consume the byte c of "UTF8 (" literal8 ")" (RFC 6855 §4), else fail
+ * with the reason given (more telling than mw__imap_lex_expect()'s). */
+static int utf8_byte(mw__imap_lex *L, char c, const char *reason)
+{
+    if (L->status != MW_OK)
+        return L->status;
+    if (L->p >= L->end || *L->p != c)
+        return mw__imap_lex_fail(L, MW_E_SYNTAX, reason);
+    L->p++;
+    return MW_OK;
+}
+
+/* The ")" that closes "UTF8 (" after the message (RFC 6855 §4). */
+static int utf8_close(mw__imap_lex *L, const mw_imap_append_args *ap)
+{
+    if (!ap->utf8)
+        return L->status;
+    return utf8_byte(L, ')',
+                     "\")\" expected after the UTF8 literal8 (RFC 6855 §4)");
+}
+
 /* A literal announcement at the very end of a head segment: "{n}",
  * "{n+}" or "~{n}" (RFC 9051 §4.3, RFC 7888, RFC 3516). */
 static int literal_head(mw__imap_cmdp *P, mw_imap_append_args *ap)
 {
     mw__imap_lex *L = &P->L;
+    if (utf8_needs_literal8(L, ap) != MW_OK)
+        return L->status;
     ap->binary = (uint8_t)mw__imap_sc_accept(L, '~');
     if (mw__imap_sc_expect(L, '{') != MW_OK ||
         mw__imap_sc_number64(L, &ap->size) != MW_OK)
@@ -838,13 +871,15 @@ static int literal_head(mw__imap_cmdp *P, mw_imap_append_args *ap)
     return mw__imap_sc_end(L);
 }
 
-/* [SP flag-list] [SP date-time] SP, up to the message literal
- * (RFC 9051 §6.3.12, RFC 3502 §6.3.11 append-opts). */
+/* [SP flag-list] [SP date-time] SP ["UTF8" SP "("], up to the message
+ * literal (RFC 9051 §6.3.12, RFC 3502 §6.3.11 append-opts, RFC 6855 §4
+ * utf8-literal). */
 static int append_opts(mw__imap_cmdp *P, mw_imap_append_args *ap)
 {
     mw__imap_lex *L = &P->L;
     ap->has_flags = 0;
     ap->has_date = 0;
+    ap->utf8 = 0;
     memset(&ap->flags, 0, sizeof ap->flags);
     memset(&ap->date, 0, sizeof ap->date);
     if (mw__imap_sc_sp(L) != MW_OK)
@@ -860,6 +895,15 @@ static int append_opts(mw__imap_cmdp *P, mw_imap_append_args *ap)
             mw__imap_sc_sp(L) != MW_OK)
             return L->status;
         ap->has_date = 1;
+    }
+    if (L->status == MW_OK && MW__SC_KWIS(L->p, L->end, L->base, "UTF8")) {
+        L->p += 4;
+        if (mw__imap_sc_sp(L) != MW_OK ||
+            utf8_byte(L, '(', "\"(\" expected after UTF8 (RFC 6855 §4)") !=
+                MW_OK)
+            return L->status;
+        ap->utf8 = 1;
+        return utf8_needs_literal8(L, ap);
     }
     if (L->status == MW_OK && L->p < L->end && *L->p != '{' && *L->p != '~')
         return mw__imap_lex_fail(L, MW_E_SYNTAX,
@@ -886,7 +930,8 @@ static int parse_append(mw__imap_cmdp *P)
         if (append_opts(P, m) != MW_OK)
             return L->status;
         lit = L->p;
-        if (mw__imap_lex_literal(L, &data, &bin) != MW_OK)
+        if (mw__imap_lex_literal(L, &data, &bin) != MW_OK ||
+            utf8_close(L, m) != MW_OK)
             return L->status;
         m->binary = (uint8_t)bin;
         m->size = data.len;
@@ -934,9 +979,11 @@ static int parse_head(mw__imap_cmdp *P)
             return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX,
                                        "'+' in tag (RFC 9051 §9)");
         if (*q == 0)
-            return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX, "NUL in tag");
-        if (*q == '\r' || *q == '\n')
-            return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX, "CR or LF in tag");
+            return mw__imap_sc_fail_at(L, at, MW_E_NUL, "NUL in tag");
+        if (*q == '\r')
+            return mw__imap_sc_fail_at(L, at, MW_E_BARE_CR, "CR in tag");
+        if (*q == '\n')
+            return mw__imap_sc_fail_at(L, at, MW_E_BARE_LF, "LF in tag");
         return mw__imap_sc_fail_at(L, at, MW_E_SYNTAX,
                                    "invalid character in tag");
     }
@@ -1054,41 +1101,38 @@ static int dispatch(mw__imap_cmdp *P, int id)
     }
 }
 
-/* Whether the reason names a NUL, CR or LF already (a small search of
- * our own: lib/ imports no strstr). */
-static int names_byte(const char *r)
-{
-    for (; *r != '\0'; r++) {
-        if ((r[0] == 'N' && r[1] == 'U' && r[2] == 'L') ||
-            (r[0] == 'C' && r[1] == 'R') || (r[0] == 'L' && r[1] == 'F'))
-            return 1;
-    }
-    return 0;
-}
-
-/* Fill err from the lexer; a generic complaint about a NUL, CR or LF
- * gets a reason that names the byte. */
+/* Fill err from the lexer. A NUL, CR or LF outside a literal has a
+ * status of its own (MW_E_NUL, MW_E_BARE_CR, MW_E_BARE_LF): the scanners
+ * that know the byte (quoted string, tag, literal) fail with it and a
+ * reason naming the place; a generic syntax error that stopped on such a
+ * byte is given that status here, with a reason naming the byte. The
+ * status decides, never the reason's text (which a build without error
+ * texts leaves empty). */
 static int finish(mw__imap_cmdp *P, mw_error *err)
 {
     mw__imap_lex *L = &P->L;
     const char *reason = L->reason;
+    int status = L->status;
     size_t at;
-    if (L->status == MW_OK)
+    if (status == MW_OK)
         return MW_OK;
     at = L->err_offset - L->base_offset;
-    if (L->status == MW_E_SYNTAX && at < (size_t)(L->end - L->base) &&
-        reason != NULL && !names_byte(reason)) {
+    if (status == MW_E_SYNTAX && at < (size_t)(L->end - L->base)) {
         char c = L->base[at];
-        if (c == '\0')
-            reason = "NUL outside a literal";
-        else if (c == '\r')
-            reason = "CR outside a literal";
-        else if (c == '\n')
-            reason = "LF outside a literal";
+        if (c == '\0') {
+            status = MW_E_NUL;
+            reason = MW__TEXT("NUL outside a literal");
+        } else if (c == '\r') {
+            status = MW_E_BARE_CR;
+            reason = MW__TEXT("CR outside a literal");
+        } else if (c == '\n') {
+            status = MW_E_BARE_LF;
+            reason = MW__TEXT("LF outside a literal");
+        }
     }
     if (reason == NULL)
-        reason = "syntax error";
-    return mw__fail(err, L->status, L->err_offset, reason);
+        reason = MW__TEXT("syntax error");
+    return mw__fail(err, status, L->err_offset, reason);
 }
 
 static void start(mw__imap_cmdp *P, const char *p, size_t n, size_t offset,
@@ -1136,8 +1180,9 @@ int mw__imap_cmd_literal_role(const char *p, size_t n)
     size_t k;
     if (n == 0)
         return MW__IMAP_TAKE_INLINE;
-    if (*p == ' ')
-        return MW__IMAP_TAKE_STREAM; /* after a streamed message */
+    if (*p == ' ' || *p == ')')
+        return MW__IMAP_TAKE_STREAM; /* after a streamed message (")"
+                                        closes "UTF8 (", RFC 6855 §4) */
     /* tag SP "APPEND" SP: anything else is not an APPEND message */
     while (q < e && (mw__imap_cclass[(unsigned char)*q] & MW__IMAP_C_TAG))
         q++;
@@ -1217,7 +1262,7 @@ int mw__imap_cmd_parse_append_next(const char *p, size_t n, size_t offset,
     mw__imap_cmdp P;
     mw__imap_lex *L = &P.L;
     mw_imap_append_args *ap = &cmd->u.append;
-    if (n == 0)
+    if (n == 0 && !ap->utf8)
         return MW_DONE;
     mw__imap_lex_init(L, p, n, offset, a, lexflags);
     P.a = a;
@@ -1225,6 +1270,11 @@ int mw__imap_cmd_parse_append_next(const char *p, size_t n, size_t offset,
     P.max_depth = MW_IMAP_DEPTH_DEFAULT;
     P.fill_fields = 0;
     ap->data = mw__span(NULL, 0);
+    /* the message before came as "UTF8 (~{n}": its ")" first */
+    if (utf8_close(L, ap) != MW_OK)
+        return finish(&P, err);
+    if (L->p == L->end)
+        return MW_DONE;
     if (append_opts(&P, ap) == MW_OK && literal_head(&P, ap) == MW_OK) {
         ap->index++;
         ap->nmessages = ap->index + 1u;

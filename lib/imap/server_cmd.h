@@ -47,9 +47,9 @@ int mw__imap_cmd_parse(const char *p, size_t n, size_t offset,
  * segment text so far, ending with the announcement ("{n}", "{n+}",
  * "~{n}"). Returns MW__IMAP_TAKE_STREAM when the literal is an APPEND
  * message: after "tag APPEND mailbox [SP flag-list] [SP date-time] SP",
- * or, in a segment that starts with SP (the text after a streamed
- * message), after "SP [flag-list SP] [date-time SP]" (the next MULTIAPPEND
- * message). Otherwise MW__IMAP_TAKE_INLINE (the machine applies its small
+ * or, in a segment that starts with SP or ")" (the text after a streamed
+ * message; ")" closes "UTF8 (", RFC 6855 §4), after "SP [flag-list SP]
+ * [date-time SP]" (the next MULTIAPPEND message). Otherwise MW__IMAP_TAKE_INLINE (the machine applies its small
  * literal limit). Cheap: only the text needed is looked at.
  */
 int mw__imap_cmd_literal_role(const char *p, size_t n);
@@ -57,8 +57,9 @@ int mw__imap_cmd_literal_role(const char *p, size_t n);
 /*
  * The text of an APPEND command before its first message literal:
  * "tag APPEND mailbox [SP flag-list] [SP date-time] SP {n}" (or "{n+}",
- * "~{n}"), the announcement included. Fills cmd (id APPEND, tag, mailbox,
- * u.append with index 0, flags, date, size, binary, nonsync). The tag and
+ * "~{n}", or "UTF8 (~{n}" of RFC 6855 §4), the announcement included.
+ * Fills cmd (id APPEND, tag, mailbox, u.append with index 0, flags, date,
+ * size, binary, nonsync, utf8). The tag and
  * mailbox name are copied into the arena so that they stay valid for the
  * later messages of a MULTIAPPEND command (the arena must not be reset
  * until the command ends); the flags' text points into p.
@@ -72,8 +73,10 @@ int mw__imap_cmd_parse_append_head(const char *p, size_t n, size_t offset,
  * The segment after a streamed APPEND message: empty (the command ends:
  * returns MW_DONE) or "SP [flag-list SP] [date-time SP] {n}" (the next
  * MULTIAPPEND message, RFC 3502 §6.3.11: returns MW_OK with
- * cmd->u.append's index incremented and flags/date/size/binary/nonsync
- * replaced; the mailbox and tag are kept). Negative status on a syntax
+ * cmd->u.append's index incremented and flags/date/size/binary/nonsync/
+ * utf8 replaced; the mailbox and tag are kept). When the message before
+ * came as "UTF8 (~{n}" (cmd->u.append.utf8), the segment must start with
+ * its closing ")" (RFC 6855 §4). Negative status on a syntax
  * error (err filled).
  */
 int mw__imap_cmd_parse_append_next(const char *p, size_t n, size_t offset,

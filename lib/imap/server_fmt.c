@@ -1204,7 +1204,14 @@ static const char *const attr_names[] = {
     "\\HasNoChildren", "\\All", "\\Archive", "\\Drafts", "\\Flagged",
     "\\Junk", "\\Sent", "\\Trash", "\\Important"};
 
-#define ATTR_ALL 0x0001FFFFu
+/* The bits the server writes: MW_IMAP_LIST_NOINFERIORS (bit 0) up to
+ * MW_IMAP_LIST_IMPORTANT, one name each (the Gmail XLIST bits above are
+ * the client's alone). */
+#define ATTR_ALL ((MW_IMAP_LIST_IMPORTANT << 1) - 1u)
+typedef char attr_names_match_[sizeof attr_names / sizeof attr_names[0] == 17 &&
+                                       MW_IMAP_LIST_IMPORTANT == 1u << 16
+                                   ? 1
+                                   : -1];
 
 /* "\" atom, separated by single spaces (RFC 9051 §9 flag-extension). */
 static int attrs_ok(mw_span a)

@@ -142,7 +142,7 @@ static void answer(run *r, const mw_imap_cmd *c)
         memset(&l, 0, sizeof l);
         l.mailbox = c->u.select.mailbox.name;
         l.delimiter = '/';
-        l.attrs = MW_IMAP_ATTR_HASNOCHILDREN;
+        l.attrs = MW_IMAP_LIST_HASNOCHILDREN;
         EXPECT(mw_imap_server_list(s, &l), unsendable(l.mailbox));
         CHECK(mw_imap_server_exists(s, 5) == MW_OK);
         memset(&code, 0, sizeof code);
@@ -409,6 +409,7 @@ static void setup(run *r, uint8_t opt)
     if (opt & 0x10)
         cfg.caps |= MW_IMAP_CAP_STARTTLS | MW_IMAP_CAP_COMPRESS_DEFLATE |
                     MW_IMAP_CAP_SASL_IR | MW_IMAP_CAP_MULTIAPPEND |
+                    MW_IMAP_CAP_UTF8_ACCEPT |
                     MW_IMAP_CAP_ESEARCH;
     if (opt & 0x40)
         cfg.newline = MW_NEWLINE_ACCEPT;

@@ -1407,6 +1407,33 @@ static void test_huge_literal(void **state)
     tc_teardown(&x);
 }
 
+/* BINARY.SIZE is a 32-bit number (RFC 3516 §4.2, RFC 9051 §9), the same
+ * range the server formats; RFC822.SIZE is a number64. */
+static void test_binary_size_range(void **state)
+{
+    tc x;
+    char *got, want[64];
+    (void)state;
+    tc_setup(&x, 65536, 65536);
+    got = run_once(&x, S_("* 1 FETCH (BINARY.SIZE[1.2] 4294967295)\r\n"));
+    assert_non_null(strstr(got, "[1.2] 4294967295\n"));
+    assert_null(strstr(got, "error"));
+    free(got);
+    got = run_once(&x, S_("* 1 FETCH (BINARY.SIZE[1.2] 4294967296)\r\n"
+                          "* 2 EXISTS\r\n"));
+    snprintf(want, sizeof(want), "error MW_E_OVERFLOW @%d",
+             G + (int)strlen("* 1 FETCH (BINARY.SIZE[1.2] "));
+    assert_non_null(strstr(got, want));
+    assert_null(strstr(got, "4294967296"));
+    assert_non_null(strstr(got, "data EXISTS 2"));
+    free(got);
+    got = run_once(&x, S_("* 1 FETCH (RFC822.SIZE 4294967296)\r\n"));
+    assert_non_null(strstr(got, " 4294967296\n"));
+    assert_null(strstr(got, "error"));
+    free(got);
+    tc_teardown(&x);
+}
+
 /* A SEARCH of about 100 MB through a 4 KB frame buffer, fed in 64 KB
  * chunks: every number delivered once, in order, END with the count. */
 static void test_search_100mb(void **state)
@@ -1581,7 +1608,8 @@ static void test_tokens(void **state)
     /* unbalanced, unterminated, literal too short, NUL in quoted */
     {
         static const char *const bad[] = {"(a", "a)", "\"abc", "{5}\r\nab",
-                                          "{3}x", "\"a\r\"", "~x"};
+                                          "{3}x", "\"a\r\"", "~{x",
+                                          "~{3}x"};
         for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
             int r;
             mw_imap_tokens_init(&t, bad[i], strlen(bad[i]));
@@ -1589,6 +1617,27 @@ static void test_tokens(void **state)
                 ;
             assert_int_equal(r, MW_E_SYNTAX);
         }
+    }
+    /* "~" is an ATOM-CHAR (RFC 9051 §9): only "~{" opens a literal8 */
+    {
+        static const char *const atoms[] = {"~x", "~", "~/Mail/foo", "a~{"};
+        for (i = 0; i < sizeof(atoms) / sizeof(atoms[0]); i++) {
+            mw_imap_tokens_init(&t, atoms[i], strlen(atoms[i]));
+            assert_int_equal(mw_imap_tokens_next(&t, &tok), 1);
+            assert_int_equal(tok.kind, MW_IMAP_TOKEN_ATOM);
+            assert_int_equal(tok.text.len, strlen(atoms[i]));
+            assert_memory_equal(tok.text.ptr, atoms[i], tok.text.len);
+            assert_int_equal(mw_imap_tokens_next(&t, &tok), 0);
+        }
+        mw_imap_tokens_init(&t, S_("(~ ~x)"));
+        assert_int_equal(mw_imap_tokens_next(&t, &tok), 1);
+        assert_int_equal(mw_imap_tokens_next(&t, &tok), 1);
+        assert_int_equal(tok.kind, MW_IMAP_TOKEN_ATOM);
+        assert_int_equal(tok.text.len, 1);
+        assert_int_equal(mw_imap_tokens_next(&t, &tok), 1);
+        assert_int_equal(tok.text.len, 2);
+        assert_int_equal(mw_imap_tokens_next(&t, &tok), 1);
+        assert_int_equal(tok.kind, MW_IMAP_TOKEN_CLOSE);
     }
     mw_imap_tokens_init(&t, NULL, 0);
     assert_int_equal(mw_imap_tokens_next(&t, &tok), 0);
@@ -1609,10 +1658,10 @@ static void test_nul_in_quoted(void **state)
     (void)state;
     tc_setup(&x, 65536, 65536);
     snprintf(want, sizeof(want),
-             "error MW_E_SYNTAX @%d NUL in quoted string\n"
+             "error MW_E_NUL @%d NUL in quoted string\n"
              "fetch 1\n"
-             "error MW_E_SYNTAX @%d NUL in quoted string\n"
-             "error MW_E_SYNTAX @%d NUL in response text\n"
+             "error MW_E_NUL @%d NUL in quoted string\n"
+             "error MW_E_NUL @%d NUL in response text\n"
              "data EXISTS 2\n",
              G + 16, G + 21 + 23, G + 21 + 65 + 7);
     check(&x, in, sizeof(in) - 1, want);
@@ -1787,6 +1836,7 @@ int main(void)
         cmocka_unit_test(test_esearch_stream),
         cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_nul_in_quoted),
+        cmocka_unit_test(test_binary_size_range),
         cmocka_unit_test(test_cut_everywhere),
         cmocka_unit_test(test_body_stream),
         cmocka_unit_test(test_pause_and_abort),

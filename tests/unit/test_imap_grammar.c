@@ -295,18 +295,18 @@ static void test_lex_quoted(void **state)
     assert_int_equal(s.len, 0);
     /* CVE-2019-11500: NUL inside a quoted string */
     lex(&L, S_("\"ab\0cd\""), 0);
-    assert_int_equal(mw__imap_lex_quoted(&L, &s), MW_E_SYNTAX);
+    assert_int_equal(mw__imap_lex_quoted(&L, &s), MW_E_NUL);
     assert_int_equal(L.err_offset, 1003);
     assert_string_equal(L.reason, "NUL in quoted string");
     lex(&L, S_("\"ab\\\0\""), 0);
     assert_int_equal(mw__imap_lex_quoted(&L, &s), MW_E_SYNTAX);
     assert_int_equal(L.err_offset, 1003);
-    /* CR, LF, bad escape, unterminated */
+    /* CR, LF (each with a status of its own), bad escape, unterminated */
     lex(&L, S_("\"a\rb\""), 0);
-    assert_int_equal(mw__imap_lex_quoted(&L, &s), MW_E_SYNTAX);
+    assert_int_equal(mw__imap_lex_quoted(&L, &s), MW_E_BARE_CR);
     assert_int_equal(L.err_offset, 1002);
     lex(&L, S_("\"a\nb\""), 0);
-    assert_int_equal(mw__imap_lex_quoted(&L, &s), MW_E_SYNTAX);
+    assert_int_equal(mw__imap_lex_quoted(&L, &s), MW_E_BARE_LF);
     lex(&L, S_("\"a\\nb\""), 0);
     assert_int_equal(mw__imap_lex_quoted(&L, &s), MW_E_SYNTAX);
     assert_string_equal(L.reason, "bad escape in quoted string");
@@ -335,7 +335,7 @@ static void test_lex_quoted(void **state)
     assert_int_equal(mw__imap_lex_quoted(&L, &s), MW_OK);
     /* the 8BIT quirk does not let NUL in */
     lex(&L, S_("\"\0\""), MW__IMAP_LEX_8BIT | MW__IMAP_LEX_UTF8);
-    assert_int_equal(mw__imap_lex_quoted(&L, &s), MW_E_SYNTAX);
+    assert_int_equal(mw__imap_lex_quoted(&L, &s), MW_E_NUL);
     /* escapes need an arena with room */
     mw__imap_lex_init(&L, S_("\"a\\\\b\""), 0, NULL, 0);
     assert_int_equal(mw__imap_lex_quoted(&L, &s), MW_E_NOSPACE);
@@ -371,7 +371,7 @@ static void test_lex_literal(void **state)
     assert_memory_equal(s.ptr, "a\0b", 3);
     /* NUL only in literal8 */
     lex(&L, S_("{3}\r\na\0b"), 0);
-    assert_int_equal(mw__imap_lex_literal(&L, &s, &bin), MW_E_SYNTAX);
+    assert_int_equal(mw__imap_lex_literal(&L, &s, &bin), MW_E_NUL);
     assert_int_equal(L.err_offset, 1006);
     /* empty; bare LF (framer under ACCEPT) */
     lex(&L, S_("{0}\r\n"), 0);
@@ -922,7 +922,7 @@ static void test_skip_value(void **state)
     lex(&L, S_(")"), 0);
     assert_int_equal(mw__imap_lex_skip_value(&L, 8, &s), MW_E_SYNTAX);
     lex(&L, S_("(\"a\0\")"), 0);
-    assert_int_equal(mw__imap_lex_skip_value(&L, 8, &s), MW_E_SYNTAX);
+    assert_int_equal(mw__imap_lex_skip_value(&L, 8, &s), MW_E_NUL);
     assert_int_equal(L.err_offset, 1003);
     lex(&L, S_("BODY[1]<0>[2]"), 0);
     assert_int_equal(mw__imap_lex_skip_value(&L, 8, &s), MW_E_SYNTAX);

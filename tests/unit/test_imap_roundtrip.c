@@ -665,23 +665,34 @@ static int s_literal_check(mw_imap_server *s, void *u, const mw_imap_cmd *cmd)
     return 0;
 }
 
+/* A logged-in pair for the APPEND tests: the server's literal callback
+ * checks each message's arguments, on_cmd the whole command. */
+static rt *rt_appending(uint64_t extra_caps,
+                        int (*literal)(mw_imap_server *, void *,
+                                       const mw_imap_cmd *),
+                        cmd_fn on_cmd)
+{
+    rt *t = rt_new_caps(extra_caps, 0);
+    mw_imap_server_callbacks cb;
+    rt_login(t);
+    cb = t->s.cb;
+    cb.literal = literal;
+    t->s.cb = cb;
+    t->on_cmd = on_cmd;
+    return t;
+}
+
 static void test_rt_append(void **state)
 {
     int lp;
     (void)state;
     for (lp = 0; lp < 2; lp++) {
-        rt *t = rt_new_caps(lp ? MW_IMAP_CAP_LITERAL_PLUS : 0, 0);
+        rt *t = rt_appending(lp ? MW_IMAP_CAP_LITERAL_PLUS : 0,
+                             s_literal_check, chk_append);
         mw_imap_append_msg m;
         mw_imap_flag_set fl;
         mw_imap_datetime d;
         static const char *const kw[] = {"$Forwarded"};
-        mw_imap_server_callbacks cb;
-        rt_login(t);
-        /* add the literal check to the server's callbacks */
-        cb = t->s.cb;
-        cb.literal = s_literal_check;
-        t->s.cb = cb;
-        t->on_cmd = chk_append;
         memset(&m, 0, sizeof m);
         memset(&fl, 0, sizeof fl);
         memset(&d, 0, sizeof d);
@@ -721,6 +732,97 @@ static void test_rt_append(void **state)
         assert_int_equal(t->last_result, MW_IMAP_OK);
         assert_int_equal(t->last_code.id, MW_IMAP_CODE_APPENDUID);
         assert_int_equal(t->last_code.num, 38505);
+        free(t);
+    }
+}
+
+/* APPEND with the UTF8 data extension (RFC 6855 §4): the client writes
+ * "UTF8 (~{n}" and the ")" after the data, the server hands the message
+ * over with `utf8` set; a plain message follows in the same MULTIAPPEND. */
+static const char app_u8[] = "Subject: caf\xc3\xa9\r\n\r\nx\r\n";
+
+static void chk_append_utf8(rt *t, mw_imap_server *s, const mw_imap_cmd *cmd)
+{
+    const mw_imap_append_args *a = &cmd->u.append;
+    assert_int_equal(cmd->id, MW_IMAP_CMD_APPEND);
+    assert_int_equal(a->nmessages, 2);
+    assert_int_equal(a->utf8, 0); /* the last message was plain */
+    assert_int_equal(t->appends, 2);
+    assert_int_equal(t->applen, sizeof app_u8 - 1 + sizeof app1 - 1);
+    assert_memory_equal(t->app, app_u8, sizeof app_u8 - 1);
+    assert_memory_equal(t->app + sizeof app_u8 - 1, app1, sizeof app1 - 1);
+    assert_int_equal(mw_imap_server_reply(s, MW_IMAP_OK, NULL, "done"),
+                     MW_OK);
+}
+
+static int s_literal_utf8(mw_imap_server *s, void *u, const mw_imap_cmd *cmd)
+{
+    const mw_imap_append_args *a = &cmd->u.append;
+    (void)s;
+    (void)u;
+    assert_int_equal(a->utf8, a->index == 0);
+    assert_int_equal(a->binary, a->index == 0);
+    assert_int_equal(a->has_flags, a->index == 0);
+    assert_int_equal(a->size,
+                     a->index == 0 ? sizeof app_u8 - 1 : sizeof app1 - 1);
+    return 0;
+}
+
+static void test_rt_append_utf8(void **state)
+{
+    int lp;
+    (void)state;
+    for (lp = 0; lp < 2; lp++) {
+        rt *t = rt_appending(lp ? MW_IMAP_CAP_LITERAL_PLUS : 0,
+                             s_literal_utf8, chk_append_utf8);
+        mw_imap_append_msg m;
+        mw_imap_flag_set fl;
+        memset(&m, 0, sizeof m);
+        memset(&fl, 0, sizeof fl);
+        fl.system = MW_IMAP_FLAG_DRAFT;
+        m.flags = &fl;
+        m.size = sizeof app_u8 - 1;
+        m.utf8 = 1;
+        assert_int_equal(mw_imap_client_append(&t->c, S_("Drafts"), &m, NULL),
+                         MW_OK);
+        pump(t);
+        assert_int_equal(mw_imap_client_append_data(&t->c, app_u8,
+                                                    sizeof app_u8 - 1),
+                         MW_OK);
+        memset(&m, 0, sizeof m);
+        m.size = sizeof app1 - 1;
+        assert_int_equal(mw_imap_client_append_next(&t->c, &m), MW_OK);
+        pump(t);
+        assert_int_equal(mw_imap_client_append_data(&t->c, app1,
+                                                    sizeof app1 - 1),
+                         MW_OK);
+        assert_int_equal(mw_imap_client_append_end(&t->c), MW_OK);
+        pump(t);
+        assert_int_equal(t->last_cmd, MW_IMAP_CMD_APPEND);
+        assert_int_equal(t->last_result, MW_IMAP_OK);
+        /* and the other way round: a plain message, then a UTF8 one whose
+         * ")" the end of the command writes */
+        t->appends = 0;
+        t->applen = 0;
+        t->on_cmd = NULL;
+        t->s.cb.literal = NULL;
+        memset(&m, 0, sizeof m);
+        m.size = 1;
+        assert_int_equal(mw_imap_client_append(&t->c, S_("Drafts"), &m, NULL),
+                         MW_OK);
+        pump(t);
+        assert_int_equal(mw_imap_client_append_data(&t->c, "a", 1), MW_OK);
+        m.utf8 = 1;
+        assert_int_equal(mw_imap_client_append_next(&t->c, &m), MW_OK);
+        pump(t);
+        assert_int_equal(mw_imap_client_append_data(&t->c, "\0", 1), MW_OK);
+        assert_int_equal(mw_imap_client_append_end(&t->c), MW_OK);
+        pump(t);
+        assert_int_equal(t->last_cmd, MW_IMAP_CMD_APPEND);
+        assert_int_equal(t->last_result, MW_IMAP_OK);
+        assert_int_equal(t->appends, 2);
+        assert_int_equal(t->applen, 2);
+        assert_memory_equal(t->app, "a\0", 2);
         free(t);
     }
 }
@@ -1203,7 +1305,7 @@ static void srv_data(rt *t, mw_imap_server *s, const mw_imap_cmd *cmd)
     {
         mw_imap_list_reply l;
         memset(&l, 0, sizeof l);
-        l.attrs = MW_IMAP_ATTR_HASNOCHILDREN | MW_IMAP_ATTR_DRAFTS;
+        l.attrs = MW_IMAP_LIST_HASNOCHILDREN | MW_IMAP_LIST_DRAFTS;
         l.delimiter = '/';
         l.mailbox = mw__span(S_("Entw\xc3\xbcrfe"));
         assert_int_equal(mw_imap_server_list(s, &l), MW_OK);
@@ -1490,6 +1592,7 @@ int main(void)
         cmocka_unit_test(test_rt_select_qresync),
         cmocka_unit_test(test_rt_list),
         cmocka_unit_test(test_rt_append),
+        cmocka_unit_test(test_rt_append_utf8),
         cmocka_unit_test(test_rt_search),
         cmocka_unit_test(test_rt_fetch_store),
         cmocka_unit_test(test_rt_misc),

@@ -158,11 +158,12 @@ static int cb_literal(mw_imap_server *s, void *u, const mw_imap_cmd *c)
     srv *x = (srv *)u;
     const mw_imap_append_args *a = &c->u.append;
     x->nlit++;
-    evlog_printf(x->log, "literal #%u size=%llu mbox=%.*s flags=%.*s%s%s",
+    evlog_printf(x->log, "literal #%u size=%llu mbox=%.*s flags=%.*s%s%s%s%s",
                  (unsigned)a->index, (unsigned long long)a->size,
                  (int)a->mailbox.name.len, a->mailbox.name.ptr,
                  (int)a->flags.text.len, a->flags.text.ptr,
-                 a->nonsync ? " nonsync" : "", a->has_date ? " date" : "");
+                 a->nonsync ? " nonsync" : "", a->has_date ? " date" : "",
+                 a->binary ? " binary" : "", a->utf8 ? " utf8" : "");
     switch (x->lit_mode) {
     case LIT_REFUSE:
         return mw_imap_server_reply_code(s, MW_IMAP_NO, MW_IMAP_CODE_TRYCREATE,
@@ -348,6 +349,15 @@ static int log_has(srv *x, const char *needle)
     return strstr(evlog_str(x->log), needle) != NULL;
 }
 
+/* The input replayed whole, per byte and at every split. */
+static void replay_all(srv *x, const char *in, size_t n)
+{
+    evlog whole;
+    evlog_init(&whole);
+    replay_check(&ops, x, in, n, &whole);
+    evlog_free(&whole);
+}
+
 /* ======================================================================
  * The RFC 3501 §8 / RFC 9051 §8 sample sessions
  * ====================================================================== */
@@ -399,7 +409,10 @@ static void rfc_envelope(mw_imap_envelope *e, int rev2)
     e->to.count = 1;
     e->cc.items = a_cc;
     e->cc.count = 2;
-    e->message_id = sz("<B27397-0100000@cac.washington.edu>");
+    /* RFC 9051 §8's envelope ends the Message-ID "...washington.ed>" (its
+     * header literal says ".edu>"); the replies copy each RFC's text */
+    e->message_id = rev2 ? sz("<B27397-0100000@cac.washington.ed>")
+                         : sz("<B27397-0100000@cac.washington.edu>");
 }
 
 static void rfc_body(mw_imap_body *b)
@@ -620,7 +633,7 @@ static const char rfc3501_client[] = "a001 login mrc secret\r\n"
                                      "a005 store 12 +flags \\deleted\r\n"
                                      "a006 logout\r\n";
 
-#define RFC_ENVELOPE(rev)                                                    \
+#define RFC_ENVELOPE(rev, edu)                                               \
     "ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" "                   \
     "\"IMAP4" rev " WG mtg summary and minutes\" "                          \
     "((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) "                \
@@ -629,11 +642,11 @@ static const char rfc3501_client[] = "a001 login mrc secret\r\n"
     "((NIL NIL \"imap\" \"cac.washington.edu\")) "                           \
     "((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")"                           \
     "(\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL "               \
-    "\"<B27397-0100000@cac.washington.edu>\")"
+    "\"<B27397-0100000@cac.washington." edu ">\")"
 
-#define RFC_FETCH_FULL(rev)                                                  \
+#define RFC_FETCH_FULL(rev, edu)                                                  \
     "* 12 FETCH (FLAGS (\\Seen) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" " \
-    "RFC822.SIZE 4286 " RFC_ENVELOPE(rev) " BODY (\"TEXT\" \"PLAIN\" "      \
+    "RFC822.SIZE 4286 " RFC_ENVELOPE(rev, edu) " BODY (\"TEXT\" \"PLAIN\" "      \
     "(\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 92))\r\n"
 
 static void test_rfc3501_session(void **state)
@@ -654,7 +667,7 @@ static void test_rfc3501_session(void **state)
                      "* OK [UNSEEN 17] Message 17 is the first unseen message\r\n"
                      "* OK [UIDVALIDITY 3857529045] UIDs valid\r\n"
                      "a002 OK [READ-WRITE] SELECT completed\r\n"
-                     RFC_FETCH_FULL("rev1")
+                     RFC_FETCH_FULL("rev1", "edu")
                      "a003 OK FETCH completed\r\n"
                      "* 12 FETCH (BODY[HEADER] {342}\r\n"));
     gb_add(&want, rfc_header, sizeof rfc_header - 1);
@@ -747,7 +760,7 @@ static void test_rfc9051_session(void **state)
               "* OK [UIDVALIDITY 3857529045] UIDs valid\r\n"
               "* LIST () \"/\" INBOX (\"OLDNAME\" (\"inbox\"))\r\n"
               "a002 OK [READ-WRITE] SELECT completed\r\n"
-              RFC_FETCH_FULL("rev2")
+              RFC_FETCH_FULL("rev2", "ed")
               "a003 OK FETCH completed\r\n"
               "* 12 FETCH (BODY[HEADER] {342}\r\n"));
     gb_add(&want, rfc_header2, sizeof rfc_header2 - 1);
@@ -801,6 +814,94 @@ static int app_ok(srv *x, const mw_imap_cmd *c)
     default:
         return mw_imap_server_reply(s, MW_IMAP_OK, NULL, NULL);
     }
+}
+
+/* RFC 9051's command examples of the authenticated and selected states
+ * (§6.3, §6.4, §7.1, byte for byte as in test_imap_server_cmd.c's table)
+ * in one session through the machine, replayed whole, per byte and at
+ * every split: every one reaches the application and is answered OK,
+ * literals (synchronising, LITERAL-, the APPEND messages) included. */
+static void test_rfc9051_examples_replayed(void **state)
+{
+    static const char in[] =
+        "a LOGIN u p\r\n"
+        "t2 ENABLE CONDSTORE X-GOOD-IDEA\r\na1 ENABLE CONDSTORE\r\n"
+        "A003 CREATE owatagusiam/\r\nA004 CREATE owatagusiam/blurdybloop\r\n"
+        "A005 CREATE NonNormalized\r\nA682 LIST \"\" *\r\n"
+        "A683 DELETE blurdybloop\r\nA685 DELETE foo/bar\r\n"
+        "A86 LIST \"\" %\r\nA683 RENAME blurdybloop sarasoop\r\n"
+        "Z433 RENAME INBOX old-mail\r\n1001 RENAME X Y\r\n"
+        "1002 SUBSCRIBE Y\r\n1003 UNSUBSCRIBE X\r\n"
+        "A002 SUBSCRIBE #news.comp.mail.mime\r\n"
+        "A101 LIST \"\" \"\"\r\nA102 LIST #news.comp.mail.misc \"\"\r\n"
+        "A103 LIST /usr/staff/jones \"\"\r\nA202 LIST ~/Mail/ %\r\n"
+        "A02 LIST (SUBSCRIBED) \"\" \"*\"\r\n"
+        "A03 LIST () \"\" \"%\" RETURN (CHILDREN)\r\n"
+        "A04 LIST (REMOTE) \"\" \"%\" RETURN (CHILDREN)\r\n"
+        "A05 LIST (REMOTE SUBSCRIBED) \"\" \"*\"\r\n"
+        "A06 LIST (REMOTE) \"\" \"*\" RETURN (SUBSCRIBED)\r\n"
+        "C04 LIST (SUBSCRIBED RECURSIVEMATCH) \"\" \"%\" RETURN (CHILDREN)\r\n"
+        "D03 LIST (RECURSIVEMATCH SUBSCRIBED) \"\" \"*2\"\r\n"
+        "a1 LIST \"\" (\"foo\")\r\na3.1 LIST \"\" (% music/rock)\r\n"
+        "A01 LIST \"\" % RETURN (STATUS (MESSAGES UNSEEN))\r\n"
+        "A001 NAMESPACE\r\nA002 CREATE \"INBOX.Sent Mail\"\r\n"
+        "A002 LIST (SPECIAL-USE) \"\" \"*\"\r\n"
+        "A002 LIST \"\" \"~mark/%\"\r\n"
+        "A042 STATUS blurdybloop (UIDNEXT MESSAGES)\r\n"
+        "A003 APPEND saved-messages (\\Seen) {297+}\r\n"
+        "Date: Mon, 7 Feb 1994 21:52:25 -0800 (PST)\r\n"
+        "From: Fred Foobar <foobar@example.com>\r\n"
+        "Subject: afternoon meeting\r\n"
+        "To: mooch@example.com\r\n"
+        "Message-Id: <B27397-0100000@example.com>\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n"
+        "\r\n"
+        "Hello Joe, do you think we can meet at 3:30 tomorrow?\r\n"
+        "\r\n"
+        "A142 SELECT INBOX\r\nA002 IDLE\r\nDONE\r\n"
+        "A003 FETCH 4 ALL\r\nA202 EXPUNGE\r\n"
+        "A282 SEARCH RETURN (MIN COUNT) FLAGGED SINCE 1-Feb-1994 NOT FROM "
+        "\"Smith\"\r\n"
+        "A285 SEARCH CHARSET UTF-8 TEXT {12}\r\n"
+        "\xd0\xbe\xd1\x82\xd0\xbf\xd1\x83\xd1\x81\xd0\xba\r\n"
+        "A285 UID SEARCH RETURN (MIN MAX) 1:5000\r\n"
+        "A282 SEARCH RETURN (SAVE) FLAGGED SINCE 1-Feb-1994 NOT FROM "
+        "\"Smith\"\r\n"
+        "A283 FETCH $ (UID INTERNALDATE FLAGS BODY.PEEK[HEADER])\r\n"
+        "A301 UID SEARCH UID $ SMALLER 4096\r\n"
+        "P283 SEARCH CHARSET UTF-8 (OR $ 1,3000:3021) TEXT {8+}\r\n"
+        "\xd0\xbc\xd0\xb0\xd1\x82\xd1\x8c\r\n"
+        "E283 COPY $ \"Other Messages\"\r\n"
+        "F282 SEARCH RETURN (SAVE) KEYWORD $Junk\r\n"
+        "F284 STORE $ +FLAGS.Silent (\\Deleted)\r\n"
+        "A654 FETCH 2:4 (FLAGS BODY[HEADER.FIELDS (DATE FROM)])\r\n"
+        "A003 STORE 2:4 +FLAGS (\\Deleted)\r\nA003 COPY 2:4 MEETING\r\n"
+        "a UID MOVE 42:69 foo\r\nA003 UID EXPUNGE 3000:3002\r\n"
+        "A999 UID FETCH 4827313:4828442 FLAGS\r\n"
+        "h search from maria@example.com\r\n"
+        "m STORE 42 FLAGS f1 f2 f3 f4 f5 ... f250\r\n"
+        "n1 uid copy 1:* oldmail\r\nA342 UNSELECT\r\n"
+        "a002 select inbox\r\na003 fetch 12 full\r\n"
+        "a004 fetch 12 body[header]\r\na005 store 12 +flags \\deleted\r\n"
+        "A341 CLOSE\r\nA023 LOGOUT\r\n";
+    srv *x = srv_new(app_ok);
+    (void)state;
+    x->cfg.caps = MW_IMAP_CAP_IMAP4REV2 | MW_IMAP_CAP_LITERAL_PLUS |
+                  MW_IMAP_CAP_CONDSTORE | MW_IMAP_CAP_LIST_EXTENDED |
+                  MW_IMAP_CAP_LIST_STATUS | MW_IMAP_CAP_SPECIAL_USE |
+                  MW_IMAP_CAP_ESEARCH | MW_IMAP_CAP_SEARCHRES;
+    x->cfg.max_bad_commands = 0;
+    srv_go(x);
+    out_clear(x);
+    feed_all(x, in, sizeof in - 1);
+    if (strstr(x->out.p, " BAD ") != NULL || strstr(x->out.p, " NO ") != NULL)
+        fail_msg("an RFC example refused:\n%s", x->out.p);
+    assert_non_null(strstr(x->out.p, "A023 OK Completed\r\n"));
+    assert_int_equal(x->nlit, 1); /* the APPEND message */
+    assert_int_equal(x->ncmd, 67); /* the 66 commands, and IDLE's DONE */
+    replay_all(x, in, sizeof in - 1);
+    srv_free(x);
 }
 
 /* ======================================================================
@@ -1473,6 +1574,61 @@ static void test_multiappend(void **state)
     evlog_init(&whole);
     replay_check(&ops, x, in, sizeof in - 1, &whole);
     evlog_free(&whole);
+    srv_free(x);
+}
+
+/* The UTF8 data extension of APPEND (RFC 6855 §4): "UTF8 (~{n}" ... ")"
+ * streamed like any message, the application told by `utf8`; in
+ * MULTIAPPEND with a plain message between; refused without UTF8=ACCEPT;
+ * a missing ")" answered BAD after the message. Replayed at every split. */
+static void test_append_utf8(void **state)
+{
+    static const char in[] =
+        "a LOGIN u p\r\n"
+        "b APPEND INBOX UTF8 (~{4}\r\nh\xc3\xa9!)\r\n"
+        "c APPEND INBOX (\\Seen) UTF8 (~{2+}\r\n\xc3\xa9) {1}\r\nx "
+        "UTF8 (~{1}\r\ny)\r\n"
+        "d APPEND INBOX UTF8 (~{1}\r\nz\r\n"
+        "e NOOP\r\n";
+    /* (the client sends no message bytes: no "+" came) */
+    static const char off[] = "a LOGIN u p\r\n"
+                              "b APPEND INBOX UTF8 (~{4}\r\n"
+                              "e NOOP\r\n";
+    srv *x = srv_new(app_ok);
+    (void)state;
+    x->cfg.caps |= MW_IMAP_CAP_UTF8_ACCEPT | MW_IMAP_CAP_MULTIAPPEND |
+                   MW_IMAP_CAP_LITERAL_PLUS;
+    srv_go(x);
+    out_clear(x);
+    feed_all(x, in, sizeof in - 1);
+    expect_out(x, "a OK Completed\r\n+ Ready for literal data\r\n"
+                  "b OK [APPENDUID 38505 3955] APPEND completed\r\n"
+                  "+ Ready for literal data\r\n+ Ready for literal data\r\n"
+                  "c OK [APPENDUID 38505 3955] APPEND completed\r\n"
+                  "+ Ready for literal data\r\n"
+                  "d BAD Invalid APPEND arguments\r\n"
+                  "e OK Completed\r\n");
+    /* the bytes of every message, as for any APPEND */
+    assert_string_equal(x->msg.p, "h\xc3\xa9!\xc3\xa9xyz");
+    assert_true(log_has(x, "literal #0 size=4 mbox=INBOX flags= binary utf8"));
+    assert_true(log_has(x, "literal #0 size=2 mbox=INBOX flags=\\Seen "
+                           "nonsync binary utf8"));
+    assert_true(log_has(x, "literal #1 size=1 mbox=INBOX flags=\n"));
+    assert_true(log_has(x, "literal #2 size=1 mbox=INBOX flags= binary utf8"));
+    assert_true(log_has(x, "cmd APPEND tag=c"));
+    assert_false(log_has(x, "cmd APPEND tag=d"));
+    replay_all(x, in, sizeof in - 1);
+    srv_free(x);
+
+    /* without UTF8=ACCEPT: BAD, the synchronising literal not asked for */
+    x = srv_new(app_ok);
+    srv_go(x);
+    out_clear(x);
+    feed_all(x, off, sizeof off - 1);
+    expect_out(x, "a OK Completed\r\nb BAD UTF8 APPEND data not offered\r\n"
+                  "e OK Completed\r\n");
+    assert_int_equal(x->nlit, 0);
+    replay_all(x, off, sizeof off - 1);
     srv_free(x);
 }
 
@@ -2349,8 +2505,8 @@ static void test_fmt_list(void **state)
     mw_imap_list_reply l;
     (void)state;
     memset(&l, 0, sizeof l);
-    l.attrs = MW_IMAP_ATTR_NOINFERIORS | MW_IMAP_ATTR_HASNOCHILDREN |
-              MW_IMAP_ATTR_SENT;
+    l.attrs = MW_IMAP_LIST_NOINFERIORS | MW_IMAP_LIST_HASNOCHILDREN |
+              MW_IMAP_LIST_SENT;
     l.delimiter = '/';
     l.mailbox = sz("Sent Items");
     assert_int_equal(mw_imap_server_list(&x->s, &l), MW_OK);
@@ -2367,7 +2523,7 @@ static void test_fmt_list(void **state)
     l.delimiter = 0;
     l.lsub = 1;
     l.other_attrs = sz("\\Foo \\Bar");
-    l.attrs = MW_IMAP_ATTR_MARKED;
+    l.attrs = MW_IMAP_LIST_MARKED;
     assert_int_equal(mw_imap_server_list(&x->s, &l), MW_OK);
     expect_out(x, "* LSUB (\\Marked \\Foo \\Bar) NIL \"Tom &- Jerry\"\r\n");
     /* supplementary characters: a surrogate pair (U+1F600) */
@@ -3107,13 +3263,21 @@ static void test_fmt_body_sections(void **state)
     assert_int_equal(mw_imap_server_fetch_body_end(&x->s), MW_OK);
     assert_int_equal(mw_imap_server_fetch_binary_size(&x->s, &it, 4), MW_OK);
     it.att = MW_IMAP_FA_BINARY_SIZE;
+    /* a 32-bit number (RFC 3516 §4.2, RFC 9051 §9), as the client reads */
+    assert_int_equal(mw_imap_server_fetch_binary_size(&x->s, &it,
+                                                      0x100000000ull),
+                     MW_E_INVAL);
     assert_int_equal(mw_imap_server_fetch_binary_size(&x->s, &it, 4), MW_OK);
+    assert_int_equal(mw_imap_server_fetch_binary_size(&x->s, &it,
+                                                      0xFFFFFFFFull),
+                     MW_OK);
     assert_int_equal(mw_imap_server_fetch_end(&x->s), MW_OK);
     {
         static const char want[] =
             "* 7 FETCH (BODY[1.2.HEADER.FIELDS (DATE FROM)]<0> {5}\r\n12345 "
             "BODY[] {0}\r\n BODY[2.MIME] NIL RFC822.HEADER NIL "
-            "BINARY[3] ~{4}\r\na\0b\n BINARY.SIZE[3] 4 BINARY.SIZE[3] 4)\r\n";
+            "BINARY[3] ~{4}\r\na\0b\n BINARY.SIZE[3] 4 BINARY.SIZE[3] 4 "
+            "BINARY.SIZE[3] 4294967295)\r\n";
         assert_int_equal(x->out.len, sizeof want - 1);
         assert_memory_equal(x->out.p, want, sizeof want - 1);
         out_clear(x);
@@ -3369,6 +3533,7 @@ int main(void)
         cmocka_unit_test(test_greetings),
         cmocka_unit_test(test_rfc3501_session),
         cmocka_unit_test(test_rfc9051_session),
+        cmocka_unit_test(test_rfc9051_examples_replayed),
         cmocka_unit_test(test_states),
         cmocka_unit_test(test_deliver_other),
         cmocka_unit_test(test_capability),
@@ -3388,6 +3553,7 @@ int main(void)
         cmocka_unit_test(test_command_zoo),
         cmocka_unit_test(test_append_rfc),
         cmocka_unit_test(test_multiappend),
+        cmocka_unit_test(test_append_utf8),
         cmocka_unit_test(test_append_refused),
         cmocka_unit_test(test_append_limits),
         cmocka_unit_test(test_append_paused),
