@@ -37,5 +37,5 @@ for pass in "${passes[@]}"; do
     exit 1
   fi
   awk -v p="$pass" -v ir="$ir" -v b="$bytes" \
-    'BEGIN { printf "%-14s %14d %12d %10.2f\n", p, ir, b, ir / b }'
+    'BEGIN { printf "%-14s %14.0f %12d %10.2f\n", p, ir, b, ir / b }'
 done
