@@ -64,7 +64,6 @@
 #include "core/internal.h"
 #endif
 
-#define S_(lit) lit, sizeof(lit) - 1
 #define U32MAX "4294967295"
 #define U32OVF "4294967296"
 #define S63MAX "9223372036854775807"
@@ -75,7 +74,7 @@
  * ==================================================================== */
 
 #if MW_ENABLE_IMAP_SERVER || MW_ENABLE_IMAP_CLIENT
-/* gbuf, count_in, has: security_util.h */
+/* gbuf, count_in, has, S_, NELEM, sec_bytes, sec_*: security_util.h */
 
 /* A valid value with `bad` put at the start, middle or end. */
 static size_t taint(char *out, size_t cap, const char *good, const char *bad,
@@ -88,6 +87,21 @@ static size_t taint(char *out, size_t cap, const char *good, const char *bad,
     memcpy(out + at + badlen, good + at, g - at);
     out[g + badlen] = '\0';
     return g + badlen;
+}
+
+/* head, depth x open, mid, depth x close, tail: appended to `b`. */
+static void gb_nest(gbuf *b, const char *head, const char *open,
+                    const char *mid, const char *close, const char *tail,
+                    size_t depth)
+{
+    size_t k;
+    gb_puts(b, head);
+    for (k = 0; k < depth; k++)
+        gb_puts(b, open);
+    gb_puts(b, mid);
+    for (k = 0; k < depth; k++)
+        gb_puts(b, close);
+    gb_puts(b, tail);
 }
 
 
@@ -105,11 +119,8 @@ static const char evil_lines[] = "x1 LOGOUT\r\nx2 DELETE INBOX\r\n"
                                  "x3 LOGIN evil evil\r\n";
 
 /* Bytes that break a response: CR, LF, NUL and a whole forged line. */
-static const struct {
-    const char *p;
-    size_t n;
-} bad_bytes[] = {{"\r", 1}, {"\n", 1}, {"\0", 1}, {"\r\n* BYE x\r\n", 11}};
-#define NBAD (sizeof bad_bytes / sizeof bad_bytes[0])
+static const sec_bytes bad_bytes[] = {{"\r", 1}, {"\n", 1}, {"\0", 1},
+                                      {"\r\n* BYE x\r\n", 11}};
 
 typedef struct srv srv;
 typedef int (*sapp_fn)(srv *x, const mw_imap_cmd *c);
@@ -136,20 +147,15 @@ static int s_send(mw_imap_server *s, void *u, const char *p, size_t n)
 {
     srv *x = u;
     assert_ptr_equal(s, &x->s);
-    gb_put(&x->out, p, n);
-    if (!x->quiet)
-        evlog_data(x->log, "out", p, n);
-    return 0;
+    return sec_out(&x->out, x->quiet ? NULL : x->log, "out", p, n);
 }
 
 static int s_error(mw_imap_server *s, void *u, int st, size_t off,
                    const char *why)
 {
-    srv *x = u;
     (void)s;
-    x->nerr++;
-    evlog_printf(x->log, "error %s @%zu %s", mw_status_name(st), off, why);
-    return 0;
+    ((srv *)u)->nerr++;
+    return sec_error(NULL, ((srv *)u)->log, "error", st, off, why);
 }
 
 /* Every command that reaches the application is logged with its tag and
@@ -239,23 +245,19 @@ static int app_no_switch(srv *x, const mw_imap_cmd *c)
     return app_ok(x, c);
 }
 
+static const mw_imap_server_callbacks srv_cb = {
+    .send = s_send, .command = s_command, .error = s_error,
+    .literal = s_literal, .append_data = s_append_data,
+    .append_end = s_append_end, .auth = s_auth};
+
 static void srv_setup(srv *x, evlog *log)
 {
-    mw_imap_server_callbacks cb;
-    memset(&cb, 0, sizeof cb);
-    cb.send = s_send;
-    cb.command = s_command;
-    cb.error = s_error;
-    cb.literal = s_literal;
-    cb.append_data = s_append_data;
-    cb.append_end = s_append_end;
-    cb.auth = s_auth;
     x->log = log;
     gb_clear(&x->out);
     gb_clear(&x->msg);
     x->ncmd = x->nlit = x->nauth = x->nerr = 0;
     x->deferred = NULL;
-    assert_int_equal(mw_imap_server_init(&x->s, &x->cfg, &cb, x, x->buf,
+    assert_int_equal(mw_imap_server_init(&x->s, &x->cfg, &srv_cb, x, x->buf,
                                          sizeof x->buf),
                      MW_OK);
     assert_int_equal(mw_imap_server_start(&x->s, MW_IMAP_OK, NULL, "ready"),
@@ -265,8 +267,7 @@ static void srv_setup(srv *x, evlog *log)
 
 static srv *srv_new(sapp_fn app)
 {
-    srv *x = calloc(1, sizeof *x);
-    assert_non_null(x);
+    srv *x = sec_alloc(sizeof *x);
     evlog_init(&x->own);
     mw_imap_server_config_init(&x->cfg);
     x->app = app != NULL ? app : app_ok;
@@ -308,6 +309,15 @@ static int srv_feed(srv *x, const char *p, size_t n)
 static int srv_feeds(srv *x, const char *z)
 {
     return srv_feed(x, z, strlen(z));
+}
+
+/* A fresh session that has run `cmds` (all answered), its output
+ * forgotten. */
+static void srv_go_after(srv *x, const char *cmds)
+{
+    srv_go(x);
+    assert_int_equal(srv_feeds(x, cmds), MW_OK);
+    gb_clear(&x->out);
 }
 
 /* The output so far must be `want`; then it is forgotten. */
@@ -576,6 +586,15 @@ static void lit_case(srv *x, const gbuf *in, const char *want, int prefix)
     srv_replay(x, in->p, in->n, must);
 }
 
+/* lit_case() of `fmt` formatted with (strlen(evil_lines), evil_lines). */
+static void evil_case(srv *x, gbuf *in, const char *fmt, const char *want,
+                      int prefix)
+{
+    gb_clear(in);
+    gb_printf(in, fmt, strlen(evil_lines), evil_lines);
+    lit_case(x, in, want, prefix);
+}
+
 /* `k` bytes of command lines (evil_lines repeated, cut at k). */
 static void evil_fill(gbuf *b, size_t k)
 {
@@ -622,10 +641,9 @@ static void class_literal_confusion_server(void **state)
     x->cfg.caps = MW_IMAP_CAP_IMAP4REV1;
     x->cfg.max_literal = MW_IMAP_LITERAL_DEFAULT;
     x->cfg.max_line = MW_IMAP_COMMAND_LINE_DEFAULT;
-    gb_clear(&in);
-    gb_printf(&in, "a LOGIN u {%zu+}\r\n%s\r\nz NOOP\r\n", LB, evil_lines);
-    lit_case(x, &in, "a BAD Non-synchronizing literals not supported\r\n"
-                     "z OK Completed\r\n", 0);
+    evil_case(x, &in, "a LOGIN u {%zu+}\r\n%s\r\nz NOOP\r\n",
+              "a BAD Non-synchronizing literals not supported\r\n"
+              "z OK Completed\r\n", 0);
 
     /* LITERAL+: the second literal of the command is over the limit */
     x->cfg.caps = MW_IMAP_CAP_IMAP4REV1 | MW_IMAP_CAP_LITERAL_PLUS |
@@ -640,73 +658,55 @@ static void class_literal_confusion_server(void **state)
              0);
 
     /* a literal where AUTHENTICATE waits for a base64 line */
-    gb_clear(&in);
-    gb_printf(&in, "a AUTHENTICATE PLAIN\r\n{%zu+}\r\n%s\r\nz NOOP\r\n", LB,
-              evil_lines);
-    lit_case(x, &in, "+ \r\na BAD Invalid base64\r\nz OK Completed\r\n", 0);
+    evil_case(x, &in, "a AUTHENTICATE PLAIN\r\n{%zu+}\r\n%s\r\nz NOOP\r\n",
+              "+ \r\na BAD Invalid base64\r\nz OK Completed\r\n", 0);
     assert_int_equal(x->nauth, 0);
 
     /* a literal where IDLE waits for DONE */
-    gb_clear(&in);
-    gb_printf(&in, "a LOGIN u p\r\nb IDLE\r\n{%zu+}\r\n%s\r\nz NOOP\r\n", LB,
-              evil_lines);
-    lit_case(x, &in, "a OK Completed\r\n+ idling\r\nb BAD Expected DONE\r\n"
-                     "z OK Completed\r\n", 0);
+    evil_case(x, &in, "a LOGIN u p\r\nb IDLE\r\n{%zu+}\r\n%s\r\nz NOOP\r\n",
+              "a OK Completed\r\n+ idling\r\nb BAD Expected DONE\r\n"
+              "z OK Completed\r\n", 0);
 
     /* under an invalid tag */
-    gb_clear(&in);
-    gb_printf(&in, "a+b LOGIN {%zu+}\r\n%s\r\nz NOOP\r\n", LB, evil_lines);
-    lit_case(x, &in, "* BAD ", 1);
+    evil_case(x, &in, "a+b LOGIN {%zu+}\r\n%s\r\nz NOOP\r\n", "* BAD ", 1);
 
     /* small enough to be taken into the command, which then fails: the
      * literal was part of the failed frame, never lines of its own */
-    gb_clear(&in);
-    gb_printf(&in, "a SELECT {%zu+}\r\n%s\r\nz NOOP\r\n", LB, evil_lines);
-    lit_case(x, &in, "a BAD ", 1);
-    gb_clear(&in);
-    gb_printf(&in, "a LOGIN u ~{%zu+}\r\n%s\r\nz NOOP\r\n", LB, evil_lines);
-    lit_case(x, &in, "a BAD ", 1);
+    evil_case(x, &in, "a SELECT {%zu+}\r\n%s\r\nz NOOP\r\n", "a BAD ", 1);
+    evil_case(x, &in, "a LOGIN u ~{%zu+}\r\n%s\r\nz NOOP\r\n", "a BAD ", 1);
 
     /* APPEND refused by the application */
     x->lit_mode = LIT_REFUSE;
-    gb_clear(&in);
-    gb_printf(&in, "a LOGIN u p\r\nb APPEND INBOX {%zu+}\r\n%s\r\nz NOOP\r\n",
-              LB, evil_lines);
-    lit_case(x, &in, "a OK Completed\r\nb NO [TRYCREATE] No such mailbox\r\n"
-                     "z OK Completed\r\n", 0);
+    evil_case(x, &in, "a LOGIN u p\r\nb APPEND INBOX {%zu+}\r\n%s\r\n"
+                      "z NOOP\r\n",
+              "a OK Completed\r\nb NO [TRYCREATE] No such mailbox\r\n"
+              "z OK Completed\r\n", 0);
     assert_int_equal(x->msg.n, 0);
     /* ... its second message (MULTIAPPEND, RFC 3502): the first was
      * streamed, the second is dropped with its command lines */
     x->lit_mode = LIT_REFUSE_SECOND;
-    gb_clear(&in);
-    gb_printf(&in, "a LOGIN u p\r\nb APPEND INBOX {5+}\r\nhello {%zu+}\r\n"
-                   "%s\r\nz NOOP\r\n",
-              LB, evil_lines);
-    lit_case(x, &in, "a OK Completed\r\nb NO [TRYCREATE] No such mailbox\r\n"
-                     "z OK Completed\r\n", 0);
+    evil_case(x, &in, "a LOGIN u p\r\nb APPEND INBOX {5+}\r\nhello {%zu+}\r\n"
+                      "%s\r\nz NOOP\r\n",
+              "a OK Completed\r\nb NO [TRYCREATE] No such mailbox\r\n"
+              "z OK Completed\r\n", 0);
     assert_int_equal(x->msg.n, 5);
     x->lit_mode = LIT_ACCEPT;
     /* ... by APPENDLIMIT (RFC 7889) */
     x->cfg.max_append = 10;
-    gb_clear(&in);
-    gb_printf(&in, "a LOGIN u p\r\nb APPEND INBOX {%zu+}\r\n%s\r\nz NOOP\r\n",
-              LB, evil_lines);
-    lit_case(x, &in, "a OK Completed\r\nb NO [TOOBIG] Message too large\r\n"
-                     "z OK Completed\r\n", 0);
+    evil_case(x, &in, "a LOGIN u p\r\nb APPEND INBOX {%zu+}\r\n%s\r\n"
+                      "z NOOP\r\n",
+              "a OK Completed\r\nb NO [TOOBIG] Message too large\r\n"
+              "z OK Completed\r\n", 0);
     assert_int_equal(x->nlit, 0);
     x->cfg.max_append = 0;
     /* ... by state (before login) */
-    gb_clear(&in);
-    gb_printf(&in, "b APPEND INBOX {%zu+}\r\n%s\r\nz NOOP\r\n", LB,
-              evil_lines);
-    lit_case(x, &in, "b BAD Command not valid in this state\r\n"
-                     "z OK Completed\r\n", 0);
+    evil_case(x, &in, "b APPEND INBOX {%zu+}\r\n%s\r\nz NOOP\r\n",
+              "b BAD Command not valid in this state\r\n"
+              "z OK Completed\r\n", 0);
     /* ... by its syntax (an unclosed flag list before the message) */
-    gb_clear(&in);
-    gb_printf(&in, "a LOGIN u p\r\nb APPEND INBOX (\\Seen {%zu+}\r\n%s\r\n"
-                   "z NOOP\r\n",
-              LB, evil_lines);
-    lit_case(x, &in, "a OK Completed\r\nb BAD ", 1);
+    evil_case(x, &in, "a LOGIN u p\r\nb APPEND INBOX (\\Seen {%zu+}\r\n%s\r\n"
+                      "z NOOP\r\n",
+              "a OK Completed\r\nb BAD ", 1);
     assert_int_equal(x->nlit, 0);
     /* the control: an accepted message carries the same lines as data */
     gb_clear(&in);
@@ -732,11 +732,9 @@ static void class_literal_confusion_server_dropped_frame(void **state)
     (void)state;
     x->cfg.caps |= MW_IMAP_CAP_LITERAL_PLUS;
     x->cfg.max_literal = 10;
-    gb_printf(&in, "a LOGIN {20+}\r\n01234567890123456789 {%zu+}\r\n%s\r\n"
-                   "z NOOP\r\n",
-              LB, evil_lines);
-    lit_case(x, &in, "a BAD [TOOBIG] Literal too large\r\nz OK Completed\r\n",
-             0);
+    evil_case(x, &in, "a LOGIN {20+}\r\n01234567890123456789 {%zu+}\r\n%s\r\n"
+                      "z NOOP\r\n",
+              "a BAD [TOOBIG] Literal too large\r\nz OK Completed\r\n", 0);
     /* two of them, the second one holding a literal announcement */
     gb_clear(&in);
     gb_printf(&in, "a LOGIN {20+}\r\n01234567890123456789 {%zu+}\r\n%s {5+}\r\n"
@@ -862,17 +860,14 @@ static void cve_2019_11500_nul_in_quoted_server(void **state)
     x->cfg.max_bad_commands = 0;
     for (k = 0; k < 2; k++) {
         const char *const *list = k == 0 ? pre : post;
-        size_t n = k == 0 ? sizeof pre / sizeof pre[0]
-                          : sizeof post / sizeof post[0];
+        size_t n = k == 0 ? NELEM(pre) : NELEM(post);
         for (i = 0; i < n; i++) {
             const char *p;
-            srv_go(x);
             if (k == 1) {
                 x->app = app_ok;
-                assert_int_equal(srv_feeds(x, "l LOGIN u p\r\n"
-                                              "s SELECT INBOX\r\n"),
-                                 MW_OK);
-                gb_clear(&x->out);
+                srv_go_after(x, "l LOGIN u p\r\ns SELECT INBOX\r\n");
+            } else {
+                srv_go(x);
             }
             gb_clear(&in);
             for (p = list[i]; *p != '\0'; p++)
@@ -975,6 +970,20 @@ static void as_literal(srv *x, const char *v, size_t n)
     fail_msg("value not written as a literal");
 }
 
+/* A value that may carry CR/LF but never NUL: with a NUL the formatter
+ * refused it, else it went out as a literal of exactly its bytes. */
+static void literal_unless_nul(srv *x, int r, int nul, const char *v, size_t n,
+                               const char *what, size_t b, int w)
+{
+    if (nul) {
+        refused(x, r, what, b, w);
+        return;
+    }
+    assert_int_equal(r, MW_OK);
+    as_literal(x, v, n);
+    gb_clear(&x->out);
+}
+
 static void class_crlf_nul_injection_server_formatters(void **state)
 {
     srv *x = srv_new(app_ok);
@@ -988,7 +997,7 @@ static void class_crlf_nul_injection_server_formatters(void **state)
     x->defer = 1;
     assert_int_equal(srv_feeds(x, "p LOGIN u p\r\n"), MW_OK);
     assert_non_null(x->deferred);
-    for (b = 0; b < NBAD; b++) {
+    for (b = 0; b < NELEM(bad_bytes); b++) {
         for (w = 0; w < 3; w++) {
             mw_imap_code code;
             mw_imap_list_reply l;
@@ -1124,44 +1133,20 @@ static void class_crlf_nul_injection_server_formatters(void **state)
                 idp.field = mw__span("name", 4);
                 idp.value = mw__span(v, n);
                 r = mw_imap_server_id(&x->s, &idp, 1);
-                if (nul) {
-                    refused(x, r, "ID value", b, w);
-                } else {
-                    assert_int_equal(r, MW_OK);
-                    as_literal(x, v, n);
-                    gb_clear(&x->out);
-                }
+                literal_unless_nul(x, r, nul, v, n, "ID value", b, w);
                 idp.field = mw__span(v, n);
                 idp.value = mw__span("v", 1);
                 r = mw_imap_server_id(&x->s, &idp, 1);
-                if (nul) {
-                    refused(x, r, "ID field", b, w);
-                } else {
-                    assert_int_equal(r, MW_OK);
-                    as_literal(x, v, n);
-                    gb_clear(&x->out);
-                }
+                literal_unless_nul(x, r, nul, v, n, "ID field", b, w);
             }
             q.name = mw__span("STORAGE", 7);
             r = mw_imap_server_quota(&x->s, mw__span(v, n), &q, 1);
-            if (nul) {
-                refused(x, r, "QUOTA root", b, w);
-            } else {
-                assert_int_equal(r, MW_OK);
-                as_literal(x, v, n);
-                gb_clear(&x->out);
-            }
+            literal_unless_nul(x, r, nul, v, n, "QUOTA root", b, w);
             es.all = mw__span("1:3", 3);
             es.no_tag = 0;
             es.tag = mw__span(v, n);
             r = mw_imap_server_esearch(&x->s, &es);
-            if (nul) {
-                refused(x, r, "ESEARCH tag", b, w);
-            } else {
-                assert_int_equal(r, MW_OK);
-                as_literal(x, v, n);
-                gb_clear(&x->out);
-            }
+            literal_unless_nul(x, r, nul, v, n, "ESEARCH tag", b, w);
         }
     }
     /* still writing, and the pending command still answerable */
@@ -1175,22 +1160,36 @@ static void class_crlf_nul_injection_server_formatters(void **state)
             "text with [", 0, 0);
     /* a configuration that would list a forged capability */
     {
-        mw_imap_server_callbacks cb;
+        static const mw_imap_server_callbacks send_only = {.send = s_send};
         mw_imap_server_config cfg;
         mw_imap_server tmp;
-        memset(&cb, 0, sizeof cb);
-        cb.send = s_send;
         mw_imap_server_config_init(&cfg);
         cfg.caps_extra = "XFOO\r\n* OK [ALERT] x";
-        assert_int_equal(mw_imap_server_init(&tmp, &cfg, &cb, x, x->buf,
+        assert_int_equal(mw_imap_server_init(&tmp, &cfg, &send_only, x, x->buf,
                                              sizeof x->buf),
                          MW_E_INVAL);
         cfg.caps_extra = "XFOO XBAR";
-        assert_int_equal(mw_imap_server_init(&tmp, &cfg, &cb, x, x->buf,
+        assert_int_equal(mw_imap_server_init(&tmp, &cfg, &send_only, x, x->buf,
                                              sizeof x->buf),
                          MW_OK);
     }
     srv_free(x);
+}
+
+/* An ENVELOPE whose subject and one From name are `v`, the From address
+ * mailbox@host. */
+static void envelope_of(mw_imap_envelope *e, mw_imap_address *a,
+                        const char *v, size_t n, const char *mailbox,
+                        const char *host)
+{
+    memset(e, 0, sizeof *e);
+    memset(a, 0, sizeof *a);
+    a->name = mw__span(v, n);
+    a->mailbox = mw__span(mailbox, strlen(mailbox));
+    a->host = mw__span(host, strlen(host));
+    e->subject = mw__span(v, n);
+    e->from.items = a;
+    e->from.count = 1;
 }
 
 /* FETCH items: names, strings, sections; body literals cannot be
@@ -1205,7 +1204,7 @@ static void class_crlf_nul_injection_server_fetch(void **state)
     mw_imap_fetch_req it;
     (void)state;
     srv_go(x);
-    for (b = 0; b < NBAD; b++) {
+    for (b = 0; b < NELEM(bad_bytes); b++) {
         for (w = 0; w < 3; w++) {
             mw_imap_envelope e;
             mw_imap_address a;
@@ -1252,14 +1251,7 @@ static void class_crlf_nul_injection_server_fetch(void **state)
             n = taint(v, sizeof v, "Subject: hi", bp, bn, w);
             r = mw_imap_server_fetch_nstring(&x->s, "PREVIEW", mw__span(v, n));
             assert_int_equal(r, nul ? MW_E_INVAL : MW_OK);
-            memset(&e, 0, sizeof e);
-            memset(&a, 0, sizeof a);
-            a.name = mw__span(v, n);
-            a.mailbox = mw__span("a", 1);
-            a.host = mw__span("b.example", 9);
-            e.subject = mw__span(v, n);
-            e.from.items = &a;
-            e.from.count = 1;
+            envelope_of(&e, &a, v, n, "a", "b.example");
             r = mw_imap_server_fetch_envelope(&x->s, &e);
             assert_int_equal(r, nul ? MW_E_INVAL : MW_OK);
             assert_int_equal(mw_imap_server_fetch_end(&x->s), MW_OK);
@@ -1451,12 +1443,9 @@ static void class_integer_overflow_server_commands(void **state)
                    MW_IMAP_CAP_QUOTA | MW_IMAP_CAP_METADATA |
                    MW_IMAP_CAP_WITHIN | MW_IMAP_CAP_BINARY;
     x->cfg.max_bad_commands = 0;
-    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        srv_go(x);
-        assert_int_equal(srv_feeds(x, "l LOGIN u p\r\ne ENABLE QRESYNC\r\n"
-                                      "s SELECT INBOX\r\n"),
-                         MW_OK);
-        gb_clear(&x->out);
+    for (i = 0; i < NELEM(cases); i++) {
+        srv_go_after(x, "l LOGIN u p\r\ne ENABLE QRESYNC\r\n"
+                        "s SELECT INBOX\r\n");
         evlog_reset(x->log);
         gb_clear(&in);
         gb_puts(&in, "g ");
@@ -1483,7 +1472,7 @@ static void class_integer_overflow_server_commands(void **state)
         static const char *const sizes[] = {
             "18446744073709551616", "18446744073709551619",
             "36893488147419103235", "99999999999999999999999999999999"};
-        for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        for (i = 0; i < NELEM(sizes); i++) {
             int r;
             srv_go(x);
             gb_clear(&in);
@@ -1685,10 +1674,7 @@ static void class_integer_zero_nz_number_server_formatters(void **state)
 static void class_dos_server_bad_command_flood(void **state)
 {
     /* nine refusals of nine kinds, then the tenth: BYE */
-    static const struct {
-        const char *p;
-        size_t n;
-    } bad[] = {
+    static const sec_bytes bad[] = {
         {S_("a XFOO\r\n")},                 /* unknown command */
         {S_("b FETCH 1 FLAGS\r\n")},        /* not valid in this state */
         {S_("c LOGIN\r\n")},                /* syntax */
@@ -1772,20 +1758,18 @@ static int s_noop_ok(mw_imap_server *s, void *u, const mw_imap_cmd *c)
 
 static void class_dos_server_noop_flood(void **state)
 {
+    static const mw_imap_server_callbacks counting = {.send = s_send_count,
+                                                      .command = s_noop_ok};
     const size_t N = 100000;
     srv *x = srv_new(app_ok);
-    mw_imap_server_callbacks cb;
     gbuf in = {0};
     size_t i, used, sends = 0;
     (void)state;
     for (i = 0; i < N; i++)
         gb_puts(&in, "n NOOP\r\n");
     /* answered inline: one reply, one send, per command */
-    memset(&cb, 0, sizeof cb);
-    cb.send = s_send_count;
-    cb.command = s_noop_ok;
-    assert_int_equal(mw_imap_server_init(&x->s, &x->cfg, &cb, &sends, x->buf,
-                                         sizeof x->buf),
+    assert_int_equal(mw_imap_server_init(&x->s, &x->cfg, &counting, &sends,
+                                         x->buf, sizeof x->buf),
                      MW_OK);
     assert_int_equal(mw_imap_server_start(&x->s, MW_IMAP_OK, NULL, "hi"),
                      MW_OK);
@@ -1831,7 +1815,7 @@ static void class_dos_server_nesting_everywhere(void **state)
     };
     srv *x = srv_new(app_ok);
     gbuf in = {0};
-    size_t i, k;
+    size_t i;
     (void)state;
     x->cfg.caps |= MW_IMAP_CAP_LIST_EXTENDED | MW_IMAP_CAP_ID |
                    MW_IMAP_CAP_SORT | MW_IMAP_CAP_CONDSTORE |
@@ -1839,19 +1823,11 @@ static void class_dos_server_nesting_everywhere(void **state)
     x->cfg.max_line = 65536;
     x->cfg.max_bad_commands = 0;
     x->quiet = 1;
-    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        srv_go(x);
-        assert_int_equal(srv_feeds(x, "l LOGIN u p\r\ns SELECT INBOX\r\n"),
-                         MW_OK);
-        gb_clear(&x->out);
+    for (i = 0; i < NELEM(cases); i++) {
+        srv_go_after(x, "l LOGIN u p\r\ns SELECT INBOX\r\n");
         gb_clear(&in);
-        gb_puts(&in, cases[i].head);
-        for (k = 0; k < 10000; k++)
-            gb_puts(&in, cases[i].open);
-        gb_puts(&in, cases[i].mid);
-        for (k = 0; k < 10000; k++)
-            gb_puts(&in, cases[i].close);
-        gb_puts(&in, cases[i].tail);
+        gb_nest(&in, cases[i].head, cases[i].open, cases[i].mid,
+                cases[i].close, cases[i].tail, 10000);
         gb_puts(&in, "\r\nz NOOP\r\n");
         (void)srv_feed(x, in.p, in.n);
         if (strncmp(gb_cstr(&x->out), "a BAD ", 6) != 0 ||
@@ -1876,10 +1852,7 @@ static void class_dos_server_nesting_everywhere(void **state)
 
 static void class_errors_leave_server_usable(void **state)
 {
-    static const struct {
-        const char *p;
-        size_t n;
-    } errs[] = {
+    static const sec_bytes errs[] = {
         {S_("a XFOO\r\n")},
         {S_("a FETCH 1 FLAGS\r\n")},
         {S_("a LOGIN\r\n")},
@@ -1907,10 +1880,10 @@ static void class_errors_leave_server_usable(void **state)
     x->cfg.max_bad_commands = 0;
     x->cfg.max_line = 256;
     x->cfg.max_literal = 64;
-    for (i = 0; i < sizeof errs / sizeof errs[0] + 1; i++) {
+    for (i = 0; i < NELEM(errs) + 1; i++) {
         srv_go(x);
         gb_clear(&in);
-        if (i < sizeof errs / sizeof errs[0]) {
+        if (i < NELEM(errs)) {
             gb_put(&in, errs[i].p, errs[i].n);
             if (i == 6) {
                 for (k = 0; k < 99999; k++)
@@ -2001,10 +1974,7 @@ static int c_send(mw_imap_client *c, void *u, const char *p, size_t n)
 {
     cli *x = u;
     assert_ptr_equal(c, &x->c);
-    gb_put(&x->out, p, n);
-    if (!x->quiet)
-        evlog_data(x->log, "sent", p, n);
-    return 0;
+    return sec_out(&x->out, x->quiet ? NULL : x->log, "sent", p, n);
 }
 
 static int c_status(mw_imap_client *c, void *u, const mw_imap_status *st)
@@ -2146,13 +2116,18 @@ static int c_search(mw_imap_client *c, void *u, const mw_imap_search_ev *ev)
     return 0;
 }
 
+/* "<what> <msg>" logged unless quiet. */
+static int c_log_msg(cli *x, const char *what, uint32_t msg)
+{
+    if (!x->quiet)
+        evlog_printf(x->log, "%s %lu", what, (unsigned long)msg);
+    return 0;
+}
+
 static int c_fetch_begin(mw_imap_client *c, void *u, uint32_t msg)
 {
-    cli *x = u;
     (void)c;
-    if (!x->quiet)
-        evlog_printf(x->log, "fetch %lu", (unsigned long)msg);
-    return 0;
+    return c_log_msg(u, "fetch", msg);
 }
 
 static int c_fetch_item(mw_imap_client *c, void *u,
@@ -2222,39 +2197,27 @@ static int c_body_end(mw_imap_client *c, void *u)
 
 static int c_fetch_end(mw_imap_client *c, void *u, uint32_t msg)
 {
-    cli *x = u;
     (void)c;
-    if (!x->quiet)
-        evlog_printf(x->log, "fetch_end %lu", (unsigned long)msg);
-    return 0;
+    return c_log_msg(u, "fetch_end", msg);
 }
 
 static int c_error(mw_imap_client *c, void *u, int st, size_t off,
                    const char *why)
 {
-    cli *x = u;
     (void)c;
-    x->nerr++;
-    evlog_printf(x->log, "error %s @%zu %s", mw_status_name(st), off, why);
-    return 0;
+    ((cli *)u)->nerr++;
+    return sec_error(NULL, ((cli *)u)->log, "error", st, off, why);
 }
+
+static const mw_imap_client_callbacks cli_cb = {
+    .send = c_send, .status = c_status, .continuation = c_cont,
+    .data = c_data, .search = c_search, .fetch_begin = c_fetch_begin,
+    .fetch_item = c_fetch_item, .body_begin = c_body_begin,
+    .body_data = c_body_data, .body_end = c_body_end,
+    .fetch_end = c_fetch_end, .error = c_error};
 
 static void cli_init(cli *x, evlog *log)
 {
-    mw_imap_client_callbacks cb;
-    memset(&cb, 0, sizeof cb);
-    cb.send = c_send;
-    cb.status = c_status;
-    cb.continuation = c_cont;
-    cb.data = c_data;
-    cb.search = c_search;
-    cb.fetch_begin = c_fetch_begin;
-    cb.fetch_item = c_fetch_item;
-    cb.body_begin = c_body_begin;
-    cb.body_data = c_body_data;
-    cb.body_end = c_body_end;
-    cb.fetch_end = c_fetch_end;
-    cb.error = c_error;
     x->log = log;
     gb_clear(&x->out);
     x->nstatus = x->nerr = x->ndata = x->nbody = 0;
@@ -2265,7 +2228,7 @@ static void cli_init(cli *x, evlog *log)
     x->cfg.arena_len = x->arenalen;
     x->cfg.cmdbuf = x->cmdbuf;
     x->cfg.cmdbuf_len = sizeof x->cmdbuf;
-    assert_int_equal(mw_imap_client_init(&x->c, &x->cfg, &cb, x, x->frame,
+    assert_int_equal(mw_imap_client_init(&x->c, &x->cfg, &cli_cb, x, x->frame,
                                          x->framelen),
                      MW_OK);
     if (x->greeting != NULL) {
@@ -2292,8 +2255,7 @@ static void cli_init(cli *x, evlog *log)
 
 static cli *cli_new(size_t framelen, size_t arenalen)
 {
-    cli *x = calloc(1, sizeof *x);
-    assert_non_null(x);
+    cli *x = sec_alloc(sizeof *x);
     x->framelen = framelen;
     x->frame = malloc(framelen);
     assert_non_null(x->frame);
@@ -2301,6 +2263,17 @@ static cli *cli_new(size_t framelen, size_t arenalen)
     x->arena = arenalen ? malloc(arenalen) : NULL;
     evlog_init(&x->own);
     mw_imap_client_config_init(&x->cfg);
+    return x;
+}
+
+/* A client whose sessions (cli_go) start with `greeting`, then `after`
+ * (may be NULL). */
+static cli *cli_greeted(size_t framelen, size_t arenalen, const char *greeting,
+                        cli_fn after)
+{
+    cli *x = cli_new(framelen, arenalen);
+    x->greeting = greeting;
+    x->after_greeting = after;
     return x;
 }
 
@@ -2487,10 +2460,10 @@ static void response_injection(cli *x, const char *goahead,
 
 static void cve_2020_15953_starttls_response_injection(void **state)
 {
-    cli *x = cli_new(4096, 4096);
+    cli *x = cli_greeted(
+        4096, 4096, "* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] hi\r\n",
+        issue_starttls);
     (void)state;
-    x->greeting = "* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] hi\r\n";
-    x->after_greeting = issue_starttls;
     response_injection(x, "A1 OK Begin TLS now\r\n",
                        "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] forged\r\n"
                        "* 1 EXISTS\r\nA2 OK forged\r\n",
@@ -2508,10 +2481,10 @@ static void cve_2020_15953_starttls_response_injection(void **state)
 
 static void cve_2020_15953_compress_response_injection(void **state)
 {
-    cli *x = cli_new(4096, 4096);
+    cli *x = cli_greeted(4096, 4096,
+                         "* OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] hi\r\n",
+                         issue_login_compress);
     (void)state;
-    x->greeting = "* OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] hi\r\n";
-    x->after_greeting = issue_login_compress;
     response_injection(x, "A2 OK DEFLATE active\r\n",
                        "* 3 EXISTS\r\n* BYE forged\r\n", "forged");
     cli_free(x);
@@ -2558,10 +2531,7 @@ static void downgrade_refused(cli *x, const char *what)
 
 static void class_tls_downgrade_client(void **state)
 {
-    static const struct {
-        const char *p;
-        size_t n;
-    } bad_greetings[] = {
+    static const sec_bytes bad_greetings[] = {
         {S_("* NO go away\r\n")}, {S_("* BAD hi\r\n")}, {S_("+ hi\r\n")},
         {S_("+\r\n")}, {S_("HELLO\r\n")}, {S_("A1 OK hi\r\n")},
         {S_("* OKAY hi\r\n")}, {S_("* OK\r\n")}, {S_("\r\n")}, {S_("*\r\n")},
@@ -2594,7 +2564,7 @@ static void class_tls_downgrade_client(void **state)
 
     /* invalid greetings: whatever they do, no credential goes out, and a
      * good greeting after one (if the session lives) does not change it */
-    for (i = 0; i < sizeof bad_greetings / sizeof bad_greetings[0]; i++) {
+    for (i = 0; i < NELEM(bad_greetings); i++) {
         cli_go(x);
         (void)cli_feed(x, bad_greetings[i].p, bad_greetings[i].n);
         downgrade_refused(x, bad_greetings[i].p);
@@ -2630,7 +2600,7 @@ static void class_tls_downgrade_client(void **state)
             "A1 NO [CAPABILITY IMAP4rev1 AUTH=PLAIN] no TLS\r\n",
             "* BYE going away\r\n",
             "* NO [ALERT] later\r\nA1 NO not now\r\n"};
-        for (i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
+        for (i = 0; i < NELEM(refusals); i++) {
             cli_go(x);
             assert_int_equal(cli_feeds(x, "* OK [CAPABILITY IMAP4rev1 "
                                           "STARTTLS] hi\r\n"),
@@ -2730,14 +2700,12 @@ static void class_literal_confusion_client(void **state)
         {"A1 OK {%zu}\r\n", "\r\n", 1, 0},
         {"A1 OK [ALERT {%zu}\r\n", "]\r\n", 1, 0},
     };
-    cli *x = cli_new(512, 4096);
+    cli *x = cli_greeted(512, 4096, "* OK hi\r\n", issue_noop);
     gbuf in = {0};
     size_t i;
     int k;
     (void)state;
-    x->greeting = "* OK hi\r\n";
-    x->after_greeting = issue_noop;
-    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (i = 0; i < NELEM(cases); i++) {
         const char *must[] = {"status r=1 g=0 cmd=NOOP h=1", "  text: real",
                               "  num=5", NULL};
         const char *mustnot[] = {"text: forged", "forged\n  caps",
@@ -2783,10 +2751,7 @@ static void class_literal_confusion_client(void **state)
 
 static void cve_2019_11500_nul_in_quoted_client(void **state)
 {
-    static const struct {
-        const char *p;
-        size_t n;
-    } bad[] = {
+    static const sec_bytes bad[] = {
         {S_("* LIST () \"\0\" x\r\n")},
         {S_("* LIST (\\Noselect) \"/\" \"a\0\"\r\n")},
         {S_("* STATUS \"a\0\" (MESSAGES 1)\r\n")},
@@ -2822,13 +2787,11 @@ static void cve_2019_11500_nul_in_quoted_client(void **state)
             "NIL NIL))\r\n")},
         {S_("* LIST () \"/\" {3}\r\na\0b\r\n")},
     };
-    cli *x = cli_new(4096, 4096);
+    cli *x = cli_greeted(4096, 4096, "* OK hi\r\n", issue_noop);
     gbuf in = {0};
     size_t i;
     (void)state;
-    x->greeting = "* OK hi\r\n";
-    x->after_greeting = issue_noop;
-    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    for (i = 0; i < NELEM(bad); i++) {
         const char *must[] = {"error MW_E_", "  num=5", "text: real", NULL};
         const char *mustnot[] = {"  item id=", "  body item=", "kind=3",
                                  "kind=5", "kind=6", "kind=12", "kind=13",
@@ -2913,6 +2876,11 @@ static void select_inbox(cli *x)
                      MW_OK);
 }
 
+/* CR, LF, NUL and a forged command line: what the command functions and
+ * credentials are tried with. */
+static const sec_bytes bads[] = {{S_("\r")}, {S_("\n")}, {S_("\0")},
+                                 {S_("\r\nA9 DELETE INBOX\r\n")}};
+
 /* refused, nothing sent, nothing pending */
 static void c_refused(cli *x, int r, const char *what, size_t b, int w)
 {
@@ -2963,20 +2931,13 @@ static void class_crlf_nul_injection_client_formatters(void **state)
         "* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+ ID ENABLE QUOTA SORT "
         "THREAD=REFERENCES CONDSTORE QRESYNC MOVE UIDPLUS LIST-EXTENDED "
         "MULTIAPPEND ESEARCH] hi\r\n";
-    static const struct {
-        const char *p;
-        size_t n;
-    } bads[] = {{S_("\r")}, {S_("\n")}, {S_("\0")},
-                {S_("\r\nA9 DELETE INBOX\r\n")}};
-    cli *x = cli_new(4096, 4096);
+    cli *x = cli_greeted(4096, 4096, caps, select_inbox);
     char v[128], qb[512], ib[256];
     size_t b, n;
     int w, r;
     (void)state;
-    x->greeting = caps;
-    x->after_greeting = select_inbox;
     cli_go(x);
-    for (b = 0; b < sizeof bads / sizeof bads[0]; b++) {
+    for (b = 0; b < NELEM(bads); b++) {
         for (w = 0; w < 3; w++) {
             const char *bp = bads[b].p;
             size_t bn = bads[b].n;
@@ -3195,20 +3156,16 @@ static void class_crlf_nul_injection_client_formatters(void **state)
 /* LOGIN and AUTHENTICATE: credentials with CR, LF, NUL */
 static void class_crlf_nul_injection_client_credentials(void **state)
 {
-    static const struct {
-        const char *p;
-        size_t n;
-    } bads[] = {{S_("\r")}, {S_("\n")}, {S_("\0")},
-                {S_("\r\nA9 DELETE INBOX\r\n")}};
-    cli *x = cli_new(4096, 4096);
+    cli *x = cli_greeted(4096, 4096,
+                         "* OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR "
+                         "AUTH=PLAIN AUTH=LOGIN AUTH=CRAM-MD5 AUTH=XOAUTH2 "
+                         "AUTH=OAUTHBEARER] hi\r\n",
+                         NULL);
     char v[128];
     size_t b, n;
     int w;
     (void)state;
-    x->greeting = "* OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR AUTH=PLAIN "
-                  "AUTH=LOGIN AUTH=CRAM-MD5 AUTH=XOAUTH2 AUTH=OAUTHBEARER] "
-                  "hi\r\n";
-    for (b = 0; b < sizeof bads / sizeof bads[0]; b++) {
+    for (b = 0; b < NELEM(bads); b++) {
         for (w = 0; w < 3; w++) {
             const char *bp = bads[b].p;
             size_t bn = bads[b].n;
@@ -3302,7 +3259,7 @@ static void class_crlf_nul_injection_client_credentials(void **state)
         static const char *const prefixes[] = {"A\r\n", "A\n", "A B", "A+",
                                                "(", "", "A\"", "A{1}"};
         size_t i;
-        for (i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        for (i = 0; i < NELEM(prefixes); i++) {
             mw_imap_client_config cfg;
             mw_imap_client_callbacks cb;
             mw_imap_client c;
@@ -3406,12 +3363,11 @@ static void class_integer_overflow_client_responses(void **state)
         {"* SEARCH 1 (MODSEQ %s)", S63MAX, S63OVF,
          "search ev=4 lo=" S63MAX},
     };
-    cli *x = cli_new(4096, 8192);
+    cli *x = cli_greeted(4096, 8192, "* PREAUTH hi\r\n", NULL);
     gbuf in = {0};
     size_t i;
     (void)state;
-    x->greeting = "* PREAUTH hi\r\n";
-    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (i = 0; i < NELEM(cases); i++) {
         cli_go(x);
         gb_clear(&in);
         gb_printf(&in, cases[i].fmt, cases[i].good);
@@ -3432,7 +3388,7 @@ static void class_integer_overflow_client_responses(void **state)
         static const char *const codes[] = {
             "UIDNEXT %s", "UIDVALIDITY %s", "UNSEEN %s", "APPENDUID %s 1",
             "COPYUID %s 1 2", "APPENDUID 1 %s", "MODIFIED %s"};
-        for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        for (i = 0; i < NELEM(codes); i++) {
             cli_go(x);
             gb_clear(&in);
             gb_puts(&in, "* OK [");
@@ -3461,7 +3417,7 @@ static void class_integer_overflow_client_responses(void **state)
         static const char *const sizes[] = {
             "9223372036854775808", "18446744073709551616",
             "18446744073709551619", "99999999999999999999999999999999"};
-        for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        for (i = 0; i < NELEM(sizes); i++) {
             cli_go(x);
             gb_clear(&in);
             gb_printf(&in, "* 1 FETCH (BODY[] {%s}\r\nabc)\r\n* 3 EXISTS\r\n",
@@ -3479,7 +3435,7 @@ static void class_integer_overflow_client_responses(void **state)
                                            "A+1", "A18446744073709551617"};
         x->greeting = "* OK hi\r\n";
         x->after_greeting = issue_noop;
-        for (i = 0; i < sizeof tags / sizeof tags[0]; i++) {
+        for (i = 0; i < NELEM(tags); i++) {
             cli_go(x);
             gb_clear(&in);
             gb_printf(&in, "%s OK forged\r\n", tags[i]);
@@ -3530,7 +3486,7 @@ static void class_dos_client_huge_literals(void **state)
         "A1 OK {" S63MAX "}\r\n",
         "* OK [ALERT {" S63MAX "}\r\n",
     };
-    cli *x = cli_new(256, 1024);
+    cli *x = cli_greeted(256, 1024, "* OK hi\r\n", issue_noop);
     char *chunk = malloc(65536);
     size_t i, k, used;
     (void)state;
@@ -3538,9 +3494,7 @@ static void class_dos_client_huge_literals(void **state)
     memset(chunk, 'A', 65536);
     for (k = 0; k < 65536; k += 64)
         memcpy(chunk + k, "\r\nA1 OK forged\r\n* 9 EXISTS\r\n", 28);
-    x->greeting = "* OK hi\r\n";
-    x->after_greeting = issue_noop;
-    for (i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+    for (i = 0; i < NELEM(heads); i++) {
         cli_go(x);
         assert_int_equal(mw_imap_client_feed(&x->c, heads[i], strlen(heads[i]),
                                              &used),
@@ -3599,20 +3553,14 @@ static void class_dos_client_nesting_everywhere(void **state)
         {"* OK [XFOO ", "(", "a", ")", "] t", 2},
         {"* XFOO ", "(", "a", ")", "", 1},
     };
-    cli *x = cli_new(1u << 16, 1u << 16);
+    cli *x = cli_greeted(1u << 16, 1u << 16, "* PREAUTH hi\r\n", NULL);
     gbuf in = {0};
-    size_t i, k;
+    size_t i;
     (void)state;
-    x->greeting = "* PREAUTH hi\r\n";
-    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (i = 0; i < NELEM(cases); i++) {
         gb_clear(&in);
-        gb_puts(&in, cases[i].head);
-        for (k = 0; k < 10000; k++)
-            gb_puts(&in, cases[i].open);
-        gb_puts(&in, cases[i].mid);
-        for (k = 0; k < 10000; k++)
-            gb_puts(&in, cases[i].close);
-        gb_puts(&in, cases[i].tail);
+        gb_nest(&in, cases[i].head, cases[i].open, cases[i].mid,
+                cases[i].close, cases[i].tail, 10000);
         gb_puts(&in, "\r\n* 77 EXISTS\r\n");
         cli_go(x);
         x->quiet = 1;
@@ -3633,11 +3581,7 @@ static void class_dos_client_nesting_everywhere(void **state)
         size_t opens = 0, closes = 0;
         int r;
         gb_clear(&in);
-        for (k = 0; k < 10000; k++)
-            gb_puts(&in, "(");
-        gb_puts(&in, "a");
-        for (k = 0; k < 10000; k++)
-            gb_puts(&in, ")");
+        gb_nest(&in, "", "(", "a", ")", "", 10000);
         mw_imap_tokens_init(&t, in.p, in.n);
         while ((r = mw_imap_tokens_next(&t, &tok)) == 1) {
             if (tok.kind == MW_IMAP_TOKEN_OPEN)
@@ -3678,12 +3622,11 @@ static void class_dos_client_arena(void **state)
         {"* 1 FETCH (BODY (", "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1)",
          "", " \"MIXED\"))"},
     };
-    cli *x = cli_new(1u << 20, 4096);
+    cli *x = cli_greeted(1u << 20, 4096, "* PREAUTH hi\r\n", NULL);
     gbuf in = {0};
     size_t i, k;
     (void)state;
-    x->greeting = "* PREAUTH hi\r\n";
-    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (i = 0; i < NELEM(cases); i++) {
         gb_clear(&in);
         gb_puts(&in, cases[i].head);
         for (k = 0; k < 10000; k++) {
@@ -3710,12 +3653,11 @@ static void class_dos_client_arena(void **state)
  * frame buffer in 64 KB chunks: every number / range delivered once. */
 static void class_dos_client_16mb_sort_esearch(void **state)
 {
-    cli *x = cli_new(4096, 0);
+    cli *x = cli_greeted(4096, 0, "* PREAUTH hi\r\n", NULL);
     char *buf = malloc(65536 + 64);
     int kind;
     (void)state;
     assert_non_null(buf);
-    x->greeting = "* PREAUTH hi\r\n";
     for (kind = 0; kind < 2; kind++) {
         size_t fill, total = 0, used;
         uint64_t want_n = 0, want_sum = 0;
@@ -3766,12 +3708,10 @@ static void class_dos_client_16mb_sort_esearch(void **state)
 static void class_dos_client_floods(void **state)
 {
     const size_t N = 100000;
-    cli *x = cli_new(4096, 4096);
+    cli *x = cli_greeted(4096, 4096, "* OK hi\r\n", issue_noop);
     gbuf in = {0};
     size_t i;
     (void)state;
-    x->greeting = "* OK hi\r\n";
-    x->after_greeting = issue_noop;
     for (i = 0; i < N; i++)
         gb_puts(&in, "* 1 EXISTS\r\n* BOGUS(\r\n+ more\r\nZ9 OK x\r\n");
     gb_puts(&in, "A1 OK real\r\n");
@@ -3799,10 +3739,7 @@ static void class_dos_client_floods(void **state)
 
 static void class_errors_leave_client_usable(void **state)
 {
-    static const struct {
-        const char *p;
-        size_t n;
-    } errs[] = {
+    static const sec_bytes errs[] = {
         {S_("* 1 FETCH (UID x)\r\n")},
         {S_("* 4294967296 EXISTS\r\n")},
         {S_("* LIST () \"/\" \"a\0\"\r\n")},
@@ -3822,13 +3759,11 @@ static void class_errors_leave_client_usable(void **state)
         {S_("* SEARCH 1 2 x\r\n")},
         {S_("* OK [UIDNEXT 0] x\r\n")},
     };
-    cli *x = cli_new(256, 256);
+    cli *x = cli_greeted(256, 256, "* OK hi\r\n", issue_noop);
     gbuf in = {0};
     size_t i, k;
     (void)state;
-    x->greeting = "* OK hi\r\n";
-    x->after_greeting = issue_noop;
-    for (i = 0; i < sizeof errs / sizeof errs[0]; i++) {
+    for (i = 0; i < NELEM(errs); i++) {
         cli_go(x);
         gb_clear(&in);
         gb_put(&in, errs[i].p, errs[i].n);
@@ -3908,10 +3843,8 @@ static void rt_pump(srv *sv, cli *cl, size_t *c2s, size_t *s2c)
 
 static void class_crlf_values_round_trip(void **state)
 {
-    static const struct {
-        const char *p;
-        size_t n;
-    } bads[] = {{S_("\r")}, {S_("\n")}, {S_("\r\nA9 DELETE INBOX\r\n")},
+    static const sec_bytes rt_bads[] = {
+        {S_("\r")}, {S_("\n")}, {S_("\r\nA9 DELETE INBOX\r\n")},
                 {S_("\xc3\xa9\r\n* 9 EXISTS\r\n")}};
     srv *sv = srv_new(app_strings);
     cli *cl = cli_new(8192, 8192);
@@ -3924,7 +3857,7 @@ static void class_crlf_values_round_trip(void **state)
     for (lp = 0; lp < 2; lp++) {
         if (lp)
             sv->cfg.caps |= MW_IMAP_CAP_LITERAL_PLUS;
-        for (b = 0; b < sizeof bads / sizeof bads[0]; b++) {
+        for (b = 0; b < NELEM(rt_bads); b++) {
             for (w = 0; w < 3; w++) {
                 mw_imap_query q;
                 mw_imap_envelope e;
@@ -3932,7 +3865,8 @@ static void class_crlf_values_round_trip(void **state)
                 mw_imap_id_param idp;
                 mw_imap_quota_reply qr;
                 mw_imap_esearch_reply es;
-                n = taint(v, sizeof v, "value one", bads[b].p, bads[b].n, w);
+                n = taint(v, sizeof v, "value one", rt_bads[b].p,
+                          rt_bads[b].n, w);
                 /* a session: the server's greeting read by the client */
                 srv_go(sv);
                 {
@@ -4000,14 +3934,7 @@ static void class_crlf_values_round_trip(void **state)
                 /* server to client: ENVELOPE, PREVIEW, ID, QUOTA, ESEARCH */
                 evlog_reset(cl->log);
                 s2c0 = sv->out.n;
-                memset(&e, 0, sizeof e);
-                memset(&a, 0, sizeof a);
-                a.name = mw__span(v, n);
-                a.mailbox = mw__span("m", 1);
-                a.host = mw__span("h.example", 9);
-                e.subject = mw__span(v, n);
-                e.from.items = &a;
-                e.from.count = 1;
+                envelope_of(&e, &a, v, n, "m", "h.example");
                 assert_int_equal(mw_imap_server_fetch_begin(&sv->s, 1), MW_OK);
                 assert_int_equal(mw_imap_server_fetch_envelope(&sv->s, &e),
                                  MW_OK);

@@ -45,13 +45,11 @@
 #include "mailwire/features.h"
 #include "mailwire/pop3.h"
 
-#define S_(lit) lit, sizeof(lit) - 1
-
 /* ====================================================================
  * Shared helpers
  * ==================================================================== */
 
-/* gbuf, find, count_of, crlf_only, seq_*: security_util.h */
+/* gbuf, find, count_of, crlf_only, seq_*, S_, NELEM, sec_*: security_util.h */
 
 /* ====================================================================
  * Server harness
@@ -65,18 +63,14 @@ typedef struct srv {
     evlog log;
     gbuf out;
     unsigned cmds[40];
-    unsigned errors;
-    int last_error;
-    size_t last_error_off;
+    sec_errs err;
     int manual;       /* leave RETR unanswered (the test answers it) */
 } srv;
 
 static int s_send(mw_pop3_server *s, void *u, const char *p, size_t n)
 {
-    srv *t = u;
     (void)s;
-    gb_put(&t->out, p, n);
-    return 0;
+    return sec_out(&((srv *)u)->out, NULL, NULL, p, n);
 }
 
 static int s_command(mw_pop3_server *s, void *u, const mw_pop3_cmd *c)
@@ -128,17 +122,15 @@ static int s_error(mw_pop3_server *s, void *u, int status, size_t off,
 {
     srv *t = u;
     (void)s;
-    t->errors++;
-    t->last_error = status;
-    t->last_error_off = off;
-    evlog_printf(&t->log, "E %s @%zu %s", mw_status_name(status), off, reason);
-    return 0;
+    return sec_error(&t->err, &t->log, "E", status, off, reason);
 }
+
+static const mw_pop3_server_callbacks srv_cb = {
+    .send = s_send, .command = s_command, .error = s_error};
 
 static srv *srv_new(void)
 {
-    srv *t = calloc(1, sizeof *t);
-    assert_non_null(t);
+    srv *t = sec_alloc(sizeof *t);
     mw_pop3_server_config_init(&t->cfg);
     t->cfg.flags |= MW_POP3_SERVER_STLS | MW_POP3_SERVER_UTF8;
     t->cfg.sasl = "PLAIN";
@@ -155,34 +147,24 @@ static void srv_free(srv *t)
 
 static void srv_start(srv *t)
 {
-    mw_pop3_server_callbacks cb;
-    memset(&cb, 0, sizeof cb);
-    cb.send = s_send;
-    cb.command = s_command;
-    cb.error = s_error;
     memset(t->cmds, 0, sizeof t->cmds);
-    t->errors = 0;
-    t->last_error = 0;
+    memset(&t->err, 0, sizeof t->err);
     evlog_reset(&t->log);
     gb_clear(&t->out);
-    assert_int_equal(mw_pop3_server_init(&t->s, &t->cfg, &cb, t, t->line, sizeof t->line),
+    assert_int_equal(mw_pop3_server_init(&t->s, &t->cfg, &srv_cb, t, t->line, sizeof t->line),
                      MW_OK);
     assert_int_equal(mw_pop3_server_start(&t->s, "ready"), MW_OK);
     gb_clear(&t->out);
 }
 
+static int s_feed_op(void *m, const char *p, size_t n, size_t *used)
+{
+    return mw_pop3_server_feed(&((srv *)m)->s, p, n, used);
+}
+
 static int srv_feed(srv *t, const char *p, size_t n)
 {
-    size_t pos = 0;
-    int r = MW_OK;
-    while (pos < n) {
-        size_t used = 0;
-        r = mw_pop3_server_feed(&t->s, p + pos, n - pos, &used);
-        pos += used;
-        if (r < 0 || r == MW_DONE || (r == MW_PAUSED && used == 0))
-            break;
-    }
-    return r;
+    return sec_feed_all(s_feed_op, t, p, n);
 }
 
 /* ====================================================================
@@ -219,8 +201,8 @@ static void cve_2011_0411_stls_injection_every_split(void **state)
             t->cmds[MW_POP3_CMD_QUIT] != 0)
             fail_msg("cut %zu: injected commands ran\n%s", cut, evlog_str(&t->log));
         assert_int_equal(mw_pop3_server_discarded(&t->s), il);
-        assert_int_equal(t->last_error, MW_E_TLS_LEFTOVER);
-        assert_int_equal(t->last_error_off, hl);
+        assert_int_equal(t->err.last, MW_E_TLS_LEFTOVER);
+        assert_int_equal(t->err.last_off, hl);
         assert_int_equal(mw_pop3_server_want(&t->s), MW_POP3_WANT_TLS);
         assert_int_equal(mw_pop3_server_tls_done(&t->s), MW_OK);
         gb_clear(&t->out);
@@ -280,7 +262,7 @@ static void class_integer_overflow_message_numbers_server(void **state)
     for (size_t v = 0; v < 5; v++) {
         char in[96];
         int n;
-        for (size_t b = 0; b < sizeof big / sizeof big[0]; b++) {
+        for (size_t b = 0; b < NELEM(big); b++) {
             evlog_reset(&t->log);
             n = snprintf(in, sizeof in, "%s %s%s\r\n", verbs[v], big[b], v == 4 ? " 1" : "");
             assert_int_equal(srv_feed(t, in, (size_t)n), MW_OK);
@@ -338,18 +320,16 @@ typedef struct cli {
     char line[MW_POP3_CLIENT_LINEBUF_SIZE];
     evlog log;
     gbuf out, body;
-    unsigned replies, ends, errors, caps;
-    int last_error;
+    unsigned replies, ends, caps;
+    sec_errs err;
     mw_pop3_reply last;
     unsigned last_flags;
 } cli;
 
 static int c_send(mw_pop3_client *c, void *u, const char *p, size_t n)
 {
-    cli *t = u;
     (void)c;
-    gb_put(&t->out, p, n);
-    return 0;
+    return sec_out(&((cli *)u)->out, NULL, NULL, p, n);
 }
 
 static int c_reply(mw_pop3_client *c, void *u, const mw_pop3_reply *r)
@@ -405,16 +385,16 @@ static int c_error(mw_pop3_client *c, void *u, int status, size_t off,
 {
     cli *t = u;
     (void)c;
-    t->errors++;
-    t->last_error = status;
-    evlog_printf(&t->log, "E %s @%zu %s", mw_status_name(status), off, reason);
-    return 0;
+    return sec_error(&t->err, &t->log, "E", status, off, reason);
 }
+
+static const mw_pop3_client_callbacks cli_cb = {
+    .send = c_send, .reply = c_reply, .listing = c_listing, .capability = c_capability,
+    .data = c_data, .end = c_end, .error = c_error};
 
 static cli *cli_new(void)
 {
-    cli *t = calloc(1, sizeof *t);
-    assert_non_null(t);
+    cli *t = sec_alloc(sizeof *t);
     mw_pop3_client_config_init(&t->cfg);
     evlog_init(&t->log);
     return t;
@@ -428,38 +408,31 @@ static void cli_free(cli *t)
     free(t);
 }
 
+static int c_feed_op(void *m, const char *p, size_t n, size_t *used)
+{
+    return mw_pop3_client_feed(&((cli *)m)->c, p, n, used);
+}
+
+/* One feed call; `used` may be NULL. */
 static int cli_feed(cli *t, const char *p, size_t n, size_t *used)
 {
-    size_t u = 0;
-    int r = mw_pop3_client_feed(&t->c, p, n, &u);
-    if (used != NULL)
-        *used = u;
-    return r;
+    return sec_feed1(c_feed_op, t, p, n, used);
 }
 
 static int cli_feeds(cli *t, const char *s)
 {
-    return cli_feed(t, s, strlen(s), NULL);
+    return sec_feed1(c_feed_op, t, s, strlen(s), NULL);
 }
 
-/* Started, greeting read (with an APOP timestamp), output cleared. */
+/* Started, the greeting (with an APOP timestamp) taken, output cleared. */
 static void cli_start(cli *t)
 {
-    mw_pop3_client_callbacks cb;
-    memset(&cb, 0, sizeof cb);
-    cb.send = c_send;
-    cb.reply = c_reply;
-    cb.listing = c_listing;
-    cb.capability = c_capability;
-    cb.data = c_data;
-    cb.end = c_end;
-    cb.error = c_error;
     evlog_reset(&t->log);
     gb_clear(&t->out);
     gb_clear(&t->body);
-    t->replies = t->ends = t->errors = t->caps = 0;
-    t->last_error = 0;
-    assert_int_equal(mw_pop3_client_init(&t->c, &t->cfg, &cb, t, t->line, sizeof t->line),
+    t->replies = t->ends = t->caps = 0;
+    memset(&t->err, 0, sizeof t->err);
+    assert_int_equal(mw_pop3_client_init(&t->c, &t->cfg, &cli_cb, t, t->line, sizeof t->line),
                      MW_OK);
     assert_int_equal(cli_feeds(t, "+OK ready <1896.697170952@dbc.mtview.ca.us>\r\n"), MW_OK);
     gb_clear(&t->out);
@@ -595,7 +568,6 @@ static void class_tls_downgrade_require_tls(void **state)
  * there, NUL is not: it separates PLAIN's parts). */
 static void class_crlf_nul_injection_every_position(void **state)
 {
-    static const char ctl[3] = {'\r', '\n', '\0'};
     cli *t = cli_new();
     (void)state;
     for (int a = 0; a < 10; a++) {
@@ -603,13 +575,11 @@ static void class_crlf_nul_injection_every_position(void **state)
                                              "secret", "zid", "alice", "ya29token",
                                              "X-TEST", "alice"};
         size_t len = strlen(base[a]);
-        size_t pos[3] = {0, len / 2, len - 1};
         for (size_t k = 0; k < 3; k++)
             for (size_t q = 0; q < 3; q++) {
                 char v[32];
                 int rc;
-                memcpy(v, base[a], len + 1);
-                v[pos[q]] = ctl[k];
+                size_t pos = sec_ctl_taint(v, sizeof v, base[a], k, q);
                 cli_start(t);
                 switch (a) {
                 case 0: rc = mw_pop3_client_user(&t->c, v, len); break;
@@ -634,15 +604,15 @@ static void class_crlf_nul_injection_every_position(void **state)
                 if ((a >= 3 && a <= 5) || a == 9) {
                     /* SASL parts: base64-encoded, only NUL is refused */
                     if (k == 2 ? rc != MW_E_INVAL : rc != MW_OK)
-                        fail_msg("argument %d byte %d at %zu: %s", a, ctl[k], pos[q],
+                        fail_msg("argument %d byte %d at %zu: %s", a, sec_ctl_byte(k), pos,
                                  mw_status_name(rc));
                     if (!crlf_only(t->out.p, t->out.n))
                         fail_msg("argument %d: raw line break on the wire", a);
                     continue;
                 }
                 if (rc != MW_E_INVAL || t->out.n != 0 || mw_pop3_client_in_flight(&t->c) != 0)
-                    fail_msg("argument %d byte %d at %zu: %s, sent %zu", a, ctl[k], pos[q],
-                             mw_status_name(rc), t->out.n);
+                    fail_msg("argument %d byte %d at %zu: %s, sent %zu", a, sec_ctl_byte(k),
+                             pos, mw_status_name(rc), t->out.n);
             }
     }
     /* APOP's name holds no space: its line has two arguments, and a space
@@ -679,7 +649,7 @@ static void class_integer_overflow_numbers_client(void **state)
     cli *t = cli_new();
     (void)state;
     cli_trans(t);
-    for (size_t i = 0; i < sizeof stat / sizeof stat[0]; i++) {
+    for (size_t i = 0; i < NELEM(stat); i++) {
         assert_int_equal(mw_pop3_client_stat(&t->c), MW_OK);
         assert_int_equal(cli_feeds(t, stat[i].line), MW_OK);
         if (((t->last.flags & MW_POP3_REPLY_MALFORMED) != 0) != stat[i].malformed ||
@@ -785,7 +755,7 @@ static void class_unstuffing_end_of_body_every_sequence(void **state)
                     assert_memory_equal(gb_cstr(&t->body), gb_cstr(&want), want.n);
                     assert_int_equal(t->body.n, want.n);
                 }
-                assert_true(t->errors <= 2);
+                assert_true(t->err.count <= 2);
                 runs++;
             }
             gb_free(&want);
@@ -844,7 +814,7 @@ static void class_server_writer_round_trip_every_body(void **state)
                 cli_trans(t);
                 assert_int_equal(mw_pop3_client_retr(&t->c, 1), MW_OK);
                 assert_int_equal(cli_feed(t, s->out.p, s->out.n, NULL), MW_OK);
-                if (t->ends != 1 || t->errors != 0 || t->body.n != want.n ||
+                if (t->ends != 1 || t->err.count != 0 || t->body.n != want.n ||
                     memcmp(gb_cstr(&t->body), gb_cstr(&want), want.n) != 0)
                     fail_msg("body %zu/%zu cut %zu: client got %u ends, %zu bytes, want %zu",
                              len, idx, cut, t->ends, t->body.n, want.n);
@@ -875,6 +845,14 @@ static void class_server_writer_round_trip_every_body(void **state)
 
 
 #if MW_ENABLE_POP3_SERVER && MW_ENABLE_POP3_CLIENT
+/* mw_pop3_server_init() with t->cfg and only a send callback (for
+ * configuration checks); the status. */
+static int srv_try_init(srv *t)
+{
+    static const mw_pop3_server_callbacks send_only = {.send = s_send};
+    return mw_pop3_server_init(&t->s, &t->cfg, &send_only, t, t->line, sizeof t->line);
+}
+
 /* Regressions of fuzz_pop3_roundtrip: each was something one machine sent
  * that the other refused or read differently; now refused by the sender:
  * PASS not right after a USER (servers answer -ERR), a USER name ending
@@ -889,7 +867,6 @@ static void class_what_one_sends_the_other_reads(void **state)
     static const char *const good_expire[] = {"NEVER", "0", "31", "31 USER", "NEVER USER"};
     cli *t = cli_new();
     srv *s = srv_new();
-    mw_pop3_server_callbacks cb;
     (void)state;
     /* PASS without a USER before it, or after a refused USER */
     cli_start(t);
@@ -928,34 +905,23 @@ static void class_what_one_sends_the_other_reads(void **state)
     assert_int_equal(mw_pop3_server_reply(&s->s, 1, 0, "lead"), MW_OK);
     assert_string_equal(gb_cstr(&s->out), "+OK lead\r\n");
     /* EXPIRE and LOGIN-DELAY values */
-    memset(&cb, 0, sizeof cb);
-    cb.send = s_send;
-    for (size_t i = 0; i < sizeof bad_expire / sizeof bad_expire[0]; i++) {
+    for (size_t i = 0; i < NELEM(bad_expire); i++) {
         s->cfg.expire = bad_expire[i];
         s->cfg.login_delay = NULL;
-        if (mw_pop3_server_init(&s->s, &s->cfg, &cb, s, s->line, sizeof s->line) != MW_E_INVAL)
+        if (srv_try_init(s) != MW_E_INVAL)
             fail_msg("EXPIRE [%s] accepted", bad_expire[i]);
         s->cfg.expire = NULL;
         s->cfg.login_delay = bad_expire[i];
-        if (mw_pop3_server_init(&s->s, &s->cfg, &cb, s, s->line, sizeof s->line) != MW_E_INVAL)
+        if (srv_try_init(s) != MW_E_INVAL)
             fail_msg("LOGIN-DELAY [%s] accepted", bad_expire[i]);
     }
-    for (size_t i = 0; i < sizeof good_expire / sizeof good_expire[0]; i++) {
+    for (size_t i = 0; i < NELEM(good_expire); i++) {
         s->cfg.expire = good_expire[i];
         s->cfg.login_delay = strncmp(good_expire[i], "NEVER", 5) ? good_expire[i] : "900";
-        assert_int_equal(mw_pop3_server_init(&s->s, &s->cfg, &cb, s, s->line, sizeof s->line),
-                         MW_OK);
+        assert_int_equal(srv_try_init(s), MW_OK);
     }
     srv_free(s);
     cli_free(t);
-}
-#endif
-
-#if !MW_ENABLE_POP3_SERVER && !MW_ENABLE_POP3_CLIENT
-static void class_pop3_not_built(void **state)
-{
-    (void)state;
-    skip();
 }
 #endif
 
@@ -980,7 +946,7 @@ int main(void)
         cmocka_unit_test(class_what_one_sends_the_other_reads),
 #endif
 #if !MW_ENABLE_POP3_SERVER && !MW_ENABLE_POP3_CLIENT
-        cmocka_unit_test(class_pop3_not_built),
+        SEC_NOT_BUILT_TEST("class_pop3_not_built"),
 #endif
     };
     return cmocka_run_group_tests_name("security_pop3", tests, NULL, NULL);

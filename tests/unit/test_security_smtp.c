@@ -52,13 +52,11 @@
 #include "mailwire/sasl.h"
 #include "mailwire/smtp.h"
 
-#define S_(lit) lit, sizeof(lit) - 1
-
 /* ====================================================================
  * Shared helpers
  * ==================================================================== */
 
-/* gbuf, find, count_of, crlf_only, seq_*: security_util.h */
+/* gbuf, find, count_of, crlf_only, seq_*, S_, NELEM, sec_*: security_util.h */
 
 /* ====================================================================
  * Server harness: a fake application with default answers
@@ -77,19 +75,16 @@ typedef struct srv {
     int tls_inline;    /* and finish the handshake inside the callback */
     int quiet;         /* log no data bytes */
     unsigned cmds[20]; /* commands handed over, per verb */
-    unsigned ends, errors, auth_responses;
+    unsigned ends, auth_responses;
     int end_status[8]; /* data_end statuses of the first messages */
-    int last_error;
-    size_t last_error_off;
+    sec_errs err;
 } srv;
 
 static int s_send(mw_smtp_server *s, void *u, const char *p, size_t n)
 {
     srv *t = u;
     (void)s;
-    gb_put(&t->out, p, n);
-    evlog_data(t->log, "S", p, n);
-    return 0;
+    return sec_out(&t->out, t->log, "S", p, n);
 }
 
 static int s_command(mw_smtp_server *s, void *u, const mw_smtp_cmd *c)
@@ -166,17 +161,16 @@ static int s_error(mw_smtp_server *s, void *u, int status, size_t off,
 {
     srv *t = u;
     (void)s;
-    t->errors++;
-    t->last_error = status;
-    t->last_error_off = off;
-    evlog_printf(t->log, "E: %s @%zu %s", mw_status_name(status), off, reason);
-    return 0;
+    return sec_error(&t->err, t->log, "E:", status, off, reason);
 }
+
+static const mw_smtp_server_callbacks srv_cb = {
+    .send = s_send, .command = s_command, .data = s_data, .data_end = s_data_end,
+    .auth_response = s_auth_response, .error = s_error};
 
 static srv *srv_new(void)
 {
-    srv *t = calloc(1, sizeof *t);
-    assert_non_null(t);
+    srv *t = sec_alloc(sizeof *t);
     mw_smtp_server_config_init(&t->cfg);
     t->cfg.hostname = "mx.example.org";
     t->cfg.extensions |= MW_SMTP_EXT_SIZE | MW_SMTP_EXT_CHUNKING |
@@ -199,40 +193,16 @@ static void srv_free(srv *t)
 /* (Re)start the server with t->cfg, logging into `log`. */
 static void srv_start(srv *t, evlog *log)
 {
-    mw_smtp_server_callbacks cb;
-    memset(&cb, 0, sizeof cb);
-    cb.send = s_send;
-    cb.command = s_command;
-    cb.data = s_data;
-    cb.data_end = s_data_end;
-    cb.auth_response = s_auth_response;
-    cb.error = s_error;
     t->log = log;
     memset(t->cmds, 0, sizeof t->cmds);
-    t->ends = t->errors = t->auth_responses = 0;
-    t->last_error = 0;
+    t->ends = t->auth_responses = 0;
+    memset(&t->err, 0, sizeof t->err);
     gb_clear(&t->out);
     gb_clear(&t->data);
-    assert_int_equal(mw_smtp_server_init(&t->s, &t->cfg, &cb, t, t->line,
+    assert_int_equal(mw_smtp_server_init(&t->s, &t->cfg, &srv_cb, t, t->line,
                                          sizeof t->line),
                      MW_OK);
     assert_int_equal(mw_smtp_server_start(&t->s, "ESMTP"), MW_OK);
-}
-
-/* Feed everything (replies are given inside the callbacks, so a pause
- * only comes from the machine); the status of the last call. */
-static int srv_feed(srv *t, const char *p, size_t n)
-{
-    size_t pos = 0;
-    int r = MW_OK;
-    while (pos < n) {
-        size_t used = 0;
-        r = mw_smtp_server_feed(&t->s, p + pos, n - pos, &used);
-        pos += used;
-        if (r < 0 || r == MW_DONE || (r == MW_PAUSED && used == 0))
-            break;
-    }
-    return r;
 }
 
 static void srv_reset_op(void *ctx, evlog *log)
@@ -244,6 +214,13 @@ static int srv_feed_op(void *ctx, const char *p, size_t n, size_t *consumed)
 {
     srv *t = ctx;
     return mw_smtp_server_feed(&t->s, p, n, consumed);
+}
+
+/* Feed everything (replies are given inside the callbacks, so a pause
+ * only comes from the machine); the status of the last call. */
+static int srv_feed(srv *t, const char *p, size_t n)
+{
+    return sec_feed_all(srv_feed_op, t, p, n);
 }
 
 static const replay_ops srv_ops = {srv_reset_op, srv_feed_op, NULL};
@@ -293,7 +270,7 @@ static void cve_2011_0411_starttls_injection_every_split(void **state)
                          0);
         assert_int_equal(t->ends, 0);
         assert_int_equal(mw_smtp_server_discarded(&t->s), il);
-        assert_int_equal(t->last_error, MW_E_TLS_LEFTOVER);
+        assert_int_equal(t->err.last, MW_E_TLS_LEFTOVER);
         if (strstr(evlog_str(&log), "E: MW_E_TLS_LEFTOVER @26 ") == NULL)
             fail_msg("cut %zu: first discarded byte not reported at 26:\n%s", cut,
                      evlog_str(&log));
@@ -635,7 +612,14 @@ static void class_auth_cancel_loop_closes(void **state)
  * reply as they are: anything but ehlo-params (RFC 5321 §4.1.1.1:
  * printable ASCII words after single spaces, a keyword first) would make
  * the reply unreadable to a strict client (ours dropped the AUTH line),
- * so mw_smtp_server_init() refuses it. */
+ * so mw_smtp_server_init() refuses it. srv_try_init(): init with t->cfg
+ * and only a send callback, the status. */
+static int srv_try_init(srv *t)
+{
+    static const mw_smtp_server_callbacks send_only = {.send = s_send};
+    return mw_smtp_server_init(&t->s, &t->cfg, &send_only, t, t->line, sizeof t->line);
+}
+
 static void class_server_config_ehlo_lines(void **state)
 {
     static const char *const bad_mechs[] = {"PLAIN\xbc", "PLAIN\x01", "PLAIN  LOGIN", " PLAIN",
@@ -647,24 +631,20 @@ static void class_server_config_ehlo_lines(void **state)
                                               {" X-OK", NULL},      {"X-OK\ta", NULL}};
     static const char *const good_line[] = {"XFORWARD NAME ADDR PROTO", NULL};
     srv *t = srv_new();
-    mw_smtp_server_callbacks cb;
     (void)state;
-    memset(&cb, 0, sizeof cb);
-    cb.send = s_send;
-    for (size_t i = 0; i < sizeof bad_mechs / sizeof bad_mechs[0]; i++) {
+    for (size_t i = 0; i < NELEM(bad_mechs); i++) {
         t->cfg.auth_mechanisms = bad_mechs[i];
-        if (mw_smtp_server_init(&t->s, &t->cfg, &cb, t, t->line, sizeof t->line) != MW_E_INVAL)
+        if (srv_try_init(t) != MW_E_INVAL)
             fail_msg("mechanisms [%s] accepted", bad_mechs[i]);
     }
-    for (size_t i = 0; i < sizeof good_mechs / sizeof good_mechs[0]; i++) {
+    for (size_t i = 0; i < NELEM(good_mechs); i++) {
         t->cfg.auth_mechanisms = good_mechs[i];
-        assert_int_equal(mw_smtp_server_init(&t->s, &t->cfg, &cb, t, t->line, sizeof t->line),
-                         MW_OK);
+        assert_int_equal(srv_try_init(t), MW_OK);
     }
     t->cfg.auth_mechanisms = "PLAIN";
-    for (size_t i = 0; i < sizeof bad_lines / sizeof bad_lines[0]; i++) {
+    for (size_t i = 0; i < NELEM(bad_lines); i++) {
         t->cfg.ehlo_lines = bad_lines[i];
-        if (mw_smtp_server_init(&t->s, &t->cfg, &cb, t, t->line, sizeof t->line) != MW_E_INVAL)
+        if (srv_try_init(t) != MW_E_INVAL)
             fail_msg("EHLO line [%s] accepted", bad_lines[i][0]);
     }
     /* a good line goes out as it is, and every EHLO line parses */
@@ -689,18 +669,16 @@ typedef struct cli {
     char line[MW_SMTP_CLIENT_LINEBUF_SIZE];
     evlog log;
     gbuf out;                /* everything the client sent */
-    unsigned ntls, nreplies, ndone, nerrors;
-    int last_error;
+    unsigned ntls, nreplies, ndone;
+    sec_errs err;
     mw_smtp_client_result res;
     const mw_smtp_client_message *msg;
 } cli;
 
 static int c_send(mw_smtp_client *c, void *u, const char *p, size_t n)
 {
-    cli *t = u;
     (void)c;
-    gb_put(&t->out, p, n);
-    return 0;
+    return sec_out(&((cli *)u)->out, NULL, NULL, p, n);
 }
 
 static int c_reply(mw_smtp_client *c, void *u, const mw_smtp_client_reply *r)
@@ -718,10 +696,7 @@ static int c_error(mw_smtp_client *c, void *u, int status, size_t off,
 {
     cli *t = u;
     (void)c;
-    t->nerrors++;
-    t->last_error = status;
-    evlog_printf(&t->log, "E %s @%zu %s", mw_status_name(status), off, reason);
-    return 0;
+    return sec_error(&t->err, &t->log, "E", status, off, reason);
 }
 
 static int c_starttls(mw_smtp_client *c, void *u)
@@ -743,21 +718,17 @@ static int c_done(mw_smtp_client *c, void *u, const mw_smtp_client_result *r)
     return 0;
 }
 
+static const mw_smtp_client_callbacks cli_cb = {
+    .send = c_send, .reply = c_reply, .error = c_error, .starttls = c_starttls, .done = c_done};
+
 static void cli_start(cli *t)
 {
-    mw_smtp_client_callbacks cb;
-    memset(&cb, 0, sizeof cb);
-    cb.send = c_send;
-    cb.reply = c_reply;
-    cb.error = c_error;
-    cb.starttls = c_starttls;
-    cb.done = c_done;
     evlog_reset(&t->log);
     gb_clear(&t->out);
-    t->ntls = t->nreplies = t->ndone = t->nerrors = 0;
-    t->last_error = 0;
+    t->ntls = t->nreplies = t->ndone = 0;
+    memset(&t->err, 0, sizeof t->err);
     memset(&t->res, 0, sizeof t->res);
-    assert_int_equal(mw_smtp_client_init(&t->c, &t->cfg, &cb, t, t->line, sizeof t->line),
+    assert_int_equal(mw_smtp_client_init(&t->c, &t->cfg, &cli_cb, t, t->line, sizeof t->line),
                      MW_OK);
     if (t->msg != NULL)
         assert_int_equal(mw_smtp_client_send_message(&t->c, t->msg), MW_OK);
@@ -765,8 +736,7 @@ static void cli_start(cli *t)
 
 static cli *cli_new(void)
 {
-    cli *t = calloc(1, sizeof *t);
-    assert_non_null(t);
+    cli *t = sec_alloc(sizeof *t);
     mw_smtp_client_config_init(&t->cfg);
     evlog_init(&t->log);
     return t;
@@ -779,18 +749,20 @@ static void cli_free(cli *t)
     free(t);
 }
 
+static int c_feed_op(void *m, const char *p, size_t n, size_t *used)
+{
+    return mw_smtp_client_feed(&((cli *)m)->c, p, n, used);
+}
+
+/* One feed call; `used` may be NULL. */
 static int cli_feed(cli *t, const char *s, size_t n, size_t *used)
 {
-    size_t u = 0;
-    int r = mw_smtp_client_feed(&t->c, s, n, &u);
-    if (used != NULL)
-        *used = u;
-    return r;
+    return sec_feed1(c_feed_op, t, s, n, used);
 }
 
 static int cli_feeds(cli *t, const char *s)
 {
-    return cli_feed(t, s, strlen(s), NULL);
+    return sec_feed1(c_feed_op, t, s, strlen(s), NULL);
 }
 
 static mw_span sp(const char *p, size_t n)
@@ -899,14 +871,14 @@ static void class_tls_downgrade_require_tls(void **state)
     mw_smtp_client_message m;
     (void)state;
     t->cfg.require_tls = 1;
-    for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
+    for (size_t i = 0; i < NELEM(refusals); i++) {
         int r;
         cli_ready(t, EHLO_TLS);
         assert_int_equal(mw_smtp_client_starttls(&t->c), MW_OK);
         gb_clear(&t->out);
         r = cli_feeds(t, refusals[i]);
         assert_int_equal(t->ntls, 0);
-        assert_true(t->nerrors >= 1 || r < 0 || r == MW_DONE);
+        assert_true(t->err.count >= 1 || r < 0 || r == MW_DONE);
         /* only QUIT may have gone out */
         if (t->out.n != 0 && strcmp(gb_cstr(&t->out), "QUIT\r\n") != 0)
             fail_msg("reply %s: client sent %s", refusals[i], gb_cstr(&t->out));
@@ -965,7 +937,6 @@ static void class_tls_downgrade_require_tls(void **state)
  * (smtplib bpo-43124, go-smtp 2019, nodemailer). */
 static void class_crlf_nul_injection_every_position(void **state)
 {
-    static const char ctl[3] = {'\r', '\n', '\0'};
     static const char *const base[] = {
         "ab.example",     /* 0 EHLO */
         "ab.example",     /* 1 HELO */
@@ -996,9 +967,8 @@ static void class_crlf_nul_injection_every_position(void **state)
     (void)state;
     t->cfg.tls_active = 1;
     cli_ready(t, EHLO_ALL);
-    for (size_t a = 0; a < sizeof base / sizeof base[0]; a++) {
+    for (size_t a = 0; a < NELEM(base); a++) {
         size_t len = strlen(base[a]);
-        size_t pos[3] = {0, len / 2, len - 1};
         for (size_t k = 0; k < 3; k++)
             for (size_t q = 0; q < 3; q++) {
                 char v[32];
@@ -1008,8 +978,7 @@ static void class_crlf_nul_injection_every_position(void **state)
                 mw_smtp_param prm;
                 mw_error e;
                 int rc = MW_OK;
-                memcpy(v, base[a], len + 1);
-                v[pos[q]] = ctl[k];
+                size_t pos = sec_ctl_taint(v, sizeof v, base[a], k, q);
                 x = sp(v, len);
                 memset(&mp, 0, sizeof mp);
                 memset(&rp, 0, sizeof rp);
@@ -1077,14 +1046,14 @@ static void class_crlf_nul_injection_every_position(void **state)
                     break;
                 }
                 if (rc != MW_E_INVAL || t->out.n != 0)
-                    fail_msg("argument %zu, byte %d at %zu: %s, %zu bytes sent", a, ctl[k],
-                             pos[q], mw_status_name(rc), t->out.n);
+                    fail_msg("argument %zu, byte %d at %zu: %s, %zu bytes sent", a,
+                             sec_ctl_byte(k), pos, mw_status_name(rc), t->out.n);
                 mw_smtp_client_error(&t->c, &e);
                 /* EHLO/HELO/paths report the offset in the argument; the
                  * SASL encoders report theirs in the argument too */
-                if (e.offset != pos[q])
-                    fail_msg("argument %zu, byte %d at %zu: offset %zu (%s)", a, ctl[k],
-                             pos[q], e.offset, e.reason);
+                if (e.offset != pos)
+                    fail_msg("argument %zu, byte %d at %zu: offset %zu (%s)", a,
+                             sec_ctl_byte(k), pos, e.offset, e.reason);
                 if (a >= 21) {
                     assert_int_equal(mw_smtp_client_rset(&t->c), MW_OK);
                     assert_int_equal(cli_feeds(t, "250 ok\r\n250 ok\r\n"), MW_OK);
@@ -1351,7 +1320,7 @@ static void class_client_output_is_what_servers_take(void **state)
         assert_int_equal(srv_feed(s, S_(HELLO)), MW_OK);
         assert_int_equal(srv_feed(s, t->out.p, t->out.n), MW_OK);
         assert_int_equal(s->cmds[MW_SMTP_CMD_MAIL], 1);
-        assert_int_equal(s->errors, 0);
+        assert_int_equal(s->err.count, 0);
         assert_int_equal(cli_feeds(t, "250 ok\r\n"), MW_OK);
         gb_clear(&t->out);
         /* the longest ORCPT a 512-octet command line holds */
@@ -1360,7 +1329,7 @@ static void class_client_output_is_what_servers_take(void **state)
         assert_int_equal(mw_smtp_client_rcpt(&t->c, sps("c@d.example"), &rp), MW_OK);
         assert_int_equal(srv_feed(s, t->out.p, t->out.n), MW_OK);
         assert_int_equal(s->cmds[MW_SMTP_CMD_RCPT], 1);
-        assert_int_equal(s->errors, 0);
+        assert_int_equal(s->err.count, 0);
         srv_free(s);
     }
 #endif
@@ -1389,14 +1358,6 @@ static void class_client_output_is_what_servers_take(void **state)
 
 #endif /* MW_ENABLE_SMTP_CLIENT */
 
-#if !MW_ENABLE_SMTP_SERVER && !MW_ENABLE_SMTP_CLIENT
-static void class_smtp_not_built(void **state)
-{
-    (void)state;
-    skip();
-}
-#endif
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1420,7 +1381,7 @@ int main(void)
         cmocka_unit_test(class_client_output_is_what_servers_take),
 #endif
 #if !MW_ENABLE_SMTP_SERVER && !MW_ENABLE_SMTP_CLIENT
-        cmocka_unit_test(class_smtp_not_built),
+        SEC_NOT_BUILT_TEST("class_smtp_not_built"),
 #endif
     };
     return cmocka_run_group_tests_name("security_smtp", tests, NULL, NULL);
