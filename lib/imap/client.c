@@ -39,8 +39,8 @@ static size_t here(const mw_imap_client *c)
     return mw__imap_framer_offset(&c->framer);
 }
 
-int mw__imapc_report(mw_imap_client *c, int status, size_t offset,
-                     const char *reason)
+int mw__imapc_report_(mw_imap_client *c, int status, size_t offset,
+                      const char *reason)
 {
     int r;
     mw__fail(&c->err, status, offset, reason);
@@ -53,8 +53,8 @@ int mw__imapc_report(mw_imap_client *c, int status, size_t offset,
     return r == MW_PAUSED ? MW_PAUSED : MW_OK;
 }
 
-int mw__imapc_fatal(mw_imap_client *c, int status, size_t offset,
-                    const char *reason)
+int mw__imapc_fatal_(mw_imap_client *c, int status, size_t offset,
+                     const char *reason)
 {
     if (c->flags & MW__IMAPC_F_CLOSED)
         return c->err.code < 0 ? c->err.code : status;

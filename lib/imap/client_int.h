@@ -138,10 +138,14 @@ int mw__imapc_pump(mw_imap_client *c);
 /* 1 when a literal of n bytes may be sent non-synchronising. */
 int mw__imapc_nonsync(const mw_imap_client *c, uint64_t n);
 /* Record and report a recoverable error / end the session. */
-int mw__imapc_report(mw_imap_client *c, int status, size_t offset,
+int mw__imapc_report_(mw_imap_client *c, int status, size_t offset,
+                      const char *reason);
+#define mw__imapc_report(c, status, offset, reason)                          \
+    mw__imapc_report_((c), (status), (offset), MW__TEXT(reason))
+int mw__imapc_fatal_(mw_imap_client *c, int status, size_t offset,
                      const char *reason);
-int mw__imapc_fatal(mw_imap_client *c, int status, size_t offset,
-                    const char *reason);
+#define mw__imapc_fatal(c, status, offset, reason)                           \
+    mw__imapc_fatal_((c), (status), (offset), MW__TEXT(reason))
 
 /* Argument writers (sticky errors in o->status). */
 /* A string value: atom (with MW__IMAP_STR_ASTRING), quoted or literal. NUL

@@ -30,8 +30,8 @@ static void rp_init(mw__imap_rp *rp, mw_imap_client *c, const char *p,
     rp->abort = 0;
 }
 
-int mw__imap_rp_error(mw__imap_rp *rp, int status, size_t offset,
-                      const char *reason)
+int mw__imap_rp_error_(mw__imap_rp *rp, int status, size_t offset,
+                       const char *reason)
 {
     mw_imap_client *c = rp->c;
     mw__fail(&c->err, status, offset, reason);
@@ -704,8 +704,8 @@ size_t mw__imap_resp_full(mw_imap_client *c, const char *p, size_t n,
     return released;
 }
 
-int mw__imap_resp_skipped(mw_imap_client *c, int status, size_t offset,
-                          const char *reason)
+int mw__imap_resp_skipped_(mw_imap_client *c, int status, size_t offset,
+                           const char *reason)
 {
     mw__imap_rp rp;
     mw__imap_rstate *rs = &c->resp;

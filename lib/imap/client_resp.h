@@ -86,8 +86,10 @@ int mw__imap_resp_status(const mw_imap_client *c);
 /* A SKIPPED event (the framer dropped the frame): reported through the
  * error callback unless the parser already reported why it asked for the
  * drop. Resets the frame state. */
-int mw__imap_resp_skipped(mw_imap_client *c, int status, size_t offset,
-                          const char *reason);
+int mw__imap_resp_skipped_(mw_imap_client *c, int status, size_t offset,
+                           const char *reason);
+#define mw__imap_resp_skipped(c, status, offset, reason)                     \
+    mw__imap_resp_skipped_((c), (status), (offset), MW__TEXT(reason))
 
 /* Forget any frame in progress (init, STARTTLS, COMPRESS). */
 void mw__imap_resp_reset(mw_imap_client *c);
@@ -143,8 +145,10 @@ static inline int mw__imap_rp_mach(mw__imap_rp *rp, int r)
 }
 
 /* Report a recoverable error through the error callback (and c->err). */
-int mw__imap_rp_error(mw__imap_rp *rp, int status, size_t offset,
-                      const char *reason);
+int mw__imap_rp_error_(mw__imap_rp *rp, int status, size_t offset,
+                       const char *reason);
+#define mw__imap_rp_error(rp, status, offset, reason)                        \
+    mw__imap_rp_error_((rp), (status), (offset), MW__TEXT(reason))
 
 /* Lexer shortcuts: fail helpers returning the sticky status. */
 #define MW__RP_OK(rp) ((rp)->L.status == MW_OK && (rp)->abort == 0)

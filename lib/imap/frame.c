@@ -186,8 +186,8 @@ static void rec_feed(mw__imap_framer *fr, const unsigned char *p, size_t n)
     }
 }
 
-static void ev_skipped(mw__imap_framer *fr, mw__imap_fev *ev, int status,
-                       const char *reason)
+static void ev_skipped_(mw__imap_framer *fr, mw__imap_fev *ev, int status,
+                        const char *reason)
 {
     memset(ev, 0, sizeof(*ev));
     ev->type = MW__IMAP_FEV_SKIPPED;
@@ -195,10 +195,12 @@ static void ev_skipped(mw__imap_framer *fr, mw__imap_fev *ev, int status,
     ev->status = status;
     ev->reason = reason;
 }
+#define ev_skipped(fr, ev, status, reason)                                   \
+    ev_skipped_((fr), (ev), (status), MW__TEXT(reason))
 
 /* Drop the frame from here on: the rest of the current line is fed to the
  * recogniser by the SKIP state. */
-static void start_skip(mw__imap_framer *fr, int status, const char *reason)
+static void start_skip_(mw__imap_framer *fr, int status, const char *reason)
 {
     fr->state = ST_SKIP;
     fr->skip_status = status;
@@ -208,6 +210,8 @@ static void start_skip(mw__imap_framer *fr, int status, const char *reason)
     fr->lit_size = 0;
     fr->pending = 0;
 }
+#define start_skip(fr, status, reason)                                       \
+    start_skip_((fr), (status), MW__TEXT(reason))
 
 static void go_dead(mw__imap_framer *fr, mw__imap_fev *ev)
 {
@@ -631,8 +635,8 @@ out:
     return r;
 }
 
-void mw__imap_framer_take(mw__imap_framer *fr, int how, int status,
-                          const char *reason)
+void mw__imap_framer_take_(mw__imap_framer *fr, int how, int status,
+                           const char *reason)
 {
     size_t text = fr->seg_len; /* through "}" */
     int zero_copy = fr->held == 0;

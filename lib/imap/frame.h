@@ -134,8 +134,10 @@ int mw__imap_framer_next(mw__imap_framer *fr, const char *in, size_t len,
                          size_t *used, mw__imap_fev *ev);
 /* Answer a LITERAL event (MW__IMAP_TAKE_*). For DISCARD, status/reason
  * are reported by the SKIPPED event at the end of the frame. */
-void mw__imap_framer_take(mw__imap_framer *fr, int how, int status,
-                          const char *reason);
+void mw__imap_framer_take_(mw__imap_framer *fr, int how, int status,
+                           const char *reason);
+#define mw__imap_framer_take(fr, how, status, reason)                        \
+    mw__imap_framer_take_((fr), (how), (status), MW__TEXT(reason))
 /* Answer a FULL event: the first k bytes of the segment text are consumed
  * and may be forgotten. k == 0 drops the frame. */
 void mw__imap_framer_release(mw__imap_framer *fr, size_t k);

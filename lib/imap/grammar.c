@@ -298,8 +298,8 @@ static int digit_at(const mw__imap_lex *L, size_t k)
 }
 
 /* Exactly `count` digits. */
-static int fixed_digits(mw__imap_lex *L, int count, int *out,
-                        const char *what)
+static int fixed_digits_(mw__imap_lex *L, int count, int *out,
+                         const char *what)
 {
     int v = 0, i;
     for (i = 0; i < count; i++) {
@@ -312,6 +312,8 @@ static int fixed_digits(mw__imap_lex *L, int count, int *out,
     *out = v;
     return MW_OK;
 }
+#define fixed_digits(L, count, out, what)                                    \
+    fixed_digits_((L), (count), (out), MW__TEXT(what))
 
 /* "-" date-month "-" date-year, after the day. */
 static int month_year(mw__imap_lex *L, mw_imap_datetime *d)

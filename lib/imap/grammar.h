@@ -84,12 +84,17 @@ void mw__imap_lex_init(mw__imap_lex *L, const char *p, size_t n,
                        size_t stream_offset, mw__imap_arena *arena,
                        unsigned flags);
 /* Record an error at the current position (first one wins); returns the
- * status for tail calls. */
-int mw__imap_lex_fail(mw__imap_lex *L, int status, const char *reason);
+ * status for tail calls. Called through the macro, which passes the
+ * reason through MW__TEXT. */
+int mw__imap_lex_fail_(mw__imap_lex *L, int status, const char *reason);
+#define mw__imap_lex_fail(L, status, reason)                                 \
+    mw__imap_lex_fail_((L), (status), MW__TEXT(reason))
 /* Added by A: the same at a given position inside the frame (the start of
  * the token at fault). */
-int mw__imap_lex_fail_at(mw__imap_lex *L, const char *at, int status,
-                         const char *reason);
+int mw__imap_lex_fail_at_(mw__imap_lex *L, const char *at, int status,
+                          const char *reason);
+#define mw__imap_lex_fail_at(L, at, status, reason)                          \
+    mw__imap_lex_fail_at_((L), (at), (status), MW__TEXT(reason))
 /* The small readers below are static inline (same names and signatures
  * as declared originally; changed by A for speed: they run once per token
  * in the response and command parsers). */

@@ -136,7 +136,7 @@ void mw__imap_lex_init(mw__imap_lex *L, const char *p, size_t n,
     L->reason = NULL;
 }
 
-int mw__imap_lex_fail(mw__imap_lex *L, int status, const char *reason)
+int mw__imap_lex_fail_(mw__imap_lex *L, int status, const char *reason)
 {
     if (L->status == MW_OK) {
         L->status = status;
@@ -146,8 +146,8 @@ int mw__imap_lex_fail(mw__imap_lex *L, int status, const char *reason)
     return L->status;
 }
 
-int mw__imap_lex_fail_at(mw__imap_lex *L, const char *at, int status,
-                         const char *reason)
+int mw__imap_lex_fail_at_(mw__imap_lex *L, const char *at, int status,
+                          const char *reason)
 {
     if (L->status == MW_OK) {
         L->status = status;

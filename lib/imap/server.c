@@ -147,8 +147,8 @@ int mw_imap_server_start(mw_imap_server *s, int result,
 
 /* ---- errors the machine answers --------------------------------------- */
 
-static int report(mw_imap_server *s, int status, size_t offset,
-                  const char *reason)
+static int report_(mw_imap_server *s, int status, size_t offset,
+                   const char *reason)
 {
     int r = MW_OK;
     mw__fail(&s->err, status, offset, reason);
@@ -160,6 +160,8 @@ static int report(mw_imap_server *s, int status, size_t offset,
     }
     return r;
 }
+#define report(s, status, offset, reason)                                    \
+    report_((s), (status), (offset), MW__TEXT(reason))
 
 static void close_session(mw_imap_server *s)
 {
@@ -184,9 +186,9 @@ static int send_tagged(mw_imap_server *s, int tagged, int result, int code,
  * the limit say BYE and close (RFC 9051 §7.1.5 lets a server close a
  * connection it considers abusive; field-notes §4.11: floods of cheap bad
  * commands and AUTHENTICATE cancel loops). */
-static int refuse(mw_imap_server *s, int tagged, int result, int code,
-                  const char *text, int status, size_t offset,
-                  const char *reason)
+static int refuse_(mw_imap_server *s, int tagged, int result, int code,
+                   const char *text, int status, size_t offset,
+                   const char *reason)
 {
     int r = send_tagged(s, tagged, result, code, text);
     if (r < 0 && r != MW_E_INVAL && r != MW_E_STATE)
@@ -203,6 +205,9 @@ static int refuse(mw_imap_server *s, int tagged, int result, int code,
     }
     return report(s, status, offset, reason);
 }
+#define refuse(s, tagged, result, code, text, status, offset, reason)       \
+    refuse_((s), (tagged), (result), (code), (text), (status), (offset),     \
+            MW__TEXT(reason))
 
 /* ---- frames ----------------------------------------------------------- */
 
@@ -233,9 +238,9 @@ static int nonsync_ok(const mw_imap_server *s, uint64_t size, int *toobig)
  * sent by the client (REFUSE, the frame ends), a non-synchronising one is
  * read and dropped with the rest of its frame (DISCARD). The command is
  * answered now; the frame's end will not answer again. */
-static int refuse_literal(mw_imap_server *s, int sync, int tagged, int result,
-                          int code, const char *text, int status,
-                          size_t offset, const char *reason)
+static int refuse_literal_(mw_imap_server *s, int sync, int tagged, int result,
+                           int code, const char *text, int status,
+                           size_t offset, const char *reason)
 {
     mw__imap_framer_take(&s->fr,
                          sync ? MW__IMAP_TAKE_REFUSE : MW__IMAP_TAKE_DISCARD,
@@ -248,6 +253,10 @@ static int refuse_literal(mw_imap_server *s, int sync, int tagged, int result,
         s->io = MW__IMAPS_IO_READY;
     return refuse(s, tagged, result, code, text, status, offset, reason);
 }
+#define refuse_literal(s, sync, tagged, result, code, text, status, offset, \
+                       reason)                                               \
+    refuse_literal_((s), (sync), (tagged), (result), (code), (text),         \
+                    (status), (offset), MW__TEXT(reason))
 
 /* An APPEND message sent as "UTF8 (~{n}" without UTF8=ACCEPT offered
  * (RFC 6855 §4): BAD, the message not read. */

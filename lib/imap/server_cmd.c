@@ -19,8 +19,8 @@
 
 /* ---- shared helpers ---------------------------------------------------- */
 
-int mw__imap_sc_fail_at(mw__imap_lex *L, const char *at, int status,
-                        const char *reason)
+int mw__imap_sc_fail_at_(mw__imap_lex *L, const char *at, int status,
+                         const char *reason)
 {
     if (L->status == MW_OK) {
         L->status = status;
@@ -830,7 +830,7 @@ static int utf8_needs_literal8(mw__imap_lex *L, const mw_imap_append_args *ap)
 
 /* Consume the byte c of "UTF8 (" literal8 ")" (RFC 6855 §4), else fail
  * with the reason given (more telling than mw__imap_lex_expect()'s). */
-static int utf8_byte(mw__imap_lex *L, char c, const char *reason)
+static int utf8_byte_(mw__imap_lex *L, char c, const char *reason)
 {
     if (L->status != MW_OK)
         return L->status;
@@ -839,6 +839,7 @@ static int utf8_byte(mw__imap_lex *L, char c, const char *reason)
     L->p++;
     return MW_OK;
 }
+#define utf8_byte(L, c, reason) utf8_byte_((L), (c), MW__TEXT(reason))
 
 /* The ")" that closes "UTF8 (" after the message (RFC 6855 §4). */
 static int utf8_close(mw__imap_lex *L, const mw_imap_append_args *ap)

@@ -34,8 +34,10 @@ typedef struct mw__imap_cmdp {
 /* ---- small lexer helpers (server_cmd.c) -------------------------------- */
 
 /* Fail at a given position of the frame (first error wins). */
-int mw__imap_sc_fail_at(mw__imap_lex *L, const char *at, int status,
-                        const char *reason);
+int mw__imap_sc_fail_at_(mw__imap_lex *L, const char *at, int status,
+                         const char *reason);
+#define mw__imap_sc_fail_at(L, at, status, reason)                           \
+    mw__imap_sc_fail_at_((L), (at), (status), MW__TEXT(reason))
 
 /* Keyword characters: letters, digits, '.', '-', '_', '=' (server_cmd.c). */
 extern const unsigned char mw__imap_sc_wordch[256];
@@ -635,9 +637,9 @@ static inline void *mw__imap_sc_alloc(mw__imap_arena *a, size_t size)
  * between, so they are contiguous (sizes are multiples of 8: checked at
  * compile time in server_cmd.c, and here at run time). NULL with
  * MW_E_NOSPACE (or MW_E_INTERNAL) recorded on failure. */
-static inline void *mw__imap_sc_push(mw__imap_cmdp *P, const void *first_ptr,
-                                     uint32_t count, size_t size,
-                                     const char *what)
+static inline void *mw__imap_sc_push_(mw__imap_cmdp *P, const void *first_ptr,
+                                      uint32_t count, size_t size,
+                                      const char *what)
 {
     unsigned char *e;
     if (P->L.status != MW_OK)
@@ -658,6 +660,8 @@ static inline void *mw__imap_sc_push(mw__imap_cmdp *P, const void *first_ptr,
     }
     return e;
 }
+#define mw__imap_sc_push(P, first_ptr, count, size, what)                    \
+    mw__imap_sc_push_((P), (first_ptr), (count), (size), MW__TEXT(what))
 
 /* A sequence set, or "$" when dollar_ok (RFC 5182). */
 int mw__imap_sc_seqset(mw__imap_cmdp *P, mw_imap_seqset *set,

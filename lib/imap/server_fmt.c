@@ -55,7 +55,7 @@ static const unsigned char cls[256] = {
 
 /* ---- output stager ----------------------------------------------------- */
 
-int mw__imaps_fatal(mw_imap_server *s, int code, const char *reason)
+int mw__imaps_fatal_(mw_imap_server *s, int code, const char *reason)
 {
     s->io = MW__IMAPS_IO_CLOSED;
     s->phase = MW_IMAP_STATE_LOGOUT;

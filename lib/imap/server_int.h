@@ -50,7 +50,9 @@ enum {
 /* ---- output stager ----------------------------------------------------- */
 
 /* Fatal: close the session, remember the error; returns code. */
-int mw__imaps_fatal(mw_imap_server *s, int code, const char *reason);
+int mw__imaps_fatal_(mw_imap_server *s, int code, const char *reason);
+#define mw__imaps_fatal(s, code, reason)                                     \
+    mw__imaps_fatal_((s), (code), MW__TEXT(reason))
 /* May a new response start now? MW_OK or MW_E_STATE. */
 int mw__imaps_can_write(const mw_imap_server *s);
 void mw__imaps_put(mw_imap_server *s, const char *p, size_t n);

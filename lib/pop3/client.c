@@ -49,8 +49,8 @@ static const char crlf[] = "\r\n";
 
 /* ---- errors ----------------------------------------------------------- */
 
-static int report(mw_pop3_client *c, int status, size_t offset,
-                  const char *reason)
+static int report_(mw_pop3_client *c, int status, size_t offset,
+                   const char *reason)
 {
     int r;
     mw__fail(&c->err, status, offset, reason);
@@ -64,10 +64,12 @@ static int report(mw_pop3_client *c, int status, size_t offset,
     }
     return r == MW_PAUSED ? MW_PAUSED : MW_OK;
 }
+#define report(c, status, offset, reason)                                    \
+    report_((c), (status), (offset), MW__TEXT(reason))
 
 /* End the session: the error callback hears it, the status is returned. */
-static int fatal(mw_pop3_client *c, int status, size_t offset,
-                 const char *reason)
+static int fatal_(mw_pop3_client *c, int status, size_t offset,
+                  const char *reason)
 {
     if (c->phase == MW_POP3_STATE_CLOSED)
         return status;
@@ -77,13 +79,16 @@ static int fatal(mw_pop3_client *c, int status, size_t offset,
         (void)c->cb.error(c, c->user, status, offset, reason);
     return status;
 }
+#define fatal(c, status, offset, reason)                                     \
+    fatal_((c), (status), (offset), MW__TEXT(reason))
 
-static int cb_result(mw_pop3_client *c, int r, const char *what)
+static int cb_result_(mw_pop3_client *c, int r, const char *what)
 {
     if (r < 0)
         return fatal(c, MW_E_CALLBACK, mw__line_offset(&c->line), what);
     return r == MW_PAUSED ? MW_PAUSED : MW_OK;
 }
+#define cb_result(c, r, what) cb_result_((c), (r), MW__TEXT(what))
 
 static int send_bytes(mw_pop3_client *c, const char *p, size_t n)
 {
@@ -837,11 +842,12 @@ static int is_multi(const mw__pop3_pending *f)
     }
 }
 
-static int malformed(mw_pop3_client *c, mw_pop3_reply *rp, const char *why)
+static int malformed_(mw_pop3_client *c, mw_pop3_reply *rp, const char *why)
 {
     rp->flags |= MW_POP3_REPLY_MALFORMED;
     return report(c, MW_E_SYNTAX, rp->offset, why);
 }
+#define malformed(c, rp, why) malformed_((c), (rp), MW__TEXT(why))
 
 static int on_status(mw_pop3_client *c, const mw__line_ev *ev, int lr,
                      int more)

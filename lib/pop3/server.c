@@ -39,12 +39,13 @@ static const char crlf[] = "\r\n";
 
 /* ---- output ----------------------------------------------------------- */
 
-static int fatal(mw_pop3_server *s, int code, const char *reason)
+static int fatal_(mw_pop3_server *s, int code, const char *reason)
 {
     s->phase = MW_POP3_STATE_CLOSED;
     mw__fail(&s->err, code, mw__line_offset(&s->line), reason);
     return code;
 }
+#define fatal(s, code, reason) fatal_((s), (code), MW__TEXT(reason))
 
 static int send_raw(mw_pop3_server *s, const char *p, size_t n)
 {
@@ -298,8 +299,8 @@ int mw_pop3_server_start_apop(mw_pop3_server *s, const char *text,
 
 /* ---- errors the machine answers --------------------------------------- */
 
-static int report(mw_pop3_server *s, int status, size_t offset,
-                  const char *reason)
+static int report_(mw_pop3_server *s, int status, size_t offset,
+                   const char *reason)
 {
     int r = MW_OK;
     mw__fail(&s->err, status, offset, reason);
@@ -311,12 +312,14 @@ static int report(mw_pop3_server *s, int status, size_t offset,
     }
     return r;
 }
+#define report(s, status, offset, reason)                                    \
+    report_((s), (status), (offset), MW__TEXT(reason))
 
 /* Answer a bad command with "-ERR text" and count it; at the limit,
  * answer it with a farewell instead and close (RFC 1939 §3 lets a server
  * close a session it considers abusive). */
-static int bad_command_rc(mw_pop3_server *s, int status, size_t offset,
-                          const char *reason, int rcode, const char *text)
+static int bad_command_rc_(mw_pop3_server *s, int status, size_t offset,
+                           const char *reason, int rcode, const char *text)
 {
     int r;
     s->bad++;
@@ -333,12 +336,16 @@ static int bad_command_rc(mw_pop3_server *s, int status, size_t offset,
         return r;
     return report(s, status, offset, reason);
 }
+#define bad_command_rc(s, status, offset, reason, rcode, text)               \
+    bad_command_rc_((s), (status), (offset), MW__TEXT(reason), (rcode), (text))
 
-static int bad_command(mw_pop3_server *s, int status, size_t offset,
-                       const char *reason, const char *text)
+static int bad_command_(mw_pop3_server *s, int status, size_t offset,
+                        const char *reason, const char *text)
 {
     return bad_command_rc(s, status, offset, reason, MW_POP3_RC_NONE, text);
 }
+#define bad_command(s, status, offset, reason, text)                         \
+    bad_command_((s), (status), (offset), MW__TEXT(reason), (text))
 
 /* ---- CAPA and the bare AUTH list ------------------------------------- */
 

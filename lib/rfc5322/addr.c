@@ -325,17 +325,17 @@ static const char *unexpected(int c)
 {
     switch (c) {
     case '>':
-        return "'>' without '<'";
+        return MW__TEXT("'>' without '<'");
     case ')':
-        return "')' without '('";
+        return MW__TEXT("')' without '('");
     case ']':
-        return "']' without '['";
+        return MW__TEXT("']' without '['");
     case '[':
-        return "domain literal without a local part";
+        return MW__TEXT("domain literal without a local part");
     case '\\':
-        return "'\\' outside a quoted string";
+        return MW__TEXT("'\\' outside a quoted string");
     default:
-        return "unexpected character";
+        return MW__TEXT("unexpected character");
     }
 }
 
@@ -619,8 +619,8 @@ static int skip_separators(mw__lex *lx, int top)
 
 /* ---- checks common to every entry ------------------------------------ */
 
-static void set_err(mw_hdr_address *out, int code, size_t off,
-                    const char *reason)
+static void set_err_(mw_hdr_address *out, int code, size_t off,
+                     const char *reason)
 {
     if (out->error.code == 0) {
         out->error.code = code;
@@ -628,6 +628,8 @@ static void set_err(mw_hdr_address *out, int code, size_t off,
         out->error.reason = reason;
     }
 }
+#define set_err(out, code, off, reason)                                      \
+    set_err_((out), (code), (off), MW__TEXT(reason))
 
 /* Offset of the first byte of p..p+n that is not UTF-8, or NULL. */
 static const char *utf8_bad(const char *p, size_t n)
@@ -757,7 +759,7 @@ static void open_group(mw_hdr_addr_iter *it, mw__lex *lx, const char *start,
     it->group_err_off_ = 0;
     for (p = start; p < lx->p; p++) {
         if (*p == 0 && it->group_err_ == NULL) {
-            it->group_err_ = "NUL byte in group name";
+            it->group_err_ = MW__TEXT("NUL byte in group name");
             it->group_err_code_ = MW_E_NUL;
             it->group_err_off_ = (size_t)(p - lx->base);
         } else if ((unsigned char)*p >= 0x80) {
@@ -766,9 +768,9 @@ static void open_group(mw_hdr_addr_iter *it, mw__lex *lx, const char *start,
     }
     if (it->group_err_ == NULL) {
         if (it->opts_ & MW_HDR_ADDR_MAILBOX_LIST)
-            it->group_err_ = "group not allowed in a mailbox list";
+            it->group_err_ = MW__TEXT("group not allowed in a mailbox list");
         else if (g->display.len == 0)
-            it->group_err_ = "group has no name";
+            it->group_err_ = MW__TEXT("group has no name");
         if (it->group_err_ != NULL) {
             it->group_err_code_ = MW_E_SYNTAX;
             it->group_err_off_ = it->group_off_;

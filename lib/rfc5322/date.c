@@ -89,27 +89,30 @@ static int lex_fail(const dparse *d, mw_error *err)
     return mw__fail(err, d->lx.err, d->lx.err_off, d->lx.err_reason);
 }
 
-static int syntax(const dparse *d, const char *at, const char *reason,
-                  mw_error *err)
+static int syntax_(const dparse *d, const char *at, const char *reason,
+                   mw_error *err)
 {
-    return mw__fail(err, MW_E_SYNTAX, (size_t)(at - d->lx.base), reason);
+    return mw__fail_(err, MW_E_SYNTAX, (size_t)(at - d->lx.base), reason);
 }
+#define syntax(d, at, reason, err) syntax_((d), (at), MW__TEXT(reason), (err))
 
 /* hour, minute and second (RFC 5322 §3.3) are exactly two digits: read one
  * at the lexer's position into *out and step past it. */
-static int two_digits(dparse *d, const char *missing, const char *not_two,
-                      unsigned *out, mw_error *err)
+static int two_digits_(dparse *d, const char *missing, const char *not_two,
+                       unsigned *out, mw_error *err)
 {
     const char *at = d->lx.p;
     size_t n = run_of(&d->lx, MW__C_DIGIT);
     if (n == 0)
-        return syntax(d, at, missing, err);
+        return syntax_(d, at, missing, err);
     if (n != 2)
-        return syntax(d, at, not_two, err);
+        return syntax_(d, at, not_two, err);
     *out = two(at);
     d->lx.p += 2;
     return MW_OK;
 }
+#define two_digits(d, missing, not_two, out, err)                             \
+    two_digits_((d), MW__TEXT(missing), MW__TEXT(not_two), (out), (err))
 
 /* Skip the CFWS between two tokens and flag what the current syntax would
  * not have allowed there: the general case of gap(). */

@@ -327,7 +327,7 @@ static int ew_bytes(const mw_hdr_ew_segment *seg, char *out, size_t cap,
         *eoff = toff + (rc == MW_E_BASE64 ? e.offset : 0);
         *reason = (rc == MW_E_BASE64 && e.reason != NULL)
                       ? e.reason
-                      : "invalid base64 in encoded word";
+                      : MW__TEXT("invalid base64 in encoded word");
         return MW_E_ENCODED_WORD;
     }
     if (seg->encoding == 'Q') {
@@ -561,11 +561,11 @@ static const char *problem_reason(int rc)
 {
     switch (rc) {
     case MW_E_CHARSET:
-        return "unknown charset in encoded word";
+        return MW__TEXT("unknown charset in encoded word");
     case MW_E_UTF8:
-        return "encoded word is not valid in its charset";
+        return MW__TEXT("encoded word is not valid in its charset");
     default:
-        return "charset hook could not convert the encoded word";
+        return MW__TEXT("charset hook could not convert the encoded word");
     }
 }
 
@@ -923,7 +923,7 @@ int mw_hdr_decode_phrase(const char *raw, size_t len,
             lx.p++;
         } else {
             em_problem(&m, MW_E_SYNTAX, mw__lex_off(&lx),
-                       "character that cannot start a word in a phrase");
+                       MW__TEXT("character that cannot start a word in a phrase"));
             em_text(&m, lx.p, 1, sep, CP_LITERAL);
             lx.p++;
         }

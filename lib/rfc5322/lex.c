@@ -58,7 +58,7 @@ const uint8_t mw__lex_scan[256] = {
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
-int mw__lex_error(mw__lex *lx, int code, const char *at, const char *reason)
+int mw__lex_error_(mw__lex *lx, int code, const char *at, const char *reason)
 {
     if (lx->err == 0) {
         lx->err = code;
@@ -206,7 +206,7 @@ static int delimited(mw__lex *lx, char close, unsigned cls, unsigned plain,
             /* '[' inside a literal, or '"' can't reach here for quotes;
              * anything else is not allowed by the grammar. */
             lx->p = p - 1;
-            return mw__lex_error(lx, MW_E_SYNTAX, lx->p, what);
+            return mw__lex_error_(lx, MW_E_SYNTAX, lx->p, what);
         } else {
             note(lx, c);
         }
@@ -222,7 +222,7 @@ int mw__lex_quoted(mw__lex *lx, mw_span *out)
     if (lx->p >= lx->end || *lx->p != '"')
         return 0;
     return delimited(lx, '"', MW__C_QTEXT, MW__S_QUOTED, out,
-                     "bad byte in quoted string");
+                     MW__TEXT("bad byte in quoted string"));
 }
 
 int mw__lex_domain_literal(mw__lex *lx, mw_span *out)
@@ -230,7 +230,7 @@ int mw__lex_domain_literal(mw__lex *lx, mw_span *out)
     if (lx->p >= lx->end || *lx->p != '[')
         return 0;
     return delimited(lx, ']', MW__C_DTEXT, MW__S_LITERAL, out,
-                     "bad byte in domain literal");
+                     MW__TEXT("bad byte in domain literal"));
 }
 
 int mw__unquote(mw_span q, char *out, size_t cap, size_t *outlen)

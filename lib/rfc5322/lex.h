@@ -100,8 +100,11 @@ static inline size_t mw__lex_off(const mw__lex *lx)
     return (size_t)(lx->p - lx->base);
 }
 
-/* Record an error (the first one wins) and return its code. */
-int mw__lex_error(mw__lex *lx, int code, const char *at, const char *reason);
+/* Record an error (the first one wins) and return its code. Called through
+ * the macro, which passes the reason through MW__TEXT. */
+int mw__lex_error_(mw__lex *lx, int code, const char *at, const char *reason);
+#define mw__lex_error(lx, code, at, reason)                                  \
+    mw__lex_error_((lx), (code), (at), MW__TEXT(reason))
 
 /* Skip CFWS: spaces, tabs, CR, LF and comments, nested up to max_depth.
  * Returns MW_OK, or MW_E_SYNTAX (comment not closed: the position is left

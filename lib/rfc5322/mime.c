@@ -64,8 +64,8 @@ typedef struct pstate {
     const char *err_reason;
 } pstate;
 
-static void problem(pstate *ps, int code, const char *at, const char *reason,
-                    unsigned flag)
+static void problem_(pstate *ps, int code, const char *at, const char *reason,
+                     unsigned flag)
 {
     ps->flags |= flag;
     if (ps->rc == MW_OK) {
@@ -74,6 +74,8 @@ static void problem(pstate *ps, int code, const char *at, const char *reason,
         ps->err_reason = reason;
     }
 }
+#define problem(ps, code, at, reason, flag)                                  \
+    problem_((ps), (code), (at), MW__TEXT(reason), (flag))
 
 static int peek(const pstate *ps)
 {
@@ -517,8 +519,8 @@ typedef struct dstate {
 /* Record a decoding problem. Its offset in the field value comes from the
  * parameter's recorded offset plus the distance from its name to `at`, a
  * pointer into the same value (NULL: the parameter itself). */
-static int dfail(dstate *ds, int code, const mw_hdr_param *p, const char *at,
-                 const char *reason)
+static int dfail_(dstate *ds, int code, const mw_hdr_param *p, const char *at,
+                  const char *reason)
 {
     ds->err_off = p->offset;
     if (at != NULL && (p->flags & MW_HDR_PARAM_DEFAULT) == 0)
@@ -526,6 +528,8 @@ static int dfail(dstate *ds, int code, const mw_hdr_param *p, const char *at,
     ds->err_reason = reason;
     return code;
 }
+#define dfail(ds, code, p, at, reason)                                       \
+    dfail_((ds), (code), (p), (at), MW__TEXT(reason))
 
 /* Offset of the value of the main parameter, for errors found after
  * decoding. */

@@ -32,14 +32,15 @@ static int cfws_in(mw__lex *lx, int *any)
 static const char *missing_word(int c, int first)
 {
     if (c == '@')
-        return first ? "msg-id has nothing before '@'" : "msg-id has '.' before '@'";
+        return first ? MW__TEXT("msg-id has nothing before '@'")
+                     : MW__TEXT("msg-id has '.' before '@'");
     if (c == '.')
-        return first ? "msg-id starts with '.'" : "msg-id has '..'";
+        return first ? MW__TEXT("msg-id starts with '.'") : MW__TEXT("msg-id has '..'");
     if (c == '>')
-        return first ? "empty msg-id" : "msg-id ends with '.'";
+        return first ? MW__TEXT("empty msg-id") : MW__TEXT("msg-id ends with '.'");
     if (c < 0)
-        return "msg-id is not closed";
-    return "bad character in msg-id";
+        return MW__TEXT("msg-id is not closed");
+    return MW__TEXT("bad character in msg-id");
 }
 
 static int literal_is_obs(mw_span lit)

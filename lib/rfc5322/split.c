@@ -145,13 +145,14 @@ int mw_hdr_parser_error(const mw_hdr_parser *p, mw_error *err)
 
 /* ---- events ------------------------------------------------------------ */
 
-static int set_err(mw_hdr_parser *p, int code, size_t off, const char *why)
+static int set_err_(mw_hdr_parser *p, int code, size_t off, const char *why)
 {
     p->err = code;
     p->err_off = off;
     p->err_reason = why;
     return code;
 }
+#define set_err(p, code, off, why) set_err_((p), (code), (off), MW__TEXT(why))
 
 /* A callback's answer: 0 goes on, MW_PAUSED pauses at the next unit
  * boundary, negative aborts for good. Other positive values go on. */
@@ -164,8 +165,8 @@ static int cb_result(mw_hdr_parser *p, int r, size_t off)
     return 0;
 }
 
-static int emit_defect(mw_hdr_parser *p, int kind, int code, size_t off,
-                       const char *reason, const char *bytes, size_t n)
+static int emit_defect_(mw_hdr_parser *p, int kind, int code, size_t off,
+                        const char *reason, const char *bytes, size_t n)
 {
     mw_hdr_defect d;
     int r;
@@ -182,6 +183,8 @@ static int emit_defect(mw_hdr_parser *p, int kind, int code, size_t off,
     p->busy = 0;
     return cb_result(p, r, p->ustart);
 }
+#define emit_defect(p, kind, code, off, reason, bytes, n)                    \
+    emit_defect_((p), (kind), (code), (off), MW__TEXT(reason), (bytes), (n))
 
 /* The empty line: report a bare LF, then `end`. `lf` points at its LF. */
 static int header_end(mw_hdr_parser *p, const char *lf, size_t lf_off,
@@ -566,11 +569,13 @@ static int deliver(mw_hdr_parser *p, size_t n, size_t name_len,
     return cb_result(p, r, p->ustart);
 }
 
-static int skip(mw_hdr_parser *p, int kind, size_t off, const char *reason,
-                size_t n)
+static int skip_(mw_hdr_parser *p, int kind, size_t off, const char *reason,
+                 size_t n)
 {
     return emit_defect(p, kind, MW_E_SYNTAX, off, reason, p->ubase, n);
 }
+#define skip(p, kind, off, reason, n)                                        \
+    skip_((p), (kind), (off), MW__TEXT(reason), (n))
 
 /* The current unit is complete (its last line end is p->eol bytes long):
  * deliver it as a field, or report it and skip it. */

@@ -49,13 +49,15 @@ typedef struct out {
     const char *reason;
 } out;
 
-static int fail(out *o, int code, size_t item, size_t off, const char *reason)
+static int fail_(out *o, int code, size_t item, size_t off, const char *reason)
 {
     o->item = item;
     o->off = off;
     o->reason = reason;
     return code;
 }
+#define fail(o, code, item, off, reason)                                     \
+    fail_((o), (code), (item), (off), MW__TEXT(reason))
 
 static void put(out *o, const char *p, size_t n)
 {
@@ -156,31 +158,39 @@ static size_t find_crlfnul(const char *p, size_t n)
     return n;
 }
 
-/* The messages of one input, so errors say which input is at fault. */
+/* The messages of one input, so errors say which input is at fault. A
+ * static initializer cannot use MW__TEXT (not a constant expression): in a
+ * build without error texts PART() leaves the texts out itself. */
 typedef struct part {
     const char *null_reason;
     const char *crlf_reason;
     const char *utf8_reason;
 } part;
+#if MW_ENABLE_ERROR_TEXT
+#define PART(null_reason, crlf_reason, utf8_reason)                          \
+    {null_reason, crlf_reason, utf8_reason}
+#else
+#define PART(null_reason, crlf_reason, utf8_reason) {"", "", ""}
+#endif
 
-static const part P_VALUE = {"value is NULL with a non-zero length",
-                             "CR, LF or NUL in the value",
-                             "value is not UTF-8"};
-static const part P_DISPLAY = {"display name is NULL with a non-zero length",
-                               "CR, LF or NUL in the display name",
-                               "display name is not UTF-8"};
-static const part P_LOCAL = {"local part is NULL with a non-zero length",
-                             "CR, LF or NUL in the local part",
-                             "local part is not UTF-8"};
-static const part P_DOMAIN = {"domain is NULL with a non-zero length",
-                              "CR, LF or NUL in the domain",
-                              "domain is not UTF-8"};
-static const part P_GROUP = {"group name is NULL with a non-zero length",
-                             "CR, LF or NUL in the group name",
-                             "group name is not UTF-8"};
-static const part P_MSGID = {"message identifier is NULL with a non-zero length",
-                             "CR, LF or NUL in the message identifier",
-                             "message identifier is not UTF-8"};
+static const part P_VALUE = PART("value is NULL with a non-zero length",
+                                 "CR, LF or NUL in the value",
+                                 "value is not UTF-8");
+static const part P_DISPLAY = PART("display name is NULL with a non-zero length",
+                                   "CR, LF or NUL in the display name",
+                                   "display name is not UTF-8");
+static const part P_LOCAL = PART("local part is NULL with a non-zero length",
+                                 "CR, LF or NUL in the local part",
+                                 "local part is not UTF-8");
+static const part P_DOMAIN = PART("domain is NULL with a non-zero length",
+                                  "CR, LF or NUL in the domain",
+                                  "domain is not UTF-8");
+static const part P_GROUP = PART("group name is NULL with a non-zero length",
+                                 "CR, LF or NUL in the group name",
+                                 "group name is not UTF-8");
+static const part P_MSGID = PART("message identifier is NULL with a non-zero length",
+                                 "CR, LF or NUL in the message identifier",
+                                 "message identifier is not UTF-8");
 
 /* NULL, then CR/LF/NUL (injection), then UTF-8. */
 static int check_bytes(out *o, size_t item, const char *p, size_t n,

@@ -290,9 +290,9 @@ static int tls_guard(mw_smtp_client *c)
 static const char *txn_hopeless(const mw_smtp_client *c)
 {
     if (c->txn_flags & MW__SC_TF_MAIL_BAD)
-        return "MAIL was refused";
+        return MW__TEXT("MAIL was refused");
     if (c->rcpt_replied == c->rcpt_sent && c->rcpt_ok == 0 && c->rcpt_sent > 0)
-        return "no recipient was accepted";
+        return MW__TEXT("no recipient was accepted");
     return NULL;
 }
 
