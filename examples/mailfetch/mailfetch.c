@@ -181,7 +181,11 @@ static void usage(FILE *f)
         "  --maildir DIR        where the messages go\n"
         "  --keep               do not delete the messages on the server\n"
         "                       (IMAP: the mailbox is opened read-only)\n"
+#if MW_ENABLE_SASL_CRAM_MD5
         "  --apop               POP3: log in with APOP instead of USER/PASS\n"
+#else
+        "  --apop               (not in this build of mailwire: no MD5)\n"
+#endif
         "  --sasl-plain         POP3: log in with AUTH PLAIN (RFC 5034)\n"
         "  -v, --verbose        print the dialogue (password hidden)\n"
         "  -h, --help           this text\n"
@@ -287,6 +291,12 @@ int main(int argc, char **argv)
         } else if (strcmp(o, "--keep") == 0) {
             j.keep = 1;
         } else if (strcmp(o, "--apop") == 0) {
+#if !MW_ENABLE_SASL_CRAM_MD5
+            /* APOP needs MD5, left out of this build (features.h) */
+            fprintf(stderr, "mailfetch: --apop: this build of mailwire has "
+                            "no APOP (MW_WITH_SASL_CRAM_MD5=OFF)\n");
+            return FX_USAGE;
+#endif
             j.apop = 1;
         } else if (strcmp(o, "--sasl-plain") == 0) {
             j.sasl = 1;

@@ -101,7 +101,9 @@ static void usage(FILE *f)
         "                        a port of 0 takes any free port (see the log),\n"
         "                        \"off\" serves no such protocol\n"
         "  --user NAME:PASSWORD  a user (repeat for more; default demo:demo)\n"
+#if MW_ENABLE_SASL_CRAM_MD5
         "  --apop                POP3: offer APOP (MD5; off by default)\n"
+#endif
         "  --hostname NAME       our name in greetings (default: host name)\n"
         "  --max-size BYTES      largest message accepted (default 52428800)\n"
 #ifdef MM_HAVE_TLS
@@ -160,8 +162,15 @@ int main(int argc, char **argv)
             continue;
         }
         if (strcmp(o, "--apop") == 0) {
+#if MW_ENABLE_SASL_CRAM_MD5
             mm_cfg.apop = 1;
             continue;
+#else
+            /* APOP needs MD5, left out of this build (features.h) */
+            fprintf(stderr, "minimail: --apop: this build of mailwire has "
+                            "no APOP (MW_WITH_SASL_CRAM_MD5=OFF)\n");
+            return 2;
+#endif
         }
         if (strcmp(o, "--no-fsync") == 0) {
             md_fsync = 0;

@@ -11,6 +11,7 @@
  *     sizeof <struct> <bytes>
  *     offsetof <struct> <field> <bytes>
  *     context <type> <bytes>
+ *     feature <NAME> <0|1>      (MW_ENABLE_<NAME> of features.h)
  *
  * A binding generator would produce this program from the headers; here it
  * is written out, one line per field, in the order of the headers.
@@ -160,5 +161,12 @@ int main(void)
 #if MW_ENABLE_POP3_CLIENT
     C(mw_pop3_client);
 #endif
+
+    /* The features this build was made with: what the library does
+     * depends on them, not the layout (every symbol stays). */
+    printf("feature ERROR_TEXT %d\n", MW_ENABLE_ERROR_TEXT);
+    printf("feature SASL_CRAM_MD5 %d\n", MW_ENABLE_SASL_CRAM_MD5);
+    printf("feature SASL_OAUTH %d\n", MW_ENABLE_SASL_OAUTH);
+    printf("feature SMTP_CHUNKING %d\n", MW_ENABLE_SMTP_CHUNKING);
     return ferror(stdout) ? 1 : 0;
 }

@@ -338,6 +338,12 @@ class Library:
     def status_name(self, status):
         return self.dll.mw_status_name(status).decode("ascii")
 
+    def error_texts(self):
+        """False for a library built without error texts
+        (MW_WITH_ERROR_TEXT=OFF): every reason is then "" and strerror()
+        gives the status's name."""
+        return self.strerror(0) != self.status_name(0)
+
     def check(self, status, err=None):
         """Raise MailwireError for a negative status; return it otherwise."""
         if status < 0:

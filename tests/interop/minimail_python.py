@@ -33,8 +33,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mwinterop import (Failure, Minimail, TempDir, big_body_fast, check,  # noqa: E402
-                       dotty_body, find_program, main, message, skip,
-                       strip_trace)
+                       dotty_body, find_program, has_feature, main, message,
+                       skip, strip_trace)
+from mwinterop import run as run_program  # noqa: E402
 
 USERS = ("demo:demo", "alice:wonder land", "bob:builder")
 
@@ -124,6 +125,10 @@ class Test:
             check(code == 250, "EHLO: %d" % code)
             for ext in ("pipelining", "size", "8bitmime", "smtputf8",
                         "chunking", "auth", "enhancedstatuscodes"):
+                if ext == "chunking" and not self.chunking:
+                    # compiled out (MW_WITH_SMTP_CHUNKING=OFF): never offered
+                    check(not s.has_extn(ext), "EHLO offers CHUNKING")
+                    continue
                 check(s.has_extn(ext), "EHLO lacks " + ext)
             check(not s.has_extn("starttls"), "STARTTLS offered without TLS")
             check("PLAIN" in s.esmtp_features["auth"]
@@ -200,6 +205,17 @@ class Test:
         sock = socket.create_connection(("127.0.0.1", self.mm.ports["smtp"]),
                                         timeout=60)
         recv_until(sock, b"\r\n")
+        if not self.chunking:
+            # compiled out: BDAT is refused (502), its chunk never read
+            sock.sendall(b"EHLO bdat.example\r\nMAIL FROM:<s@example.org>\r\n"
+                         b"RCPT TO:<demo@x>\r\nBDAT 4 LAST\r\nQUIT\r\n")
+            data = bytes(recv_until(sock, b"\r\n221 "))
+            sock.close()
+            codes = [int(x[:3]) for x in data.split(b"\r\n") if x[:1] != b""]
+            check(codes[-4:] == [250, 250, 502, 221] and b"CHUNKING" not in data,
+                  "BDAT without CHUNKING: %r" % data)
+            print("     (CHUNKING not in this build: BDAT refused, as it must be)")
+            return
         sock.sendall(b"EHLO bdat.example\r\n")
         recv_until(sock, b"250 ")
         out = b"MAIL FROM:<s@example.org> BODY=8BITMIME\r\nRCPT TO:<demo@x>\r\n"
@@ -358,6 +374,13 @@ class Test:
               "LIST 1 / UIDL 1: %r" % lines)
 
     def test_apop(self, workdir):
+        if not has_feature(self.exe, "SASL_CRAM_MD5"):
+            # compiled out: minimail refuses the option, says why
+            out = run_program([self.exe, "--apop", "--maildir", workdir],
+                              check_status=2)
+            check(b"no APOP" in out.stderr, "--apop refused without a word")
+            print("     (APOP not in this build: --apop refused, as it must be)")
+            return
         mm = Minimail(self.exe, workdir, users=("demo:demo",), args=("--apop",),
                       name="apop", wrapper=self.wrapper).start()
         try:
@@ -474,6 +497,7 @@ class Test:
 
     def run(self):
         self.wrapper = ()
+        self.chunking = has_feature(self.exe, "SMTP_CHUNKING")
         if self.valgrind:
             vg = find_program("valgrind")
             if vg is None:

@@ -49,6 +49,29 @@ def find_program(name, extra_dirs=("/usr/sbin", "/usr/lib/postfix/sbin",
     return None
 
 
+def features(program):
+    """The features (MW_ENABLE_* of features.h, "SMTP_CHUNKING": 1, ...) of
+    the mailwire build `program` belongs to: the generated features.h is
+    looked for in the build tree above the program. When there is none (an
+    installed program), everything counts as on."""
+    d = os.path.dirname(os.path.abspath(program))
+    while True:
+        h = os.path.join(d, "include", "mailwire", "features.h")
+        if os.path.isfile(h):
+            with open(h, "r", encoding="utf-8") as f:
+                return dict((m.group(1), int(m.group(2))) for m in re.finditer(
+                    r"^#define MW_ENABLE_([A-Z0-9_]+) ([01])$", f.read(), re.M))
+        up = os.path.dirname(d)
+        if up == d:
+            return {}
+        d = up
+
+
+def has_feature(program, name):
+    """True unless the build of `program` has MW_ENABLE_<name> 0."""
+    return features(program).get(name, 1) == 1
+
+
 def free_port():
     """A TCP port free on 127.0.0.1 right now (for programs that cannot
     be told to pick one themselves)."""

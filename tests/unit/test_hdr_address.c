@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "mailwire/hdr_address.h"
+#include "reason.h"
 
 /* Flag shorthands for the tables. */
 #define INV MW_HDR_ADDR_INVALID
@@ -159,7 +160,7 @@ static void check_entry(const char *name, const char *variant, size_t idx,
         assert_int_equal(a->error.offset,
                          mapped ? map_off(orig, origlen, e->err_off) : e->err_off);
     if (e->reason != NULL)
-        assert_string_equal(a->error.reason, e->reason);
+        assert_string_equal(a->error.reason, R_(e->reason));
     if (e->spec != NULL) {
         char buf[512];
         size_t n = 0;
@@ -219,7 +220,7 @@ static void check_variant(const char *name, const char *variant,
             ;
         assert_int_equal(err.code, MW_E_SYNTAX);
         assert_int_equal(err.offset, arr[i].error.offset);
-        assert_string_equal(err.reason, arr[i].error.reason);
+        assert_string_equal(err.reason, R_(arr[i].error.reason));
     }
     free(arr);
 }
@@ -1186,7 +1187,7 @@ static void test_nested_comments(void **state)
     mw_hdr_addr_iter_init(&it, s, len, 0);
     assert_int_equal(mw_hdr_addr_next(&it, &a), MW_OK);
     assert_int_equal(a.error.code, MW_E_SYNTAX);
-    assert_string_equal(a.error.reason, "comment is not closed");
+    assert_string_equal(a.error.reason, R_("comment is not closed"));
     assert_int_equal(a.error.offset, 0);
     assert_int_equal(a.raw.len, len);
     assert_int_equal(mw_hdr_addr_next(&it, &a), MW_DONE);
@@ -1305,7 +1306,7 @@ static void test_return_path(void **state)
                          MW_E_SYNTAX);                                        \
         assert_int_equal(err.code, MW_E_SYNTAX);                              \
         assert_int_equal(err.offset, (off));                                  \
-        assert_string_equal(err.reason, (why));                               \
+        assert_string_equal(err.reason, R_(why));                               \
         assert_true(a.flags & INV);                                           \
     } while (0)
     RP_BAD("", 0, "empty path");

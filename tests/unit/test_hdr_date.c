@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "mailwire/hdr_date.h"
+#include "reason.h"
 
 /* Parse from an exact-size heap copy, so that ASan sees any read past the
  * end of the value. */
@@ -217,7 +218,7 @@ static void test_years(void **state)
         } else {
             assert_int_equal(e.offset, 6);
             if (rc == MW_E_DATE)
-                assert_string_equal(e.reason, "year out of range");
+                assert_string_equal(e.reason, R_("year out of range"));
         }
     }
     /* the limits of the range, with the widest zones */
@@ -262,7 +263,7 @@ static void test_days_of_month(void **state)
             fail_msg("\"%s\": %d, expected %d", v[i].in, rc, v[i].rc);
         if (rc == MW_E_DATE) {
             assert_int_equal(e.offset, 0);
-            assert_string_equal(e.reason, "day of month out of range");
+            assert_string_equal(e.reason, R_("day of month out of range"));
         }
     }
     assert_int_equal(parse("Tue, 29 Feb 2000 12:00:00 +0000", &dt, &e), MW_OK);
@@ -305,7 +306,7 @@ static void test_time_and_zone_limits(void **state)
             fail_msg("\"%s\": %d, expected %d", v[i].in, rc, v[i].rc);
         if (rc != MW_OK) {
             assert_int_equal(e.offset, v[i].off);
-            assert_string_equal(e.reason, v[i].reason);
+            assert_string_equal(e.reason, R_(v[i].reason));
         }
     }
     assert_int_equal(parse("1 Jan 2000 00:00:00 +9959", &dt, &e), MW_OK);
@@ -342,7 +343,7 @@ static void test_weekday(void **state)
     /* a mismatch is MW_E_DATE, but the result is complete */
     assert_int_equal(parse("Sat, 21 Nov 1997 09:55:06 -0600", &dt, &e), MW_E_DATE);
     assert_int_equal(e.offset, 0);
-    assert_string_equal(e.reason, "day of week does not match date");
+    assert_string_equal(e.reason, R_("day of week does not match date"));
     assert_int_equal(dt.flags, MW_HDR_DATE_WDAY_MISMATCH);
     assert_int_equal(dt.wday, 6);
     assert_int_equal(dt.year, 1997);

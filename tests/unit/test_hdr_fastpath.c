@@ -36,6 +36,7 @@
 #include "mailwire/hdr_date.h"
 #include "mailwire/hdr_decode.h"
 #include "rfc5322/lex.h"
+#include "reason.h"
 
 /* ---- a deterministic generator ---------------------------------------- */
 
@@ -281,7 +282,7 @@ static void check_lex(const char *what, const char *in, size_t n, size_t at, con
 {
     int ok = rc == e->rc && (size_t)(lx->p - in) == e->end && lx->flags == e->flags;
     if (ok && rc < 0)
-        ok = lx->err == rc && lx->err_off == e->err_off && strcmp(lx->err_reason, e->reason) == 0;
+        ok = lx->err == rc && lx->err_off == e->err_off && strcmp(lx->err_reason, R_(e->reason)) == 0;
     if (ok && e->com_start >= 0)
         ok = lx->comment.ptr == in + e->com_start && lx->comment.len == e->com_len;
     else if (ok)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mailwire/hdr_fields.h"
+#include "reason.h"
 
 /* An exact-size heap copy, so ASan sees any read past the end. */
 static char *dup_n(const char *s, size_t n)
@@ -294,7 +295,7 @@ static void test_msgid_errors(void **state)
         mw_span ids[4];
         memset(&e, 0, sizeof(e));
         int rc = mw_hdr_parse_msgids(s, len, ids, 4, &n, &e);
-        if (rc != v[i].rc || e.offset != v[i].off || strcmp(e.reason, v[i].reason) != 0)
+        if (rc != v[i].rc || e.offset != v[i].off || strcmp(e.reason, R_(v[i].reason)) != 0)
             fail_msg("\"%s\": %d at %zu (%s)", v[i].value, rc, e.offset, e.reason);
         assert_int_equal(e.code, rc);
         free(s);
@@ -374,13 +375,13 @@ static void test_msgid_garbage_between(void **state)
     assert_int_equal(f, 0); /* the broken comment is not counted as one */
     assert_int_equal(mw_hdr_msgid_next(&it, &id, NULL, &e), MW_E_SYNTAX);
     assert_int_equal(e.offset, 6);
-    assert_string_equal(e.reason, "comment is not closed");
+    assert_string_equal(e.reason, R_("comment is not closed"));
     assert_int_equal(mw_hdr_msgid_next(&it, &id, NULL, &e), MW_DONE);
     const char *sq = "x \"<a@b> <c@d>";
     mw_hdr_msgid_iter_init(&it, sq, strlen(sq));
     assert_int_equal(mw_hdr_msgid_next(&it, &id, NULL, &e), MW_E_SYNTAX);
     assert_int_equal(e.offset, 2);
-    assert_string_equal(e.reason, "quoted string is not closed");
+    assert_string_equal(e.reason, R_("quoted string is not closed"));
     assert_int_equal(mw_hdr_msgid_next(&it, &id, NULL, &e), MW_DONE);
 
     /* the strict array form stops at the first */
@@ -925,7 +926,7 @@ static void test_keywords_errors(void **state)
         size_t len = strlen(v[i].value);
         char *s = dup_n(v[i].value, len);
         int rc = mw_hdr_parse_keywords(s, len, arr, 4, &n, &e);
-        if (rc != v[i].rc || e.offset != v[i].off || strcmp(e.reason, v[i].reason) != 0)
+        if (rc != v[i].rc || e.offset != v[i].off || strcmp(e.reason, R_(v[i].reason)) != 0)
             fail_msg("\"%s\": %d at %zu (%s)", v[i].value, rc, e.offset, e.reason);
         free(s);
     }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rfc5322/lex.h"
+#include "reason.h"
 
 #define LEX(lx, s) mw__lex_init((lx), (s), strlen(s))
 
@@ -72,7 +73,7 @@ static void test_ten_thousand_nested_comments(void **state)
     s[10000] = '\0';
     LEX(&lx, s);
     assert_int_equal(mw__lex_cfws(&lx), MW_E_SYNTAX);
-    assert_string_equal(lx.err_reason, "comment is not closed");
+    assert_string_equal(lx.err_reason, R_("comment is not closed"));
     free(s);
 }
 
@@ -165,7 +166,7 @@ static void test_domain_literals(void **state)
     assert_int_equal(lx.err_off, 5);
     LEX(&lx, "[1.2.3.4");
     assert_int_equal(mw__lex_domain_literal(&lx, &s), MW_E_SYNTAX);
-    assert_string_equal(lx.err_reason, "domain literal is not closed");
+    assert_string_equal(lx.err_reason, R_("domain literal is not closed"));
 }
 
 static void test_character_classes(void **state)

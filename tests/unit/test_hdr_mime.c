@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mailwire/hdr_mime.h"
+#include "reason.h"
 
 #define CAP MW_HDR_MAX_PARAMS
 
@@ -662,7 +663,7 @@ static void test_rfc2231_bad_escapes(void **state)
         assert_int_equal(get(c.params, c.nparams, "t", &info, &e),
                          MW_E_SYNTAX);
         assert_int_equal(e.offset, off_of(vals[i], "%"));
-        assert_string_equal(e.reason, "bad percent escape");
+        assert_string_equal(e.reason, R_("bad percent escape"));
     }
 
     /* No charset'language' prefix */
@@ -903,7 +904,7 @@ static void test_bad_params_recovery(void **state)
     memset(&e, 0, sizeof(e));
     assert_int_equal(ct(v, &c, &e), MW_E_SYNTAX);
     assert_int_equal(e.offset, off_of(v, "; =x"));
-    assert_string_equal(e.reason, "expected '=' after the parameter name");
+    assert_string_equal(e.reason, R_("expected '=' after the parameter name"));
     assert_int_equal(c.flags, MW_HDR_MIME_BAD_PARAM);
     assert_int_equal(c.nparams, 2);
     span_is(P[0].name, "a");
@@ -915,7 +916,7 @@ static void test_bad_params_recovery(void **state)
     memset(&e, 0, sizeof(e));
     assert_int_equal(ct(v, &c, &e), MW_E_SYNTAX);
     assert_int_equal(e.offset, off_of(v, "\"abc"));
-    assert_string_equal(e.reason, "quoted string is not closed");
+    assert_string_equal(e.reason, R_("quoted string is not closed"));
     assert_int_equal(c.nparams, 1);
     assert_true(c.flags & MW_HDR_MIME_BAD_PARAM);
     v = "text/plain; name=\"";

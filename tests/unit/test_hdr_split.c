@@ -30,6 +30,7 @@
 #include "evlog.h"
 #include "replay.h"
 #include "testdata.h"
+#include "reason.h"
 
 /* ------------------------------------------------------------------------
  * Event formatting (shared by the parser's callbacks and the reference).
@@ -330,8 +331,7 @@ static int on_defect(mw_hdr_parser *p, void *user, const mw_hdr_defect *d)
 {
     tctx *t = user;
     (void)p;
-    assert_non_null(d->reason);
-    assert_true(strlen(d->reason) > 0);
+    assert_reason_given(d->reason);
     if (t->log)
         log_defect(t->log, d->kind, d->code, d->offset, d->bytes.ptr,
                    d->bytes.len);
@@ -816,7 +816,7 @@ static void test_config_and_init(void **state)
     assert_int_equal(mw_hdr_parser_error(&p, &e), MW_OK);
     assert_int_equal(e.code, MW_OK);
     assert_int_equal(e.offset, 0);
-    assert_string_equal(e.reason, "no error");
+    assert_string_equal(e.reason, R_("no error"));
     assert_int_equal(mw_hdr_parser_feed(&p, NULL, 0, &used), MW_OK);
     assert_int_equal(used, 0);
     assert_int_equal(mw_hdr_parser_feed(&p, "A: b\r\n\r\nbody", 12, &used),

@@ -23,6 +23,28 @@
 
 #define P3_MAX_LINES 512
 
+/* What an APOP (P3_APOP) or XOAUTH2 (P3_OAUTH) call returns: `st`, or
+ * MW_E_UNSUPPORTED whatever the state and the arguments when the feature
+ * is compiled out (features.h; nothing is sent then). */
+#if MW_ENABLE_SASL_CRAM_MD5
+#define P3_APOP(st) (st)
+#else
+#define P3_APOP(st) MW_E_UNSUPPORTED
+#endif
+/* rfc1939_session.txt without APOP (compiled out): USER and PASS log in
+ * instead, the greeting has no timestamp (p3_load_edit). */
+#define P3_NO_APOP_LOGIN                                                     \
+    "C: APOP mrose c4c9334bac560ecc979e58001b3e22fb",                        \
+        "C: USER mrose\nS: +OK\nC: PASS tanstaaf"
+#define P3_NO_APOP_GREETING                                                  \
+    "S: +OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>",             \
+        "S: +OK POP3 server ready"
+#if MW_ENABLE_SASL_OAUTH
+#define P3_OAUTH(st) (st)
+#else
+#define P3_OAUTH(st) MW_E_UNSUPPORTED
+#endif
+
 typedef struct p3_line {
     char who;       /* 'S' or 'C' */
     const char *p;  /* text, without CRLF */
@@ -67,21 +89,31 @@ static inline void p3_buf_free(p3_buf *b)
     memset(b, 0, sizeof(*b));
 }
 
-/* Load tests/vectors/pop3/<name>. Aborts the test program when missing. */
-static inline void p3_load(p3_script *sc, const char *name)
+/* Read tests/vectors/pop3/<name> (malloc'd, NUL-terminated). Aborts the
+ * test program when missing. */
+static inline char *p3_read(const char *name, size_t *len)
 {
     char rel[256];
-    size_t len = 0, i = 0;
+    char *file;
+    snprintf(rel, sizeof rel, "tests/vectors/pop3/%s", name);
+    file = mw_test_read_repo_file(rel, len);
+    if (file == NULL) {
+        fprintf(stderr, "missing vector %s\n", rel);
+        abort();
+    }
+    return file;
+}
+
+/* Parse a transcript `file` (malloc'd; sc owns it from now on). */
+static inline void p3_parse(p3_script *sc, const char *name, char *file,
+                            size_t len)
+{
+    size_t i = 0;
     p3_buf cb = {0}, sb = {0};
 
     memset(sc, 0, sizeof(*sc));
     sc->c_tls = sc->s_tls = (size_t)-1;
-    snprintf(rel, sizeof rel, "tests/vectors/pop3/%s", name);
-    sc->file = mw_test_read_repo_file(rel, &len);
-    if (sc->file == NULL) {
-        fprintf(stderr, "missing vector %s\n", rel);
-        abort();
-    }
+    sc->file = file;
     while (i < len) {
         size_t e = i, n;
         char *l = sc->file + i;
@@ -121,6 +153,50 @@ static inline void p3_load(p3_script *sc, const char *name)
     sc->clen = cb.len;
     sc->s = sb.p;
     sc->slen = sb.len;
+}
+
+/* Load tests/vectors/pop3/<name>. */
+static inline void p3_load(p3_script *sc, const char *name)
+{
+    size_t len = 0;
+    char *file = p3_read(name, &len);
+    p3_parse(sc, name, file, len);
+}
+
+/* Load tests/vectors/pop3/<name> with lines replaced: `edits` holds
+ * pairs (a whole line without its newline, the lines that replace its
+ * first occurrence) and ends with NULL. The same session for a build
+ * where a feature the file uses is compiled out (features.h). */
+static inline void p3_load_edit(p3_script *sc, const char *name,
+                                const char *const *edits)
+{
+    size_t len = 0;
+    char *file = p3_read(name, &len);
+    for (; edits[0] != NULL; edits += 2) {
+        size_t fl = strlen(edits[0]), tl = strlen(edits[1]);
+        char *at = file, *out;
+        for (;;) {
+            at = strstr(at, edits[0]);
+            if (at == NULL) {
+                fprintf(stderr, "%s: no line %s\n", name, edits[0]);
+                abort();
+            }
+            if ((at == file || at[-1] == '\n') &&
+                (at[fl] == '\n' || at[fl] == '\r' || at[fl] == '\0'))
+                break;
+            at++;
+        }
+        out = (char *)malloc(len - fl + tl + 1);
+        if (out == NULL)
+            abort();
+        memcpy(out, file, (size_t)(at - file));
+        memcpy(out + (at - file), edits[1], tl);
+        memcpy(out + (at - file) + tl, at + fl, len - (size_t)(at - file) - fl + 1);
+        free(file);
+        file = out;
+        len = len - fl + tl;
+    }
+    p3_parse(sc, name, file, len);
 }
 
 static inline void p3_free(p3_script *sc)

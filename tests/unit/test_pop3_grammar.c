@@ -352,10 +352,16 @@ static void test_md5(void **state)
         char hex[MW_MD5_HEX_LEN + 1];
         mw_md5 m, m2;
         size_t n = strlen(v[i].in);
+#if MW_ENABLE_SASL_CRAM_MD5
+        const char *want = v[i].hex;
+#else
+        /* compiled out (features.h): every digest is 16 zero bytes */
+        const char *want = "00000000000000000000000000000000";
+#endif
         mw_md5_sum(v[i].in, n, d);
         mw_hex_lower(d, MW_MD5_LEN, hex);
         hex[MW_MD5_HEX_LEN] = '\0';
-        assert_string_equal(hex, v[i].hex);
+        assert_string_equal(hex, want);
         /* a prefix state copied and finished twice, as the machines use
          * it for APOP */
         mw_md5_init(&m);
@@ -364,7 +370,7 @@ static void test_md5(void **state)
         mw_md5_update(&m2, v[i].in + n / 2, n - n / 2);
         mw_md5_final(&m2, d);
         mw_hex_lower(d, MW_MD5_LEN, hex);
-        assert_string_equal(hex, v[i].hex);
+        assert_string_equal(hex, want);
     }
 }
 
