@@ -736,7 +736,9 @@ MW_API const mw_smtp_caps *mw_smtp_client_caps(const mw_smtp_client *c);
  *  without PIPELINING or after a command that ends a pipelined group;
  *  message data is being written; the greeting is not in; TLS is due or
  *  required; the server does not offer what it needs);
- *  #MW_E_NOSPACE when the line does not fit the command buffer;
+ *  #MW_E_NOSPACE when the line does not fit the command buffer
+ *  (mw_smtp_client_error() gives the offset, in the argument that did
+ *  not fit, of its first octet that does not fit with the CRLF);
  *  #MW_E_CLOSED when the session is over;
  *  #MW_E_CALLBACK when `send` failed (fatal: the session is dead).
  *  @{ */

@@ -34,10 +34,13 @@
  * ==================================================================== */
 
 /* An output buffer that remembers it overflowed (checked once at the
- * end, so formatting code needs no error path per piece). */
+ * end, so formatting code needs no error path per piece), and where the
+ * argument being written starts, so that a line too long is reported at
+ * the first octet of that argument that does not fit. */
 typedef struct obuf {
     char *p;
     size_t cap, len;
+    size_t arg; /* start of the current argument in the line */
     int over;
 } obuf;
 
@@ -46,7 +49,16 @@ static void ob_init(obuf *o, char *p, size_t cap)
     o->p = p;
     o->cap = cap;
     o->len = 0;
+    o->arg = 0;
     o->over = 0;
+}
+
+/* An argument starts here (kept once the line overflowed: the error
+ * names the argument that did not fit). */
+static void ob_arg(obuf *o)
+{
+    if (!o->over)
+        o->arg = o->len;
 }
 
 static void ob_put(obuf *o, const char *s, size_t n)
@@ -420,6 +432,7 @@ static int put_extra(mw_smtp_client *c, obuf *o, const mw_smtp_param *x,
                 return mw__smtpc_fail(c, MW_E_INVAL, k,
                                       "bad byte in an ESMTP parameter value");
         ob_put(o, " ", 1);
+        ob_arg(o);
         ob_put(o, x[i].name.ptr, x[i].name.len);
         if (x[i].value.len > 0) {
             ob_put(o, "=", 1);
@@ -448,12 +461,28 @@ static void put_xtext(obuf *o, mw_span v)
 
 /* End the line in `o` (the command buffer or the AUTH buffer) with CRLF,
  * queue `kind` (unless 0: a continuation line) and send it. */
+/* " " and an ESMTP parameter's keyword (the start of an argument). */
+static void ob_param(obuf *o, const char *kw)
+{
+    ob_put(o, " ", 1);
+    ob_arg(o);
+    ob_str(o, kw);
+}
+
+/* MW_E_NOSPACE at the first octet of the current argument that does not
+ * fit with the CRLF after it. */
+static int ob_nospace(mw_smtp_client *c, const obuf *o)
+{
+    size_t room = o->cap - 2;
+    return mw__smtpc_fail(c, MW_E_NOSPACE, room > o->arg ? room - o->arg : 0,
+                          "command does not fit the command buffer");
+}
+
 static int send_line(mw_smtp_client *c, obuf *o, unsigned kind, uint32_t count)
 {
     ob_put(o, "\r\n", 2);
     if (o->over)
-        return mw__smtpc_fail(c, MW_E_NOSPACE, o->cap,
-                              "command does not fit the command buffer");
+        return ob_nospace(c, o);
     if (o->p == c->cmd)
         c->cmd_len = (uint16_t)o->len;
     if (kind != 0) {
@@ -499,10 +528,10 @@ static int hello(mw_smtp_client *c, mw_span domain, unsigned kind)
     ob_init(&o, c->cmd, sizeof c->cmd);
     ob_str(&o, mw_smtp_verb_name((mw_smtp_verb)kind));
     ob_put(&o, " ", 1);
+    ob_arg(&o);
     ob_put(&o, domain.ptr, domain.len);
     if (o.over || o.len + 2 > o.cap)
-        return mw__smtpc_fail(c, MW_E_NOSPACE, 0,
-                              "command does not fit the command buffer");
+        return ob_nospace(c, &o);
     /* EHLO resets the session (RFC 5321 §4.1.4): no extensions, no
      * transaction, until the reply says otherwise. */
     if (domain.ptr != c->ehlo)
@@ -572,7 +601,9 @@ int mw_smtp_client_mail_ext(mw_smtp_client *c, mw_span from,
            (pm->present & MW_SMTP_MAIL_SMTPUTF8);
 
     ob_init(&o, c->cmd, sizeof c->cmd);
-    ob_str(&o, "MAIL FROM:<");
+    ob_str(&o, "MAIL FROM:");
+    ob_arg(&o);
+    ob_put(&o, "<", 1);
     ob_put(&o, in.ptr, in.len);
     ob_put(&o, ">", 1);
     if ((pm->present & MW_SMTP_MAIL_SIZE) && (ext & MW_SMTP_EXT_SIZE)) {
@@ -580,7 +611,7 @@ int mw_smtp_client_mail_ext(mw_smtp_client *c, mw_span from,
         if (c->caps.size != 0 && pm->size > c->caps.size)
             return mw__smtpc_fail(c, MW_E_LIMIT, 0,
                                   "message larger than the server's SIZE");
-        ob_str(&o, " SIZE=");
+        ob_param(&o, "SIZE=");
         ob_u64(&o, pm->size);
     }
     if (pm->present & MW_SMTP_MAIL_BODY) {
@@ -589,13 +620,13 @@ int mw_smtp_client_mail_ext(mw_smtp_client *c, mw_span from,
             break;
         case MW_SMTP_BODY_7BIT:
             if (ext & MW_SMTP_EXT_8BITMIME)
-                ob_str(&o, " BODY=7BIT");
+                ob_param(&o, "BODY=7BIT");
             break;
         case MW_SMTP_BODY_8BITMIME:
             if (!(ext & MW_SMTP_EXT_8BITMIME))
                 return mw__smtpc_fail(c, MW_E_STATE, 0,
                                       "the server does not offer 8BITMIME");
-            ob_str(&o, " BODY=8BITMIME");
+            ob_param(&o, "BODY=8BITMIME");
             break;
         case MW_SMTP_BODY_BINARYMIME:
             /* RFC 3030 §3: BINARYMIME data goes with BDAT only. */
@@ -606,7 +637,7 @@ int mw_smtp_client_mail_ext(mw_smtp_client *c, mw_span from,
                 return mw__smtpc_fail(c, MW_E_STATE, 0,
                                       "BINARYMIME needs BINARYMIME and "
                                       "CHUNKING offered and in use");
-            ob_str(&o, " BODY=BINARYMIME");
+            ob_param(&o, "BODY=BINARYMIME");
             tf |= MW__SC_TF_BINARY;
             break;
         default:
@@ -617,14 +648,14 @@ int mw_smtp_client_mail_ext(mw_smtp_client *c, mw_span from,
         if (!(ext & MW_SMTP_EXT_SMTPUTF8))
             return mw__smtpc_fail(c, MW_E_STATE, 0,
                                   "the server does not offer SMTPUTF8");
-        ob_str(&o, " SMTPUTF8");
+        ob_param(&o, "SMTPUTF8");
         tf |= MW__SC_TF_UTF8;
     }
     if ((pm->present & MW_SMTP_MAIL_RET) && (ext & MW_SMTP_EXT_DSN)) {
         if (pm->ret == MW_SMTP_RET_FULL)
-            ob_str(&o, " RET=FULL");
+            ob_param(&o, "RET=FULL");
         else if (pm->ret == MW_SMTP_RET_HDRS)
-            ob_str(&o, " RET=HDRS");
+            ob_param(&o, "RET=HDRS");
         else
             return mw__smtpc_fail(c, MW_E_INVAL, 0, "unknown RET value");
     }
@@ -639,7 +670,7 @@ int mw_smtp_client_mail_ext(mw_smtp_client *c, mw_span from,
             return mw__smtpc_fail(c, MW_E_INVAL, 100,
                                   "ENVID longer than 100 octets");
         if (ext & MW_SMTP_EXT_DSN) {
-            ob_str(&o, " ENVID=");
+            ob_param(&o, "ENVID=");
             put_xtext(&o, pm->envid);
         }
     }
@@ -651,7 +682,7 @@ int mw_smtp_client_mail_ext(mw_smtp_client *c, mw_span from,
         if (ext & MW_SMTP_EXT_AUTH) {
             /* RFC 4954 §5: "<>" stands for an unknown submitter and is
              * written as it is; a mailbox is xtext. */
-            ob_str(&o, " AUTH=");
+            ob_param(&o, "AUTH=");
             if (pm->auth.len == 2 && pm->auth.ptr[0] == '<' &&
                 pm->auth.ptr[1] == '>')
                 ob_str(&o, "<>");
@@ -663,7 +694,7 @@ int mw_smtp_client_mail_ext(mw_smtp_client *c, mw_span from,
         if (!(ext & MW_SMTP_EXT_REQUIRETLS) || !(c->opts & MW__SC_TLS))
             return mw__smtpc_fail(c, MW_E_STATE, 0,
                                   "REQUIRETLS needs the extension and TLS");
-        ob_str(&o, " REQUIRETLS");
+        ob_param(&o, "REQUIRETLS");
     }
     if (pm->present & MW_SMTP_MAIL_MT_PRIORITY) {
         if (pm->mt_priority < -9 || pm->mt_priority > 9)
@@ -671,7 +702,7 @@ int mw_smtp_client_mail_ext(mw_smtp_client *c, mw_span from,
                                   "MT-PRIORITY out of -9..9");
         if (ext & MW_SMTP_EXT_MT_PRIORITY) {
             char t[2];
-            ob_str(&o, " MT-PRIORITY=");
+            ob_param(&o, "MT-PRIORITY=");
             if (pm->mt_priority < 0)
                 ob_put(&o, "-", 1);
             t[0] = (char)('0' + (pm->mt_priority < 0 ? -pm->mt_priority
@@ -682,8 +713,7 @@ int mw_smtp_client_mail_ext(mw_smtp_client *c, mw_span from,
     if ((rc = put_extra(c, &o, extra, nextra)) < 0)
         return rc;
     if (o.over || o.len + 2 > o.cap)
-        return mw__smtpc_fail(c, MW_E_NOSPACE, 0,
-                              "command does not fit the command buffer");
+        return ob_nospace(c, &o);
     new_txn(c, MW__SC_T_MAIL);
     c->txn_flags = tf;
     return send_line(c, &o, MW_SMTP_CMD_MAIL, 1);
@@ -734,7 +764,9 @@ int mw_smtp_client_rcpt_ext(mw_smtp_client *c, mw_span to,
     }
     ext = c->caps.ext;
     ob_init(&o, c->cmd, sizeof c->cmd);
-    ob_str(&o, "RCPT TO:<");
+    ob_str(&o, "RCPT TO:");
+    ob_arg(&o);
+    ob_put(&o, "<", 1);
     ob_put(&o, in.ptr, in.len);
     ob_put(&o, ">", 1);
     if (pr != NULL && (pr->present & MW_SMTP_RCPT_NOTIFY)) {
@@ -745,7 +777,7 @@ int mw_smtp_client_rcpt_ext(mw_smtp_client *c, mw_span to,
             return mw__smtpc_fail(c, MW_E_INVAL, 0, "bad NOTIFY value");
         if (ext & MW_SMTP_EXT_DSN) {
             const char *sep = "=";
-            ob_str(&o, " NOTIFY");
+            ob_param(&o, "NOTIFY");
             if (n & MW_SMTP_NOTIFY_NEVER) {
                 ob_str(&o, "=NEVER");
             } else {
@@ -789,7 +821,7 @@ int mw_smtp_client_rcpt_ext(mw_smtp_client *c, mw_span to,
                 return mw__smtpc_fail(c, MW_E_INVAL, k,
                                       "bad ORCPT address type");
         if (ext & MW_SMTP_EXT_DSN) {
-            ob_str(&o, " ORCPT=");
+            ob_param(&o, "ORCPT=");
             ob_put(&o, type.ptr, type.len);
             ob_put(&o, ";", 1);
             put_xtext(&o, pr->orcpt);
@@ -798,8 +830,7 @@ int mw_smtp_client_rcpt_ext(mw_smtp_client *c, mw_span to,
     if ((rc = put_extra(c, &o, extra, nextra)) < 0)
         return rc;
     if (o.over || o.len + 2 > o.cap)
-        return mw__smtpc_fail(c, MW_E_NOSPACE, 0,
-                              "command does not fit the command buffer");
+        return ob_nospace(c, &o);
     c->rcpt_sent++;
     return send_line(c, &o, MW_SMTP_CMD_RCPT, 1);
 }
@@ -856,6 +887,7 @@ static int with_arg(mw_smtp_client *c, unsigned kind, mw_span arg,
     ob_str(&o, mw_smtp_verb_name((mw_smtp_verb)kind));
     if (arg.len > 0) {
         ob_put(&o, " ", 1);
+        ob_arg(&o);
         ob_put(&o, arg.ptr, arg.len);
     }
     return send_line(c, &o, kind, 1);
@@ -1317,14 +1349,18 @@ static size_t b64_raw_cap(size_t room)
     return room / 4 * 3;
 }
 
-static int sasl_status_(mw_smtp_client *c, int r, const char *what)
+/* A SASL encoder's or step's failure. MW_E_NOSPACE: the response did
+ * not fit the `room` octets left in the AUTH line, so its first octet
+ * that does not fit is at `room`. */
+static int sasl_status_(mw_smtp_client *c, int r, size_t room,
+                        const char *what)
 {
     if (r == MW_E_NOSPACE)
-        return mw__smtpc_fail(c, MW_E_NOSPACE, 0,
+        return mw__smtpc_fail(c, MW_E_NOSPACE, room,
                               "AUTH line does not fit its buffer");
     return mw__smtpc_fail(c, r < 0 ? r : MW_E_INVAL, 0, what);
 }
-#define sasl_status(a, b, c) sasl_status_((a), (b), MW__TEXT(c))
+#define sasl_status(a, b, r, c) sasl_status_((a), (b), (r), MW__TEXT(c))
 
 /* AUTH arguments: never CR, LF or NUL (the encoders would take some of
  * them, base64-encoded; servers mishandle them). */
@@ -1358,7 +1394,8 @@ int mw_smtp_client_auth_plain(mw_smtp_client *c, mw_span authzid,
                               pass.ptr, pass.len, b + o.len, cap - o.len - 2,
                               &used);
     if (rc < 0)
-        return sasl_status(c, rc, "credentials not valid for PLAIN");
+        return sasl_status(c, rc, cap - o.len - 2,
+                           "credentials not valid for PLAIN");
     o.len += used;
     auth_start(c, MW__SC_A_PLAIN);
     return send_line(c, &o, MW_SMTP_CMD_AUTH, 1);
@@ -1402,7 +1439,8 @@ int mw_smtp_client_auth_xoauth2(mw_smtp_client *c, mw_span user,
     rc = mw_sasl_xoauth2_encode(user.ptr, user.len, token.ptr, token.len,
                                 b + o.len, cap - o.len - 2, &used);
     if (rc < 0)
-        return sasl_status(c, rc, "credentials not valid for XOAUTH2");
+        return sasl_status(c, rc, cap - o.len - 2,
+                           "credentials not valid for XOAUTH2");
     o.len += used;
     auth_start(c, MW__SC_A_XOAUTH2);
     return send_line(c, &o, MW_SMTP_CMD_AUTH, 1);
@@ -1436,7 +1474,8 @@ int mw_smtp_client_auth_oauthbearer(mw_smtp_client *c, mw_span authzid,
                                     host.len, port, token.ptr, token.len,
                                     b + o.len, cap - o.len - 2, &used);
     if (rc < 0)
-        return sasl_status(c, rc, "credentials not valid for OAUTHBEARER");
+        return sasl_status(c, rc, cap - o.len - 2,
+                           "credentials not valid for OAUTHBEARER");
     o.len += used;
     auth_start(c, MW__SC_A_OAUTHBEARER);
     return send_line(c, &o, MW_SMTP_CMD_AUTH, 1);
@@ -1477,25 +1516,25 @@ int mw_smtp_client_auth_sasl(mw_smtp_client *c, mw_span mech,
     b = auth_buf(c, &cap);
     ob_init(&o, b, cap);
     ob_str(&o, "AUTH ");
+    ob_arg(&o);
     ob_put(&o, mech.ptr, mech.len);
     ob_put(&o, " ", 1);
     if (o.over || o.len + 2 > cap)
-        return mw__smtpc_fail(c, MW_E_NOSPACE, 0,
-                              "AUTH line does not fit its buffer");
+        return ob_nospace(c, &o);
     room = b64_raw_cap(cap - o.len - 2);
     r = step(user, NULL, 0, b + o.len, room, &rlen);
     if (r == MW_PAUSED) {
         o.len--; /* no initial response: drop the space */
     } else if (r == MW_OK || r == MW_DONE) {
         if (rlen > room)
-            return mw__smtpc_fail(c, MW_E_NOSPACE, 0,
+            return mw__smtpc_fail(c, MW_E_NOSPACE, room,
                                   "mechanism response too long");
         if (rlen == 0)
             ob_put(&o, "=", 1); /* RFC 4954 §4: an empty initial response */
         else
             o.len += b64_in_place(b + o.len, rlen);
     } else {
-        return sasl_status(c, r, "the mechanism failed to start");
+        return sasl_status(c, r, room, "the mechanism failed to start");
     }
     c->sasl_fn = step;
     c->sasl_user = user;

@@ -14,12 +14,6 @@
 
 #include "evlog.h"
 
-/* 1: also run the checks of known library bugs, which fail until the
- * library is fixed (each is explained where it is used). */
-#ifndef MW_LIMITS_KNOWN_BUGS
-#define MW_LIMITS_KNOWN_BUGS 0
-#endif
-
 /* Fail the current test unless the log holds `what`. */
 static inline void log_has(const evlog *log, const char *what)
 {
