@@ -1012,36 +1012,36 @@ int mw_pop3_server_uid_listing(mw_pop3_server *s, uint32_t msg,
     return listing(s, MW_POP3_CMD_UIDL, M_UIDL, msg, 0, uid);
 }
 
-/* "tag[ SP text]" into b: a LANG answer or a language listing (RFC 6856
- * §3.2). The tag starts with a letter, so the line never needs a dot. */
-static int put_lang(mw__pop3_buf *b, const char *tag, const char *text)
+/* Send [prefix] "tag[ SP text]": a LANG answer ("+OK ") or a language
+ * listing (RFC 6856 §3.2). The tag starts with a letter, so the line
+ * never needs a dot. */
+static int send_lang(mw_pop3_server *s, const char *prefix, const char *tag,
+                     const char *text)
 {
+    mw__pop3_buf b;
     if (tag == NULL || !mw__pop3_lang_ok(tag, strlen(tag), 0) ||
         !text_ok(text, MW_POP3_RC_NONE))
         return MW_E_INVAL;
-    mw__pop3_puts(b, tag);
+    out_init(s, &b);
+    mw__pop3_puts(&b, prefix);
+    mw__pop3_puts(&b, tag);
     if (text != NULL && text[0] != '\0') {
-        mw__pop3_puts(b, " ");
-        mw__pop3_puts(b, text);
+        mw__pop3_puts(&b, " ");
+        mw__pop3_puts(&b, text);
     }
-    return MW_OK;
+    return finish_line(s, &b);
 }
 
 int mw_pop3_server_reply_lang(mw_pop3_server *s, const char *tag,
                               const char *text)
 {
-    mw__pop3_buf b;
     int r;
     if (s == NULL)
         return MW_E_INVAL;
     if (!pending(s) || s->cmd != MW_POP3_CMD_LANG ||
         !(s->cmd_flags & MW_POP3_CMDF_HAS_RANGE))
         return MW_E_STATE;
-    out_init(s, &b);
-    mw__pop3_puts(&b, "+OK ");
-    r = put_lang(&b, tag, text);
-    if (r == MW_OK)
-        r = finish_line(s, &b);
+    r = send_lang(s, "+OK ", tag, text);
     if (r == MW_OK)
         answered(s, 1);
     return r;
@@ -1050,16 +1050,12 @@ int mw_pop3_server_reply_lang(mw_pop3_server *s, const char *tag,
 int mw_pop3_server_lang_listing(mw_pop3_server *s, const char *tag,
                                 const char *description)
 {
-    mw__pop3_buf b;
-    int r;
     if (s == NULL)
         return MW_E_INVAL;
     if (s->phase == MW_POP3_STATE_CLOSED || s->io != IO_MULTI ||
         s->multi != M_LANG)
         return MW_E_STATE;
-    out_init(s, &b);
-    r = put_lang(&b, tag, description);
-    return r == MW_OK ? finish_line(s, &b) : r;
+    return send_lang(s, "", tag, description);
 }
 
 /* TOP (RFC 1939 §7): pass the header, the blank line and `lines` body
