@@ -321,8 +321,8 @@ MW_API const char *mw_pop3_rcode_name(int rcode);
 typedef struct mw_pop3_capa {
     uint32_t flags;       /**< MW_POP3_CAPA_* bits */
     uint32_t sasl;        /**< MW_POP3_SASL_* bits of the SASL capability */
-    uint32_t login_delay; /**< LOGIN-DELAY seconds (when #MW_POP3_CAPA_LOGIN_DELAY) */
-    uint32_t expire;      /**< EXPIRE days, or #MW_POP3_EXPIRE_NEVER (when #MW_POP3_CAPA_EXPIRE) */
+    uint32_t login_delay; /**< LOGIN-DELAY seconds (when #MW_POP3_CAPA_LOGIN_DELAY); larger values are clamped to 4294967295 */
+    uint32_t expire;      /**< EXPIRE days, or #MW_POP3_EXPIRE_NEVER (when #MW_POP3_CAPA_EXPIRE); day counts are clamped to 4294967294 */
 } mw_pop3_capa;
 
 /**

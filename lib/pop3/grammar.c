@@ -234,10 +234,12 @@ static int value_user(mw_span params, int never_ok, uint32_t *value,
         x = MW_POP3_EXPIRE_NEVER;
     } else {
         /* Values beyond 32 bits are clamped: a delay or retention that
-         * long means "forever" for any client. */
-        int r = mw__parse_u32(v.ptr, v.len, UINT32_MAX - 1u, &x);
+         * long means "forever" for any client. EXPIRE keeps UINT32_MAX
+         * for NEVER; LOGIN-DELAY has all 32 bits. */
+        uint32_t max = never_ok ? UINT32_MAX - 1u : UINT32_MAX;
+        int r = mw__parse_u32(v.ptr, v.len, max, &x);
         if (r == MW_E_OVERFLOW)
-            x = UINT32_MAX - 1u;
+            x = max;
         else if (r != MW_OK)
             return MW_E_SYNTAX;
     }

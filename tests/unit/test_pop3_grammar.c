@@ -192,9 +192,17 @@ static void test_capa_set(void **state)
     assert_int_equal(apply(&set, "EXPIRE NEVER USER"), MW_OK);
     assert_int_equal(set.expire, MW_POP3_EXPIRE_NEVER);
     assert_int_equal(set.flags, MW_POP3_CAPA_EXPIRE | MW_POP3_CAPA_EXPIRE_USER);
+    /* LOGIN-DELAY has all 32 bits; EXPIRE keeps UINT32_MAX for NEVER (a
+     * server may say 4294967295: the round-trip fuzzer's find) */
     assert_int_equal(apply(&set, "LOGIN-DELAY 4294967295 user"), MW_OK);
-    assert_int_equal(set.login_delay, 4294967294u);
+    assert_int_equal(set.login_delay, 4294967295u);
     assert_true(set.flags & MW_POP3_CAPA_LOGIN_DELAY_USER);
+    assert_int_equal(apply(&set, "LOGIN-DELAY 99999999999"), MW_OK);
+    assert_int_equal(set.login_delay, 4294967295u);
+    assert_int_equal(apply(&set, "EXPIRE 4294967295"), MW_OK);
+    assert_int_equal(set.expire, 4294967294u);
+    assert_int_equal(apply(&set, "EXPIRE 99999999999"), MW_OK);
+    assert_int_equal(set.expire, 4294967294u);
     memset(&set, 0, sizeof set);
     assert_int_equal(apply(&set, "LOGIN-DELAY NEVER"), MW_E_SYNTAX);
     assert_int_equal(apply(&set, "LOGIN-DELAY"), MW_E_SYNTAX);
