@@ -145,6 +145,7 @@ int mw_imap_client_authenticate_xoauth2(mw_imap_client *c, const char *user,
                                         size_t ulen, const char *token,
                                         size_t tlen, uint32_t *handle)
 {
+#if MW_ENABLE_SASL_OAUTH
     size_t a = 0;
     int r = start(c);
     if (r != MW_OK)
@@ -156,6 +157,11 @@ int mw_imap_client_authenticate_xoauth2(mw_imap_client *c, const char *user,
         return r;
     }
     return send_auth(c, "XOAUTH2", 7, 1, a, MW__IMAPC_M_XOAUTH2, handle);
+#else
+    /* Compiled out (features.h), whatever the state. */
+    (void)c, (void)user, (void)ulen, (void)token, (void)tlen, (void)handle;
+    return MW_E_UNSUPPORTED;
+#endif
 }
 
 int mw_imap_client_authenticate_oauthbearer(
@@ -163,6 +169,7 @@ int mw_imap_client_authenticate_oauthbearer(
     size_t hlen, unsigned port, const char *token, size_t tlen,
     uint32_t *handle)
 {
+#if MW_ENABLE_SASL_OAUTH
     size_t a = 0;
     int r = start(c);
     if (r != MW_OK)
@@ -176,6 +183,12 @@ int mw_imap_client_authenticate_oauthbearer(
     }
     return send_auth(c, "OAUTHBEARER", 11, 1, a, MW__IMAPC_M_OAUTHBEARER,
                      handle);
+#else
+    /* Compiled out (features.h), whatever the state. */
+    (void)c, (void)authzid, (void)alen, (void)host, (void)hlen, (void)port,
+        (void)token, (void)tlen, (void)handle;
+    return MW_E_UNSUPPORTED;
+#endif
 }
 
 int mw_imap_client_authenticate_login(mw_imap_client *c, const char *user,

@@ -570,6 +570,7 @@ int mw_pop3_client_auth_plain(mw_pop3_client *c, const char *authzid,
 int mw_pop3_client_auth_xoauth2(mw_pop3_client *c, const char *user,
                                 size_t ulen, const char *token, size_t tlen)
 {
+#if MW_ENABLE_SASL_OAUTH
     size_t p, n = 0;
     int r = auth_precheck(c, "XOAUTH2");
     if (r != MW_OK)
@@ -581,6 +582,11 @@ int mw_pop3_client_auth_xoauth2(mw_pop3_client *c, const char *user,
     if (r != MW_OK)
         return r;
     return auth_with_b64(c, "XOAUTH2", MECH_XOAUTH2, n);
+#else
+    /* Compiled out (features.h), whatever the state. */
+    (void)c, (void)user, (void)ulen, (void)token, (void)tlen;
+    return MW_E_UNSUPPORTED;
+#endif
 }
 
 int mw_pop3_client_auth_login(mw_pop3_client *c, const char *user,

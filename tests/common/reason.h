@@ -14,6 +14,10 @@
  *   reason_drop(line)       an expected log line "... @<offset> <reason>"
  *                           as such a build logs it: cut after
  *                           "@<offset> " (unchanged with error texts).
+ *   reason_drop_lines(text, prefix)
+ *                           reason_drop() on every line of a whole
+ *                           expected log (lines end with LF) that begins
+ *                           with `prefix`, the other lines kept, in place.
  */
 #ifndef MW_TEST_REASON_H
 #define MW_TEST_REASON_H
@@ -51,6 +55,35 @@ static inline void reason_drop(char *line)
             return;
         }
         at = strstr(at + 2, " @");
+    }
+#endif
+}
+
+static inline void reason_drop_lines(char *text, const char *prefix)
+{
+#if MW_ENABLE_ERROR_TEXT
+    (void)text;
+    (void)prefix;
+#else
+    size_t plen = strlen(prefix);
+    char *line = text;
+    while (*line != '\0') {
+        char *nl = strchr(line, '\n');
+        size_t len = nl != NULL ? (size_t)(nl - line) : strlen(line);
+        if (strncmp(line, prefix, plen) == 0) {
+            if (nl != NULL)
+                *nl = '\0';
+            reason_drop(line);
+            len = strlen(line);
+            if (nl != NULL) {
+                /* close the gap: the line end and the rest follow */
+                *nl = '\n';
+                memmove(line + len, nl, strlen(nl) + 1);
+            }
+        }
+        line += len;
+        if (*line == '\n')
+            line++;
     }
 #endif
 }

@@ -22,6 +22,7 @@
 
 #include "evlog.h"
 #include "mailwire/core.h"
+#include "mailwire/features.h"
 
 /* A string literal as pointer and length (it may hold NUL bytes). */
 #ifndef S_
@@ -272,6 +273,22 @@ static inline int sec_feed_all(sec_feed_fn f, void *m, const char *p, size_t n)
     }
     return r;
 }
+
+/* ---- compiled-out features (features.h) ---- */
+
+/* What a CRAM-MD5 / APOP (SEC_CRAM) or XOAUTH2 / OAUTHBEARER (SEC_OAUTH)
+ * call returns: `st`, or MW_E_UNSUPPORTED whatever the state and the
+ * arguments when the feature is compiled out (nothing is sent then). */
+#if MW_ENABLE_SASL_CRAM_MD5
+#define SEC_CRAM(st) (st)
+#else
+#define SEC_CRAM(st) MW_E_UNSUPPORTED
+#endif
+#if MW_ENABLE_SASL_OAUTH
+#define SEC_OAUTH(st) (st)
+#else
+#define SEC_OAUTH(st) MW_E_UNSUPPORTED
+#endif
 
 /* ---- a suite built without its module ---- */
 

@@ -241,8 +241,10 @@ static int c_error(mw_pop3_client *c, void *u, int st, size_t off,
     (void)c;
     CHECK(why != NULL);
     flush_body(r);
-    if (st == MW_E_INJECTION && strstr(why, "STLS") != NULL) {
-        /* the injection verdict: the same end as a +OK read alone */
+    if (st == MW_E_INJECTION) {
+        /* the injection verdict (data after +OK to STLS, the client's only
+         * MW_E_INJECTION; told by its code, the reason being "" without
+         * error texts): the same end as a +OK read alone */
         log_num(&r->log, 0x5715);
         r->stop = 1;
         return 0;

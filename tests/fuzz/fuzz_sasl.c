@@ -50,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mailwire/features.h"
 #include "mailwire/sasl.h"
 
 #include "fuzz_util.h"
@@ -502,6 +503,7 @@ static int do_encoders(const char *in, size_t n)
     } else {
         CHECK(has_byte(f.c, 0));
     }
+#if MW_ENABLE_SASL_OAUTH
     if (run_encoder(enc_xoauth2, &f, &enc, &elen) == MW_OK) {
         size_t cap = scratch_len(elen);
         char *sc = xmalloc(cap);
@@ -525,6 +527,12 @@ static int do_encoders(const char *in, size_t n)
         free(enc);
         res |= 8;
     }
+#else
+    /* compiled out (features.h): refused, nothing written */
+    elen = 0;
+    CHECK(enc_xoauth2(&f, NULL, 0, &elen) == MW_E_UNSUPPORTED && elen == 0);
+    CHECK(enc_oauthbearer(&f, NULL, 0, &elen) == MW_E_UNSUPPORTED && elen == 0);
+#endif
     {
         /* CRAM-MD5: user part, secret part, challenge part */
         size_t rl = f.c.len + 1 + MW_MD5_HEX_LEN, got = 0;
@@ -532,10 +540,15 @@ static int do_encoders(const char *in, size_t n)
         mw_span u, d;
         int r = mw_sasl_cram_md5_response(f.c.ptr, f.c.len, f.p.ptr, f.p.len,
                                           f.z.ptr, f.z.len, resp, rl, &got);
+#if !MW_ENABLE_SASL_CRAM_MD5
+        /* compiled out (features.h): refused, nothing written */
+        CHECK(r == MW_E_UNSUPPORTED && got == 0);
+#else
         CHECK(r == MW_OK || r == MW_E_INVAL);
         CHECK((r == MW_E_INVAL) == (f.c.len == 0 || has_byte(f.c, 0) ||
                                     has_byte(f.c, '\r') ||
                                     has_byte(f.c, '\n')));
+#endif
         if (r == MW_OK) {
             CHECK(got == rl);
             CHECK(mw_sasl_cram_md5_parse(resp, got, &u, &d, NULL) == MW_OK);
@@ -592,9 +605,65 @@ static int do_md5(const char *in, size_t n, unsigned opt)
     return one[0];
 }
 
+#if !MW_ENABLE_SASL_CRAM_MD5 || !MW_ENABLE_SASL_OAUTH
+/* 2 to 5 with the mechanism compiled out (features.h): every function
+ * refuses with MW_E_UNSUPPORTED, the parsers filling `err` (offset 0),
+ * and nothing is written. */
+static int do_compiled_out(unsigned sel, const char *in, size_t n)
+{
+    char out[MW_MD5_HEX_LEN + 8], sc[8];
+    mw_span a = {NULL, 0}, b = {NULL, 0}, c = {NULL, 0};
+    unsigned port = 7;
+    size_t got = 0;
+    mw_error err;
+    int r;
+
+    memset(&err, 0, sizeof err);
+    memset(out, 0x5a, sizeof out);
+    switch (sel) {
+    case 2:
+        r = mw_sasl_cram_md5_parse(in, n, &a, &b, &err);
+        CHECK(mw_sasl_cram_md5_check(in, n, in, n, in, n) == MW_E_UNSUPPORTED);
+        CHECK(mw_sasl_cram_md5_response(in, n, in, n, in, n, out, sizeof out,
+                                        &got) == MW_E_UNSUPPORTED);
+        break;
+    case 3:
+        r = mw_sasl_xoauth2_parse(in, n, sc, sizeof sc, &a, &b, &err);
+        break;
+    case 4:
+        r = mw_sasl_oauthbearer_parse(in, n, sc, sizeof sc, &a, &b, &port, &c,
+                                      &err);
+        break;
+    default:
+        r = mw_sasl_apop_find_timestamp(in, n, &a);
+        CHECK(r == MW_E_UNSUPPORTED);
+        CHECK(mw_sasl_apop_digest(in, n, in, n, out) == MW_E_UNSUPPORTED);
+        CHECK(mw_sasl_apop_check(in, n, in, n, in, n) == MW_E_UNSUPPORTED);
+        err.code = r; /* no mw_error here */
+        err.reason = "";
+        break;
+    }
+    CHECK(r == MW_E_UNSUPPORTED);
+    CHECK(err.code == r && err.reason != NULL && err.offset == 0);
+    CHECK(a.ptr == NULL && b.ptr == NULL && c.ptr == NULL);
+    CHECK(port == 7 && got == 0);
+    for (size_t i = 0; i < sizeof out; i++)
+        CHECK(out[i] == 0x5a);
+    return r;
+}
+#endif
+
 static int run_case(unsigned sel, unsigned opt, const char *in, size_t n,
                     int roundtrip)
 {
+#if !MW_ENABLE_SASL_CRAM_MD5
+    if (sel == 2 || sel == 5)
+        return do_compiled_out(sel, in, n);
+#endif
+#if !MW_ENABLE_SASL_OAUTH
+    if (sel == 3 || sel == 4)
+        return do_compiled_out(sel, in, n);
+#endif
     switch (sel) {
     case 0:
         return do_plain(in, n, opt, roundtrip);

@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "mailwire/codec.h"
+#include "mailwire/features.h"
 #include "mailwire/sasl.h"
 #include "mailwire/smtp.h"
 
@@ -819,6 +820,10 @@ static void mode_ehlo(rd *r)
         want &= ~MW_SMTP_EXT_STARTTLS;
     else
         want &= ~MW_SMTP_EXT_REQUIRETLS;
+#if !MW_ENABLE_SMTP_CHUNKING
+    /* compiled out (features.h): configured, never offered */
+    want &= ~(MW_SMTP_EXT_CHUNKING | MW_SMTP_EXT_BINARYMIME);
+#endif
     if ((caps->ext & want) != want) {
         fprintf(stderr, "offered %lx, client read %lx\n", want, caps->ext);
         CHECK(0);

@@ -243,7 +243,8 @@ static int on_error(mw_smtp_server *s, void *u, int status, size_t off,
     app *a = u;
     (void)s;
     CHECK(reason != NULL && status < 0);
-    if (strstr(reason, "STARTTLS discarded") != NULL) {
+    /* by its code: the reason is "" without error texts (features.h) */
+    if (status == MW_E_TLS_LEFTOVER) {
         if (a->discard_logged)
             return 0;
         a->discard_logged = 1;

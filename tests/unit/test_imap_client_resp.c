@@ -24,6 +24,7 @@
 #include "evlog.h"
 #include "replay.h"
 #include "testdata.h"
+#include "reason.h"
 
 #include "mailwire/imap.h"
 
@@ -969,11 +970,20 @@ static void set_cmds(tc *x, const char *const *cmds, size_t n)
 }
 
 /* Replay `in` every way and compare with `want` (NULL: no check). */
-static void check(tc *x, const char *in, size_t n, const char *want)
+static void check(tc *x, const char *in, size_t n, const char *want0)
 {
     evlog whole;
+    char *want = NULL;
     evlog_init(&whole);
     replay_check(&ops, x, in, n, &whole);
+    if (want0 != NULL) {
+        /* the error lines as a build without error texts logs them */
+        size_t wn = strlen(want0) + 1;
+        want = malloc(wn);
+        assert_non_null(want);
+        memcpy(want, want0, wn);
+        reason_drop_lines(want, "error ");
+    }
     if (want != NULL && strcmp(evlog_str(&whole), want) != 0) {
         /* print from the line where they part */
         const char *g = evlog_str(&whole), *w = want, *lg = g, *lw = w;
@@ -988,6 +998,7 @@ static void check(tc *x, const char *in, size_t n, const char *want)
         fail_msg("events differ\n--- want (from the first difference)\n%.1500s"
                  "\n--- got\n%.1500s", lw, lg);
     }
+    free(want);
     evlog_free(&whole);
 }
 
@@ -1231,13 +1242,13 @@ static void test_deep_nesting(void **state)
         size_t g = (size_t)G, t = g + 25 + 10000 + 3, u = t + 9 + 10000 + 4;
         snprintf(want, sizeof(want),
                  "fetch 1\n"
-                 "error MW_E_DEPTH @%zu BODYSTRUCTURE nested too deeply\n"
-                 "error MW_E_DEPTH @%zu THREAD nested too deeply\n"
+                 "error MW_E_DEPTH @%zu " R_("BODYSTRUCTURE nested too deeply") "\n"
+                 "error MW_E_DEPTH @%zu " R_("THREAD nested too deeply") "\n"
                  "fetch 2\n"
                  "error MW_E_DEPTH @%zu %s\n"
                  "data EXISTS 3\n",
                  g + 25 + 64, t + 9 + 64, u + 17 + 64,
-                 "lists nested too deep");
+                 R_("lists nested too deep"));
         if (strcmp(got, want) != 0)
             fail_msg("want\n%s\ngot\n%s", want, got);
     }

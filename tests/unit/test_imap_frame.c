@@ -20,6 +20,7 @@
 #include "evlog.h"
 #include "imap/frame.h"
 #include "replay.h"
+#include "reason.h"
 
 #define S_(lit) lit, sizeof(lit) - 1
 
@@ -291,7 +292,7 @@ static void m_skip(model *m, uint64_t lit, int status, const char *reason)
         if (r < 0) {
             evlog_printf(m->log, "SKIP@%zu %s %s", m->frame_off,
                          mw_status_name(MW_E_OVERFLOW),
-                         "literal size out of range");
+                         R_("literal size out of range"));
             m->dead = 1;
             return;
         }
@@ -343,16 +344,16 @@ static void m_skip_rest_of_line(model *m)
     if (r < 0) {
         evlog_printf(m->log, "SKIP@%zu %s %s", m->frame_off,
                      mw_status_name(MW_E_OVERFLOW),
-                     "literal size out of range");
+                     R_("literal size out of range"));
         m->dead = 1;
         return;
     }
     if (r > 0) {
-        m_skip(m, size, MW_E_TOO_LONG, "line too long");
+        m_skip(m, size, MW_E_TOO_LONG, R_("line too long"));
         return;
     }
     evlog_printf(m->log, "SKIP@%zu %s %s", m->frame_off,
-                 mw_status_name(MW_E_TOO_LONG), "line too long");
+                 mw_status_name(MW_E_TOO_LONG), R_("line too long"));
 }
 
 static void m_release(model *m, size_t k)
@@ -453,17 +454,17 @@ static void run_model(const tm *t, const char *in, size_t n, evlog *log)
             if (r < 0) {
                 evlog_printf(log, "SKIP@%zu %s %s", m.frame_off,
                              mw_status_name(MW_E_OVERFLOW),
-                             "literal size out of range");
+                             R_("literal size out of range"));
                 m.dead = 1;
                 break;
             }
             if (bare && t->policy == MW_NEWLINE_REJECT) {
                 if (r > 0)
-                    m_skip(&m, size, MW_E_BARE_LF, "bare LF line end");
+                    m_skip(&m, size, MW_E_BARE_LF, R_("bare LF line end"));
                 else
                     evlog_printf(log, "SKIP@%zu %s %s", m.frame_off,
                                  mw_status_name(MW_E_BARE_LF),
-                                 "bare LF line end");
+                                 R_("bare LF line end"));
                 frame_done = 1;
                 break;
             }
@@ -482,7 +483,7 @@ static void run_model(const tm *t, const char *in, size_t n, evlog *log)
                 if (how == MW__IMAP_TAKE_INLINE &&
                     (te + eol > max || size > (uint64_t)(max - te - eol))) {
                     m_skip(&m, size, MW_E_TOO_LONG,
-                           "literal does not fit the frame limit");
+                           R_("literal does not fit the frame limit"));
                     frame_done = 1;
                 } else if (how == MW__IMAP_TAKE_INLINE) {
                     size_t k = (size_t)size;
@@ -511,7 +512,7 @@ static void run_model(const tm *t, const char *in, size_t n, evlog *log)
                 } else if (how == MW__IMAP_TAKE_REFUSE) {
                     frame_done = 1;
                 } else {
-                    m_skip(&m, size, MW_E_LIMIT, "test discard");
+                    m_skip(&m, size, MW_E_LIMIT, R_("test discard"));
                     frame_done = 1;
                 }
             }
@@ -617,7 +618,7 @@ static void test_inline_literals(void **state)
     check(&t, S_("A {2}\r\nx\r\nB\r\n"),
           "LIT@0 size=2 flags=0\n"
           " text: A {2}\n"
-          "SKIP@0 MW_E_BARE_LF bare LF line end\n"
+          "SKIP@0 MW_E_BARE_LF " R_("bare LF line end") "\n"
           "LINE@10\n"
           " text: B\n"
           "eof idle=1\n");
@@ -686,7 +687,7 @@ static void test_discard_refuse(void **state)
     check(&t, in, sizeof(in) - 1,
           "LIT@0 size=21 flags=1\n"
           " text: A1 APPEND INBOX {21+}\n"
-          "SKIP@0 MW_E_LIMIT test discard\n"
+          "SKIP@0 MW_E_LIMIT " R_("test discard") "\n"
           "LINE@60\n"
           " text: A3 NOOP\n"
           "eof idle=1\n");
@@ -719,7 +720,7 @@ static void test_limit(void **state)
                      (int)len, in, len + 2);
         else
             snprintf(want, sizeof want,
-                     "FULL@0 n=10\nSKIP@0 MW_E_TOO_LONG line too long\n"
+                     "FULL@0 n=10\nSKIP@0 MW_E_TOO_LONG " R_("line too long") "\n"
                      "LINE@%zu\n text: OK\neof idle=1\n",
                      len + 2);
         check(&t, in, len + 6, want);
@@ -727,16 +728,16 @@ static void test_limit(void **state)
     /* max+1 bytes ending in CR, then not LF: the CR is text */
     memcpy(in, "xxxxxxxxxx\rz\r\nOK\r\n", 18);
     check(&t, in, 18,
-          "FULL@0 n=10\nSKIP@0 MW_E_TOO_LONG line too long\n"
+          "FULL@0 n=10\nSKIP@0 MW_E_TOO_LONG " R_("line too long") "\n"
           "LINE@14\n text: OK\neof idle=1\n");
     /* max bytes ending in an announcement, then CR CR LF: the first CR is
      * text, so the line announces nothing (found by fuzz_imap_frame) */
     check(&t, S_("abcdefg{1}\r\r\nB\r\n"),
-          "FULL@0 n=10\nSKIP@0 MW_E_TOO_LONG line too long\n"
+          "FULL@0 n=10\nSKIP@0 MW_E_TOO_LONG " R_("line too long") "\n"
           "LINE@13\n text: B\neof idle=1\n");
     check(&t, S_("abcdefg{1}\r\n\r\nB\r\n"),
           "LIT@0 size=1 flags=0\n text: abcdefg{1}\n"
-          "SKIP@0 MW_E_TOO_LONG literal does not fit the frame limit\n"
+          "SKIP@0 MW_E_TOO_LONG " R_("literal does not fit the frame limit") "\n"
           "LINE@14\n text: B\neof idle=1\n");
     /* a line of exactly max bytes with bare-LF policy ACCEPT */
     t.policy = MW_NEWLINE_ACCEPT;
@@ -758,7 +759,7 @@ static void test_limit(void **state)
     check(&t, S_("A {4}\r\nabcd\r\nB\r\n"),
           "LIT@0 size=4 flags=0\n"
           " text: A {4}\n"
-          "SKIP@0 MW_E_TOO_LONG literal does not fit the frame limit\n"
+          "SKIP@0 MW_E_TOO_LONG " R_("literal does not fit the frame limit") "\n"
           "LINE@13\n"
           " text: B\n"
           "eof idle=1\n");
@@ -779,7 +780,7 @@ static void test_full_drop_literal(void **state)
     tm_setup(&t, 16, MW_NEWLINE_REJECT, DEC_CLIENT);
     check(&t, in, sizeof(in) - 1,
           "FULL@0 n=16\n"
-          "SKIP@0 MW_E_TOO_LONG line too long\n"
+          "SKIP@0 MW_E_TOO_LONG " R_("line too long") "\n"
           "LINE@60\n"
           " text:  tail\n"
           "LINE@67\n"
@@ -843,8 +844,8 @@ static void test_bare_lf(void **state)
     (void)state;
     tm_setup(&t, 64, MW_NEWLINE_REJECT, DEC_INLINE);
     check(&t, in, sizeof(in) - 1,
-          "SKIP@0 MW_E_BARE_LF bare LF line end\n"
-          "SKIP@8 MW_E_BARE_LF bare LF line end\n"
+          "SKIP@0 MW_E_BARE_LF " R_("bare LF line end") "\n"
+          "SKIP@8 MW_E_BARE_LF " R_("bare LF line end") "\n"
           "LINE@26\n"
           " text: A3 X\n"
           "eof idle=1\n");
@@ -885,10 +886,10 @@ static void test_literal_sizes(void **state)
           " text: A1 APPEND x {9223372036854775807}\n"
           "eof idle=0\n");
     check(&t, S_("A1 APPEND x {9223372036854775808}\r\nA2 NOOP\r\n"),
-          "SKIP@0 MW_E_OVERFLOW literal size out of range\n"
+          "SKIP@0 MW_E_OVERFLOW " R_("literal size out of range") "\n"
           "eof idle=0\n");
     check(&t, S_("* 1 FETCH (BODY[] {18446744073709551617}\r\nA2 NOOP\r\n"),
-          "SKIP@0 MW_E_OVERFLOW literal size out of range\n"
+          "SKIP@0 MW_E_OVERFLOW " R_("literal size out of range") "\n"
           "eof idle=0\n");
     /* leading zeros do not overflow */
     t.decide = DEC_INLINE;
@@ -903,7 +904,7 @@ static void test_literal_sizes(void **state)
     check(&t, S_("A {1}\r\nx {99999999999999999999}\r\nA2 NOOP\r\n"),
           "LIT@0 size=1 flags=0\n"
           " text: A {1}\n"
-          "SKIP@0 MW_E_OVERFLOW literal size out of range\n"
+          "SKIP@0 MW_E_OVERFLOW " R_("literal size out of range") "\n"
           "eof idle=0\n");
     tm_free(&t);
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "imap/grammar.h"
+#include "reason.h"
 
 #define S_(lit) lit, sizeof(lit) - 1
 
@@ -195,7 +196,7 @@ static void test_lex_sticky_errors(void **state)
     assert_int_equal(mw__imap_lex_sp(&L), MW_OK);
     assert_int_equal(mw__imap_lex_number(&L, &v), MW_E_SYNTAX);
     assert_int_equal(L.err_offset, 1005);
-    assert_string_equal(L.reason, "number expected");
+    assert_string_equal(L.reason, R_("number expected"));
     /* every later call fails at once, the first error stays */
     assert_int_equal(mw__imap_lex_atom(&L, &s), MW_E_SYNTAX);
     assert_int_equal(mw__imap_lex_sp(&L), MW_E_SYNTAX);
@@ -205,14 +206,14 @@ static void test_lex_sticky_errors(void **state)
     assert_int_equal(mw__imap_lex_peek(&L), -1);
     assert_int_equal(mw__imap_lex_fail(&L, MW_E_LIMIT, "other"), MW_E_SYNTAX);
     assert_int_equal(L.err_offset, 1005);
-    assert_string_equal(L.reason, "number expected");
+    assert_string_equal(L.reason, R_("number expected"));
 
     /* end: trailing garbage, and the trailing-space quirk */
     lex(&L, S_("x "), 0);
     assert_int_equal(mw__imap_lex_atom(&L, &s), MW_OK);
     assert_int_equal(mw__imap_lex_end(&L), MW_E_SYNTAX);
     assert_int_equal(L.err_offset, 1001);
-    assert_string_equal(L.reason, "trailing garbage");
+    assert_string_equal(L.reason, R_("trailing garbage"));
     lex(&L, S_("x   "), MW__IMAP_LEX_TRAILING_SP);
     assert_int_equal(mw__imap_lex_atom(&L, &s), MW_OK);
     assert_int_equal(mw__imap_lex_end(&L), MW_OK);
@@ -297,7 +298,7 @@ static void test_lex_quoted(void **state)
     lex(&L, S_("\"ab\0cd\""), 0);
     assert_int_equal(mw__imap_lex_quoted(&L, &s), MW_E_NUL);
     assert_int_equal(L.err_offset, 1003);
-    assert_string_equal(L.reason, "NUL in quoted string");
+    assert_string_equal(L.reason, R_("NUL in quoted string"));
     lex(&L, S_("\"ab\\\0\""), 0);
     assert_int_equal(mw__imap_lex_quoted(&L, &s), MW_E_SYNTAX);
     assert_int_equal(L.err_offset, 1003);
@@ -309,7 +310,7 @@ static void test_lex_quoted(void **state)
     assert_int_equal(mw__imap_lex_quoted(&L, &s), MW_E_BARE_LF);
     lex(&L, S_("\"a\\nb\""), 0);
     assert_int_equal(mw__imap_lex_quoted(&L, &s), MW_E_SYNTAX);
-    assert_string_equal(L.reason, "bad escape in quoted string");
+    assert_string_equal(L.reason, R_("bad escape in quoted string"));
     lex(&L, S_("\"abc"), 0);
     assert_int_equal(mw__imap_lex_quoted(&L, &s), MW_E_SYNTAX);
     assert_int_equal(L.err_offset, 1004);
@@ -384,7 +385,7 @@ static void test_lex_literal(void **state)
     /* broken ones */
     lex(&L, S_("{10}\r\nabc"), 0);
     assert_int_equal(mw__imap_lex_literal(&L, &s, NULL), MW_E_SYNTAX);
-    assert_string_equal(L.reason, "literal cut short");
+    assert_string_equal(L.reason, R_("literal cut short"));
     lex(&L, S_("{}\r\n"), 0);
     assert_int_equal(mw__imap_lex_literal(&L, &s, NULL), MW_E_SYNTAX);
     lex(&L, S_("{3}ab"), 0);
@@ -419,7 +420,7 @@ static void test_lex_strings(void **state)
     assert_true(span_is(s, "NIL"));
     assert_int_equal(mw__imap_lex_sp(&L), MW_OK);
     assert_int_equal(mw__imap_lex_nstring(&L, &s), MW_E_SYNTAX);
-    assert_string_equal(L.reason, "string expected");
+    assert_string_equal(L.reason, R_("string expected"));
     assert_int_equal(L.err_offset, 1000 + 23);
 
     /* astring: atom with "]", quoted, literal */
@@ -508,10 +509,10 @@ static void test_lex_strings(void **state)
     /* expect names what it wanted */
     lex(&L, S_("x"), 0);
     assert_int_equal(mw__imap_lex_expect(&L, ')'), MW_E_SYNTAX);
-    assert_string_equal(L.reason, "')' expected");
+    assert_string_equal(L.reason, R_("')' expected"));
     lex(&L, S_(""), 0);
     assert_int_equal(mw__imap_lex_sp(&L), MW_E_SYNTAX);
-    assert_string_equal(L.reason, "SP expected");
+    assert_string_equal(L.reason, R_("SP expected"));
     assert_int_equal(L.err_offset, 1000);
 }
 
@@ -653,7 +654,7 @@ static void test_lex_seqset(void **state)
     lex(&L, S_("(1)"), 0);
     assert_int_equal(mw__imap_lex_seqset(&L, &set), MW_E_SYNTAX);
     assert_int_equal(L.err_offset, 1000);
-    assert_string_equal(L.reason, "sequence set expected");
+    assert_string_equal(L.reason, R_("sequence set expected"));
 }
 
 /* ---- flags --------------------------------------------------------------- */

@@ -28,6 +28,7 @@
 #include "mailwire/sasl.h"
 #include "imap/grammar.h"
 #include "imap/server_int.h"
+#include "reason.h"
 
 #define S_(lit) lit, sizeof(lit) - 1
 #define SPAN(lit) { lit, sizeof(lit) - 1 }
@@ -1047,8 +1048,8 @@ static void test_states(void **state)
                   "d BAD Unknown command\r\n"
                   "e OK Completed\r\n");
     assert_int_equal(x->ncmd, 1); /* only NOOP reached the application */
-    assert_true(log_has(x, "error MW_E_STATE @0 command not valid in this "
-                           "state"));
+    assert_true(log_has(x, "error MW_E_STATE @0 " R_("command not valid in this "
+                                                "state")));
     feed_str(x, "f LOGIN u p\r\ng LOGIN u p\r\nh FETCH 1 FLAGS\r\n"
                 "i SELECT nosuch\r\n");
     expect_out(x, "f OK Completed\r\n"
@@ -1159,8 +1160,8 @@ static void test_starttls_leftover(void **state)
     assert_int_equal(feed_all(x, in, sizeof in - 1), MW_OK);
     expect_out(x, "a OK Begin TLS\r\n");
     assert_int_equal(x->ncmd, 1);
-    assert_true(log_has(x, "error MW_E_TLS_LEFTOVER @12 plaintext after "
-                           "STARTTLS discarded"));
+    assert_true(log_has(x, "error MW_E_TLS_LEFTOVER @12 " R_("plaintext after "
+                                                        "STARTTLS discarded")));
     assert_int_equal(mw_imap_server_discarded(&x->s), sizeof in - 1 - 12);
     assert_int_equal(mw_imap_server_want(&x->s), MW_IMAP_SERVER_WANT_TLS);
     /* more plaintext before the handshake ends: dropped, not reported again */
@@ -1201,8 +1202,8 @@ static void test_compress_leftover(void **state)
     out_clear(x);
     feed_str(x, "a LOGIN u p\r\nb COMPRESS DEFLATE\r\nc NOOP\r\n");
     expect_out(x, "a OK Completed\r\nb OK DEFLATE active\r\n");
-    assert_true(log_has(x, "MW_E_TLS_LEFTOVER @33 uncompressed bytes after "
-                           "COMPRESS discarded"));
+    assert_true(log_has(x, "MW_E_TLS_LEFTOVER @33 " R_("uncompressed bytes after "
+                                                  "COMPRESS discarded")));
     assert_int_equal(mw_imap_server_want(&x->s),
                      MW_IMAP_SERVER_WANT_COMPRESS);
     assert_int_equal(mw_imap_server_compress_done(&x->s), MW_OK);
@@ -1257,7 +1258,7 @@ static void test_auth_cancel_loop(void **state)
     feed_str(x, "a AUTHENTICATE PLAIN\r\n*\r\nb AUTHENTICATE PLAIN\r\n*\r\n");
     expect_out(x, "+ \r\na BAD Authentication cancelled\r\n"
                   "+ \r\nb BAD Authentication cancelled\r\n");
-    assert_true(log_has(x, "error MW_E_CANCELLED @22 AUTHENTICATE cancelled"));
+    assert_true(log_has(x, "error MW_E_CANCELLED @22 " R_("AUTHENTICATE cancelled")));
     assert_int_equal(feed_str(x, "c AUTHENTICATE PLAIN\r\n*\r\n"), MW_DONE);
     expect_out(x, "+ \r\nc BAD Authentication cancelled\r\n"
                   "* BYE Too many invalid commands\r\n");
@@ -1303,7 +1304,7 @@ static void test_line_limit(void **state)
     feed_all(x, in.p, in.len);
     expect_out(x, "a NO Failed\r\nb NO Failed\r\n"
                   "c BAD Command line too long\r\nd OK Completed\r\n");
-    assert_true(log_has(x, "error MW_E_TOO_LONG @16387 command line too long"));
+    assert_true(log_has(x, "error MW_E_TOO_LONG @16387 " R_("command line too long")));
     evlog_init(&whole);
     x->quiet = 1;
     replay_check(&ops, x, in.p, in.len, &whole);

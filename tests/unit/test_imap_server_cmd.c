@@ -30,6 +30,7 @@
 #include "imap/grammar.h"
 #include "imap/server_cmd.h"
 #include "imap/server_cmd_int.h"
+#include "reason.h"
 
 #define S_(lit) lit, sizeof(lit) - 1
 #define BASE 1000u
@@ -1631,11 +1632,11 @@ static void test_errors(void **state)
     /* NUL, CR and LF have statuses of their own (the reason names the
      * place; the status, not the reason's text, tells them apart) */
     BAD("a\x00 NOOP", MW_E_NUL, 1, NULL);
-    assert_string_equal(err.reason, "NUL in tag");
+    assert_string_equal(err.reason, R_("NUL in tag"));
     BAD("a\rb NOOP", MW_E_BARE_CR, 1, NULL);
-    assert_string_equal(err.reason, "CR in tag");
+    assert_string_equal(err.reason, R_("CR in tag"));
     BAD("a\nb NOOP", MW_E_BARE_LF, 1, NULL);
-    assert_string_equal(err.reason, "LF in tag");
+    assert_string_equal(err.reason, R_("LF in tag"));
     BAD("a\xc3\xa9 NOOP", MW_E_SYNTAX, 1, NULL);
     /* "]" is an ASTRING-CHAR and therefore a tag char (RFC 9051 §9) */
     OK("a] NOOP", "a]", "NOOP");
@@ -1796,24 +1797,24 @@ static void test_errors(void **state)
      * parentheses required, one SP */
     BAD("a1 APPEND INBOX UTF8 (~{1}\r\na", MW_E_SYNTAX, 29, "a1");
     assert_string_equal(err.reason,
-                        "\")\" expected after the UTF8 literal8 (RFC 6855 "
-                        "§4)");
+                        R_("\")\" expected after the UTF8 literal8 (RFC 6855 "
+                           "§4)"));
     BAD("a1 APPEND INBOX UTF8 (~{1}\r\na]", MW_E_SYNTAX, 29, "a1");
     BAD("a1 APPEND INBOX UTF8 (~{1}\r\na) {1}\r\nb)", MW_E_SYNTAX, 37,
         "a1");
     BAD("a1 APPEND INBOX UTF8 ({1}\r\na)", MW_E_SYNTAX, 22, "a1");
     assert_string_equal(err.reason,
-                        "literal8 expected after \"UTF8 (\" (RFC 6855 §4)");
+                        R_("literal8 expected after \"UTF8 (\" (RFC 6855 §4)"));
     BAD("a1 APPEND INBOX UTF8 (\"a\")", MW_E_SYNTAX, 22, "a1");
     BAD("a1 APPEND INBOX UTF8 ~{1}\r\na", MW_E_SYNTAX, 21, "a1");
-    assert_string_equal(err.reason, "\"(\" expected after UTF8 (RFC 6855 §4)");
+    assert_string_equal(err.reason, R_("\"(\" expected after UTF8 (RFC 6855 §4)"));
     BAD("a1 APPEND INBOX UTF8(~{1}\r\na)", MW_E_SYNTAX, 20, "a1");
     BAD("a1 APPEND INBOX UTF8  (~{1}\r\na)", MW_E_SYNTAX, 21, "a1");
     BAD("a1 APPEND INBOX UTF8 (~{1}\r\na))", MW_E_SYNTAX, 30, "a1");
     /* literals: NUL only in literal8 (RFC 9051 §4.3), literal8 only in
      * APPEND and SETMETADATA values */
     BAD("a1 LOGIN {3}\r\na\x00" "b p", MW_E_NUL, 15, "a1");
-    assert_string_equal(err.reason, "NUL in a literal (only literal8 may)");
+    assert_string_equal(err.reason, R_("NUL in a literal (only literal8 may)"));
     BAD("a1 LOGIN ~{3}\r\nabc p", MW_E_SYNTAX, 9, "a1");
     BAD("a1 SEARCH TEXT ~{1}\r\nx", MW_E_SYNTAX, 15, "a1");
     BAD("a1 FETCH {1}\r\n1 FLAGS", MW_E_SYNTAX, 9, "a1");
@@ -1821,13 +1822,13 @@ static void test_errors(void **state)
     /* CR, LF and NUL outside literals (the framer never passes CRLF, but
      * a bare CR or LF may still come through) */
     BAD("a1 LOGIN u\rx p", MW_E_BARE_CR, 10, "a1");
-    assert_string_equal(err.reason, "CR outside a literal");
+    assert_string_equal(err.reason, R_("CR outside a literal"));
     BAD("a1 LOGIN u\nx p", MW_E_BARE_LF, 10, "a1");
-    assert_string_equal(err.reason, "LF outside a literal");
+    assert_string_equal(err.reason, R_("LF outside a literal"));
     BAD("a1 SELECT \"a\rb\"", MW_E_BARE_CR, 12, "a1");
-    assert_string_equal(err.reason, "CR in quoted string");
+    assert_string_equal(err.reason, R_("CR in quoted string"));
     BAD("a1 SELECT a\x00", MW_E_NUL, 11, "a1");
-    assert_string_equal(err.reason, "NUL outside a literal");
+    assert_string_equal(err.reason, R_("NUL outside a literal"));
     /* mailbox names */
     BAD("a1 SELECT {3}\r\na\x01" "b", MW_E_SYNTAX, 10, "a1");
     BAD("a1 SELECT {3}\r\na\x7f" "b", MW_E_SYNTAX, 10, "a1");
@@ -1887,7 +1888,7 @@ static void test_limits(void **state)
     n = nested(buf, sizeof buf, MW_IMAP_DEPTH_DEFAULT + 1, "(", "ALL", ")");
     assert_int_equal(parse_x(buf, n, 0, 0), MW_E_DEPTH);
     assert_int_equal(err.offset, BASE + 9 + MW_IMAP_DEPTH_DEFAULT);
-    assert_string_equal(err.reason, "search keys nested too deep");
+    assert_string_equal(err.reason, R_("search keys nested too deep"));
     n = nested(buf, sizeof buf, 4, "NOT ", "ALL", "");
     assert_int_equal(parse_x(buf, n, 0, 4), MW_OK);
     n = nested(buf, sizeof buf, 5, "NOT ", "ALL", "");
