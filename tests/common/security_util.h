@@ -23,6 +23,7 @@
 #include "evlog.h"
 #include "mailwire/core.h"
 #include "mailwire/features.h"
+#include "textbuf.h"
 
 /* A string literal as pointer and length (it may hold NUL bytes). */
 #ifndef S_
@@ -46,27 +47,13 @@ static inline void *sec_alloc(size_t n)
     return p;
 }
 
-/* ---- a growable text, always NUL-terminated ---- */
+/* ---- a growable text, always NUL-terminated (textbuf.h) ---- */
 
-typedef struct gbuf {
-    char *p;
-    size_t n, cap;
-} gbuf;
+typedef mw_textbuf gbuf;
 
 static inline void gb_put(gbuf *b, const void *p, size_t n)
 {
-    if (b->cap - b->n < n + 1) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->n < n + 1)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        assert_non_null(b->p);
-        b->cap = cap;
-    }
-    if (n > 0)
-        memcpy(b->p + b->n, p, n);
-    b->n += n;
-    b->p[b->n] = '\0';
+    mw_textbuf_put(b, p, n);
 }
 
 static inline void gb_puts(gbuf *b, const char *z)
@@ -101,8 +88,7 @@ static inline void gb_clear(gbuf *b)
 
 static inline void gb_free(gbuf *b)
 {
-    free(b->p);
-    memset(b, 0, sizeof(*b));
+    mw_textbuf_free(b);
 }
 
 static inline const char *gb_cstr(const gbuf *b)

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "mailwire/core.h"
+#include "textbuf.h" /* tests/common */
 
 #define CHECK(cond)                                                          \
     do {                                                                     \
@@ -342,26 +343,12 @@ static inline int test_hook(void *user, mw_span charset, const char *in,
 
 #ifdef FZ_SCRIPT
 
-/* A growable text, always NUL-terminated. */
-typedef struct buf {
-    char *p;
-    size_t n, cap;
-} buf;
+/* A growable text, always NUL-terminated (tests/common/textbuf.h). */
+typedef mw_textbuf buf;
 
 static inline void put(buf *b, const void *p, size_t n)
 {
-    if (b->cap - b->n < n + 1) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->n < n + 1)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        CHECK(b->p != NULL);
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->p + b->n, p, n);
-    b->n += n;
-    b->p[b->n] = '\0';
+    mw_textbuf_put(b, p, n);
 }
 
 static inline void set(buf *b, const void *p, size_t n)

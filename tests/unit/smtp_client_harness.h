@@ -21,33 +21,19 @@
 #include "evlog.h"
 #include "mailwire/smtp.h"
 #include "replay.h"
+#include "textbuf.h"
 
-typedef struct sch_buf {
-    char *p;
-    size_t n, cap;
-} sch_buf;
+/* The transcript and output buffers (textbuf.h). */
+typedef mw_textbuf sch_buf;
 
 static inline void sch_buf_put(sch_buf *b, const void *p, size_t n)
 {
-    if (b->cap - b->n < n + 1) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->n < n + 1)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        assert_non_null(b->p);
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->p + b->n, p, n);
-    b->n += n;
-    b->p[b->n] = '\0';
+    mw_textbuf_put(b, p, n);
 }
 
 static inline void sch_buf_free(sch_buf *b)
 {
-    free(b->p);
-    b->p = NULL;
-    b->n = b->cap = 0;
+    mw_textbuf_free(b);
 }
 
 typedef struct sch {
