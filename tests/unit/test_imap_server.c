@@ -1671,16 +1671,22 @@ static void test_append_limits(void **state)
     srv_go(x);
     out_clear(x);
     feed_str(x, "a LOGIN u p\r\n"
+                "z APPEND INBOX {9}\r\n012345678\r\n"     /* cap - 1 */
                 "b APPEND INBOX {10}\r\n0123456789\r\n"   /* the cap */
                 "c APPEND INBOX {11}\r\n"                 /* cap + 1 */
                 "d APPEND INBOX {11+}\r\n01234567890\r\n"
                 "e NOOP\r\n");
     expect_out(x, "a OK Completed\r\n+ Ready for literal data\r\n"
+                  "z OK [APPENDUID 38505 3955] APPEND completed\r\n"
+                  "+ Ready for literal data\r\n"
                   "b OK [APPENDUID 38505 3955] APPEND completed\r\n"
                   "c NO [TOOBIG] Message too large\r\n"
                   "d NO [TOOBIG] Message too large\r\n"
                   "e OK Completed\r\n");
-    assert_int_equal(x->nlit, 1); /* the machine refused the others */
+    assert_int_equal(x->nlit, 2); /* the machine refused the others */
+    /* cap + 1: reported at the start of the APPEND, each form */
+    assert_true(log_has(x, "error MW_E_LIMIT @77 " R_("APPEND message too large")));
+    assert_true(log_has(x, "error MW_E_LIMIT @98 " R_("APPEND message too large")));
     /* before login: refused by state, the literal is not wanted */
     srv_go(x);
     out_clear(x);
