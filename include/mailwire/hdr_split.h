@@ -262,6 +262,17 @@ typedef struct mw_hdr_defect {
  *  its members are private. */
 typedef struct mw_hdr_parser mw_hdr_parser;
 
+/** Type of the `field` member of ::mw_hdr_callbacks. */
+typedef int (*mw_hdr_field_fn)(mw_hdr_parser *p, void *user,
+                               const mw_hdr_field *f);
+
+/** Type of the `defect` member of ::mw_hdr_callbacks. */
+typedef int (*mw_hdr_defect_fn)(mw_hdr_parser *p, void *user,
+                                const mw_hdr_defect *d);
+
+/** Type of the `end` member of ::mw_hdr_callbacks. */
+typedef int (*mw_hdr_end_fn)(mw_hdr_parser *p, void *user, size_t body_offset);
+
 /**
  * @brief The callbacks of a header splitter. Any may be NULL (not
  *        interested); zero-initialise the struct.
@@ -275,15 +286,15 @@ typedef struct mw_hdr_parser mw_hdr_parser;
  */
 typedef struct mw_hdr_callbacks {
     /** A header field, in input order. */
-    int (*field)(mw_hdr_parser *p, void *user, const mw_hdr_field *f);
+    mw_hdr_field_fn field;
     /** A defect (see ::mw_hdr_defect_kind). */
-    int (*defect)(mw_hdr_parser *p, void *user, const mw_hdr_defect *d);
+    mw_hdr_defect_fn defect;
     /** The header has ended; the body starts at absolute offset
      *  `body_offset` (the total length of the input when the input ended
      *  without an empty line). Called exactly once per message unless the
      *  parser stopped on an error. Its return value can abort (negative)
      *  but not pause: the header is over anyway. */
-    int (*end)(mw_hdr_parser *p, void *user, size_t body_offset);
+    mw_hdr_end_fn end;
 } mw_hdr_callbacks;
 
 /**

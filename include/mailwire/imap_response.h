@@ -562,6 +562,58 @@ typedef struct mw_imap_body_section {
 } mw_imap_body_section;
 
 /* ====================================================================== */
+/** Type of the `send` member of ::mw_imap_client_callbacks. */
+typedef int (*mw_imap_client_send_fn)(mw_imap_client *c, void *user,
+                                      const char *data, size_t len);
+
+/** Type of the `status` member of ::mw_imap_client_callbacks. */
+typedef int (*mw_imap_client_status_fn)(mw_imap_client *c, void *user,
+                                        const mw_imap_status *st);
+
+/** Type of the `continuation` member of ::mw_imap_client_callbacks. */
+typedef int (*mw_imap_client_continuation_fn)(mw_imap_client *c, void *user,
+                                              mw_span text);
+
+/** Type of the `data` member of ::mw_imap_client_callbacks. */
+typedef int (*mw_imap_client_data_fn)(mw_imap_client *c, void *user,
+                                      const mw_imap_data *d);
+
+/** Type of the `search` member of ::mw_imap_client_callbacks. */
+typedef int (*mw_imap_client_search_fn)(mw_imap_client *c, void *user,
+                                        const mw_imap_search_ev *ev);
+
+/** Type of the `fetch_begin` member of ::mw_imap_client_callbacks. */
+typedef int (*mw_imap_client_fetch_begin_fn)(mw_imap_client *c, void *user,
+                                             uint32_t msg);
+
+/** Type of the `fetch_item` member of ::mw_imap_client_callbacks. */
+typedef int (*mw_imap_client_fetch_item_fn)(mw_imap_client *c, void *user,
+                                            const mw_imap_fetch_item *it);
+
+/** Type of the `body_begin` member of ::mw_imap_client_callbacks. */
+typedef int (*mw_imap_client_body_begin_fn)(mw_imap_client *c, void *user,
+                                            const mw_imap_body_section *s);
+
+/** Type of the `body_data` member of ::mw_imap_client_callbacks. */
+typedef int (*mw_imap_client_body_data_fn)(mw_imap_client *c, void *user,
+                                           const char *p, size_t n);
+
+/** Type of the `body_end` member of ::mw_imap_client_callbacks. */
+typedef int (*mw_imap_client_body_end_fn)(mw_imap_client *c, void *user);
+
+/** Type of the `fetch_end` member of ::mw_imap_client_callbacks. */
+typedef int (*mw_imap_client_fetch_end_fn)(mw_imap_client *c, void *user,
+                                           uint32_t msg);
+
+/** Type of the `literal_ready` member of ::mw_imap_client_callbacks. */
+typedef int (*mw_imap_client_literal_ready_fn)(mw_imap_client *c, void *user,
+                                               uint32_t handle, uint64_t size);
+
+/** Type of the `error` member of ::mw_imap_client_callbacks. */
+typedef int (*mw_imap_client_error_fn)(mw_imap_client *c, void *user,
+                                       int status, size_t offset,
+                                       const char *reason);
+
 /**
  * @brief The client's callbacks. Zero-initialise and set what you need
  *        (NULL = not interested). The machine copies the struct at init.
@@ -573,39 +625,38 @@ typedef struct mw_imap_body_section {
 typedef struct mw_imap_client_callbacks {
     /** Bytes to send to the server: one complete command line per call,
      *  APPEND/literal data in spans of the application's chunks. */
-    int (*send)(mw_imap_client *c, void *user, const char *data, size_t len);
+    mw_imap_client_send_fn send;
     /** The greeting, every untagged OK/NO/BAD/BYE/PREAUTH and every tagged
      *  completion (RFC 9051 §7.1). */
-    int (*status)(mw_imap_client *c, void *user, const mw_imap_status *st);
+    mw_imap_client_status_fn status;
     /** A continuation request `+ text` the machine does not consume itself
      *  (an AUTHENTICATE challenge when the application drives SASL, IDLE's
      *  "+ idling"); `text` without "+ ". */
-    int (*continuation)(mw_imap_client *c, void *user, mw_span text);
+    mw_imap_client_continuation_fn continuation;
     /** Every untagged data response but status responses, SEARCH, SORT and
      *  FETCH. */
-    int (*data)(mw_imap_client *c, void *user, const mw_imap_data *d);
+    mw_imap_client_data_fn data;
     /** SEARCH and SORT streamed (::mw_imap_search_ev). */
-    int (*search)(mw_imap_client *c, void *user, const mw_imap_search_ev *ev);
+    mw_imap_client_search_fn search;
     /** `* msg FETCH (` — a FETCH response starts. */
-    int (*fetch_begin)(mw_imap_client *c, void *user, uint32_t msg);
+    mw_imap_client_fetch_begin_fn fetch_begin;
     /** One FETCH item other than a body section. */
-    int (*fetch_item)(mw_imap_client *c, void *user, const mw_imap_fetch_item *it);
+    mw_imap_client_fetch_item_fn fetch_item;
     /** A body section starts; its content follows in body_data calls. */
-    int (*body_begin)(mw_imap_client *c, void *user, const mw_imap_body_section *s);
+    mw_imap_client_body_begin_fn body_begin;
     /** A span of a body section's content (never empty). */
-    int (*body_data)(mw_imap_client *c, void *user, const char *p, size_t n);
+    mw_imap_client_body_data_fn body_data;
     /** The body section ended (all `size` bytes delivered). */
-    int (*body_end)(mw_imap_client *c, void *user);
+    mw_imap_client_body_end_fn body_end;
     /** The FETCH response `msg` ended (closing parenthesis). */
-    int (*fetch_end)(mw_imap_client *c, void *user, uint32_t msg);
+    mw_imap_client_fetch_end_fn fetch_end;
     /** The server accepts the literal of the command `handle` (a "+" came or
      *  LITERAL+ is in use): stream its `size` bytes with the client's
      *  append-data function. */
-    int (*literal_ready)(mw_imap_client *c, void *user, uint32_t handle, uint64_t size);
+    mw_imap_client_literal_ready_fn literal_ready;
     /** A recoverable error: a response skipped, a protocol violation. The
      *  status is an MW_E_* code, offset the stream offset, reason static. */
-    int (*error)(mw_imap_client *c, void *user, int status, size_t offset,
-                 const char *reason);
+    mw_imap_client_error_fn error;
 } mw_imap_client_callbacks;
 
 /* ====================================================================== */

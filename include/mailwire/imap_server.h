@@ -313,6 +313,35 @@ struct mw_imap_server;
 /** The server machine (see struct mw_imap_server; fields private). */
 typedef struct mw_imap_server mw_imap_server;
 
+/** Type of the `send` member of ::mw_imap_server_callbacks. */
+typedef int (*mw_imap_server_send_fn)(mw_imap_server *s, void *user,
+                                      const char *data, size_t len);
+
+/** Type of the `command` member of ::mw_imap_server_callbacks. */
+typedef int (*mw_imap_server_command_fn)(mw_imap_server *s, void *user,
+                                         const mw_imap_cmd *cmd);
+
+/** Type of the `literal` member of ::mw_imap_server_callbacks. */
+typedef int (*mw_imap_server_literal_fn)(mw_imap_server *s, void *user,
+                                         const mw_imap_cmd *cmd);
+
+/** Type of the `append_data` member of ::mw_imap_server_callbacks. */
+typedef int (*mw_imap_server_append_data_fn)(mw_imap_server *s, void *user,
+                                             const char *data, size_t len);
+
+/** Type of the `append_end` member of ::mw_imap_server_callbacks. */
+typedef int (*mw_imap_server_append_end_fn)(mw_imap_server *s, void *user,
+                                            const mw_imap_cmd *cmd);
+
+/** Type of the `auth` member of ::mw_imap_server_callbacks. */
+typedef int (*mw_imap_server_auth_fn)(mw_imap_server *s, void *user,
+                                      const char *b64, size_t len);
+
+/** Type of the `error` member of ::mw_imap_server_callbacks. */
+typedef int (*mw_imap_server_error_fn)(mw_imap_server *s, void *user,
+                                       int status, size_t offset,
+                                       const char *reason);
+
 /**
  * @brief Server callbacks. mw_imap_server_init() copies the struct; every
  *        member but `send` may be NULL.
@@ -329,36 +358,34 @@ typedef struct mw_imap_server_callbacks {
     /** Bytes to send to the client: a whole response in one call when it
      *  fits the output buffer, else in pieces; literal bytes straight from
      *  the caller's memory. Must take all `len` bytes or fail. */
-    int (*send)(mw_imap_server *s, void *user, const char *data, size_t len);
+    mw_imap_server_send_fn send;
     /** A command to answer (see ::mw_imap_cmd). Without this callback
      *  the machine answers LOGOUT `OK` and every other command `NO`. */
-    int (*command)(mw_imap_server *s, void *user, const mw_imap_cmd *cmd);
+    mw_imap_server_command_fn command;
     /** An APPEND message literal is announced: `cmd->u.append` holds the
      *  mailbox, this message's flags, date, size and index. Return 0 to
      *  accept it (unless you refused it inside the callback with
      *  mw_imap_server_reply()), or #MW_PAUSED to decide later with
      *  mw_imap_server_literal_accept() or mw_imap_server_reply(). NULL
      *  accepts every message within ::mw_imap_server_config::max_append. */
-    int (*literal)(mw_imap_server *s, void *user, const mw_imap_cmd *cmd);
+    mw_imap_server_literal_fn literal;
     /** Bytes of the accepted APPEND message, in order, as spans of the fed
      *  input (zero-copy; any byte values, any chunking). */
-    int (*append_data)(mw_imap_server *s, void *user, const char *data,
-                       size_t len);
+    mw_imap_server_append_data_fn append_data;
     /** The APPEND message announced by the last `literal` call is
      *  complete. */
-    int (*append_end)(mw_imap_server *s, void *user, const mw_imap_cmd *cmd);
+    mw_imap_server_append_end_fn append_end;
     /** A client line answering a continuation request: during
      *  AUTHENTICATE a SASL response (RFC 9051 §6.2.2), base64 text,
      *  checked (may be empty: an empty response), answered with
      *  mw_imap_server_auth_challenge() or mw_imap_server_reply(); after
      *  mw_imap_server_continue() the line as it is. Without this callback
      *  the machine answers `NO`. */
-    int (*auth)(mw_imap_server *s, void *user, const char *b64, size_t len);
+    mw_imap_server_auth_fn auth;
     /** A problem the machine already answered (or, for STARTTLS/COMPRESS
      *  leftovers, dropped): the status, the stream offset and a static
      *  reason. Informational: the return value only pauses or aborts. */
-    int (*error)(mw_imap_server *s, void *user, int status, size_t offset,
-                 const char *reason);
+    mw_imap_server_error_fn error;
 } mw_imap_server_callbacks;
 
 /** @cond PRIVATE */

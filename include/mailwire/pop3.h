@@ -468,6 +468,19 @@ struct mw_pop3_server;
 /** The server machine (opaque; see struct mw_pop3_server). */
 typedef struct mw_pop3_server mw_pop3_server;
 
+/** Type of the `send` member of ::mw_pop3_server_callbacks. */
+typedef int (*mw_pop3_server_send_fn)(mw_pop3_server *s, void *user,
+                                      const char *data, size_t len);
+
+/** Type of the `command` member of ::mw_pop3_server_callbacks. */
+typedef int (*mw_pop3_server_command_fn)(mw_pop3_server *s, void *user,
+                                         const mw_pop3_cmd *cmd);
+
+/** Type of the `error` member of ::mw_pop3_server_callbacks. */
+typedef int (*mw_pop3_server_error_fn)(mw_pop3_server *s, void *user,
+                                       int status, size_t offset,
+                                       const char *reason);
+
 /**
  * @brief Server callbacks. mw_pop3_server_init() copies the struct;
  *        members may be NULL except `send`.
@@ -479,16 +492,15 @@ typedef struct mw_pop3_server mw_pop3_server;
 typedef struct mw_pop3_server_callbacks {
     /** Bytes to send to the client: a whole reply line in one call, or a
      *  piece of a multi-line body. Must take all `len` bytes or fail. */
-    int (*send)(mw_pop3_server *s, void *user, const char *data, size_t len);
+    mw_pop3_server_send_fn send;
     /** A command to answer (see ::mw_pop3_cmd). Without this callback the
      *  machine answers every command the application should answer with
      *  "-ERR". */
-    int (*command)(mw_pop3_server *s, void *user, const mw_pop3_cmd *cmd);
+    mw_pop3_server_command_fn command;
     /** A problem the machine already answered (or, for STLS leftovers,
      *  already dropped): the status, the stream offset and a static
      *  reason. Informational: the return value only pauses or aborts. */
-    int (*error)(mw_pop3_server *s, void *user, int status, size_t offset,
-                 const char *reason);
+    mw_pop3_server_error_fn error;
 } mw_pop3_server_callbacks;
 
 /** @cond PRIVATE */
@@ -984,6 +996,38 @@ struct mw_pop3_client;
 /** The client machine (opaque; see struct mw_pop3_client). */
 typedef struct mw_pop3_client mw_pop3_client;
 
+/** Type of the `send` member of ::mw_pop3_client_callbacks. */
+typedef int (*mw_pop3_client_send_fn)(mw_pop3_client *c, void *user,
+                                      const char *data, size_t len);
+
+/** Type of the `reply` member of ::mw_pop3_client_callbacks. */
+typedef int (*mw_pop3_client_reply_fn)(mw_pop3_client *c, void *user,
+                                       const mw_pop3_reply *r);
+
+/** Type of the `listing` member of ::mw_pop3_client_callbacks. */
+typedef int (*mw_pop3_client_listing_fn)(mw_pop3_client *c, void *user,
+                                         const mw_pop3_listing *l);
+
+/** Type of the `capability` member of ::mw_pop3_client_callbacks. */
+typedef int (*mw_pop3_client_capability_fn)(mw_pop3_client *c, void *user,
+                                            const mw_pop3_capa_line *cap);
+
+/** Type of the `data` member of ::mw_pop3_client_callbacks. */
+typedef int (*mw_pop3_client_data_fn)(mw_pop3_client *c, void *user,
+                                      const char *p, size_t n);
+
+/** Type of the `end` member of ::mw_pop3_client_callbacks. */
+typedef int (*mw_pop3_client_end_fn)(mw_pop3_client *c, void *user, int cmd);
+
+/** Type of the `challenge` member of ::mw_pop3_client_callbacks. */
+typedef int (*mw_pop3_client_challenge_fn)(mw_pop3_client *c, void *user,
+                                           const char *p, size_t n);
+
+/** Type of the `error` member of ::mw_pop3_client_callbacks. */
+typedef int (*mw_pop3_client_error_fn)(mw_pop3_client *c, void *user,
+                                       int status, size_t offset,
+                                       const char *reason);
+
 /**
  * @brief Client callbacks, copied by mw_pop3_client_init(); members may
  *        be NULL except `send`. Return 0 to go on, #MW_PAUSED to make feed
@@ -993,26 +1037,24 @@ typedef struct mw_pop3_client mw_pop3_client;
 typedef struct mw_pop3_client_callbacks {
     /** Bytes to send to the server: one command line per call (a SASL
      *  response longer than the command buffer may take several). */
-    int (*send)(mw_pop3_client *c, void *user, const char *data, size_t len);
+    mw_pop3_client_send_fn send;
     /** The greeting, and the status line of each reply. */
-    int (*reply)(mw_pop3_client *c, void *user, const mw_pop3_reply *r);
+    mw_pop3_client_reply_fn reply;
     /** A line of a multi-line LIST, UIDL or LANG answer. */
-    int (*listing)(mw_pop3_client *c, void *user, const mw_pop3_listing *l);
+    mw_pop3_client_listing_fn listing;
     /** A line of a CAPA answer (the capability set is updated first). */
-    int (*capability)(mw_pop3_client *c, void *user,
-                      const mw_pop3_capa_line *cap);
+    mw_pop3_client_capability_fn capability;
     /** Unstuffed bytes of a RETR or TOP body, in chunks (a span into the
      *  fed input whenever possible). */
-    int (*data)(mw_pop3_client *c, void *user, const char *p, size_t n);
+    mw_pop3_client_data_fn data;
     /** The end of a multi-line answer to command `cmd`. */
-    int (*end)(mw_pop3_client *c, void *user, int cmd);
+    mw_pop3_client_end_fn end;
     /** A decoded SASL challenge (for the built-in mechanisms, e.g. the JSON
      *  error of XOAUTH2); informational. */
-    int (*challenge)(mw_pop3_client *c, void *user, const char *p, size_t n);
+    mw_pop3_client_challenge_fn challenge;
     /** A recoverable problem (malformed listing line, bare LF in a body,
      *  over-long line...) or the fatal one that ended the session. */
-    int (*error)(mw_pop3_client *c, void *user, int status, size_t offset,
-                 const char *reason);
+    mw_pop3_client_error_fn error;
 } mw_pop3_client_callbacks;
 
 /** @cond PRIVATE */

@@ -468,6 +468,10 @@ typedef struct mw_smtp_client mw_smtp_client;
 #define MW_SMTP_CLIENT_AUTH_SASL 6        /**< `sasl_mech` run by `sasl_step` */
 /** @} */
 
+/** Type of the `read` member of ::mw_smtp_client_message. */
+typedef int (*mw_smtp_client_message_read_fn)(void *user, const char **chunk,
+                                              size_t *len);
+
 /**
  * @brief A message for mw_smtp_client_send_message(): everything the
  *        transaction helper needs. Zero-initialise, then fill.
@@ -501,7 +505,7 @@ typedef struct mw_smtp_client_message {
      *  or negative to abandon the session. When both `body` and `read` are
      *  NULL the helper stops at the data (#MW_SMTP_CLIENT_WANT_BODY): write
      *  it with mw_smtp_client_write() and mw_smtp_client_finish(). */
-    int (*read)(void *user, const char **chunk, size_t *len);
+    mw_smtp_client_message_read_fn read;
     void *read_user;         /**< passed to `read` */
     int keep_open;           /**< 1: no QUIT at the end (send another message) */
 } mw_smtp_client_message;
@@ -531,6 +535,31 @@ typedef struct mw_smtp_client_result {
     const char *reason;  /**< static English description */
 } mw_smtp_client_result;
 
+/** Type of the `send` member of ::mw_smtp_client_callbacks. */
+typedef int (*mw_smtp_client_send_fn)(mw_smtp_client *c, void *user,
+                                      const char *data, size_t len);
+
+/** Type of the `reply` member of ::mw_smtp_client_callbacks. */
+typedef int (*mw_smtp_client_reply_fn)(mw_smtp_client *c, void *user,
+                                       const mw_smtp_client_reply *r);
+
+/** Type of the `reply_line` member of ::mw_smtp_client_callbacks. */
+typedef int (*mw_smtp_client_reply_line_fn)(mw_smtp_client *c, void *user,
+                                            const mw_smtp_reply_line *line,
+                                            size_t offset);
+
+/** Type of the `error` member of ::mw_smtp_client_callbacks. */
+typedef int (*mw_smtp_client_error_fn)(mw_smtp_client *c, void *user,
+                                       int status, size_t offset,
+                                       const char *reason);
+
+/** Type of the `starttls` member of ::mw_smtp_client_callbacks. */
+typedef int (*mw_smtp_client_starttls_fn)(mw_smtp_client *c, void *user);
+
+/** Type of the `done` member of ::mw_smtp_client_callbacks. */
+typedef int (*mw_smtp_client_done_fn)(mw_smtp_client *c, void *user,
+                                      const mw_smtp_client_result *r);
+
 /**
  * @brief Callbacks of a client. Zero-initialise; NULL means not
  *        interested (except `send`). Copied by mw_smtp_client_init().
@@ -544,23 +573,21 @@ typedef struct mw_smtp_client_callbacks {
     /** Bytes to the server. A command line comes in one call; message data
      *  in spans of the application's buffers. Must take all `len` bytes
      *  (or return negative: the session is dead). Required. */
-    int (*send)(mw_smtp_client *c, void *user, const char *data, size_t len);
+    mw_smtp_client_send_fn send;
     /** A complete reply and the command it answers. */
-    int (*reply)(mw_smtp_client *c, void *user, const mw_smtp_client_reply *r);
+    mw_smtp_client_reply_fn reply;
     /** Every reply line as it arrives (before `reply`), with its stream
      *  offset; SASL challenges (334) are seen only here. */
-    int (*reply_line)(mw_smtp_client *c, void *user,
-                      const mw_smtp_reply_line *line, size_t offset);
+    mw_smtp_client_reply_line_fn reply_line;
     /** A problem: recoverable ones (a reply line cut to the buffer, a
      *  malformed EHLO line, a SASL exchange cancelled) and, just before
      *  the session dies, fatal ones. `reason` is static. */
-    int (*error)(mw_smtp_client *c, void *user, int status, size_t offset,
-                 const char *reason);
+    mw_smtp_client_error_fn error;
     /** The server accepted STARTTLS: do the handshake, then call
      *  mw_smtp_client_tls_done() (here or later). */
-    int (*starttls)(mw_smtp_client *c, void *user);
+    mw_smtp_client_starttls_fn starttls;
     /** mw_smtp_client_send_message() finished. */
-    int (*done)(mw_smtp_client *c, void *user, const mw_smtp_client_result *r);
+    mw_smtp_client_done_fn done;
 } mw_smtp_client_callbacks;
 
 /** @cond PRIVATE */

@@ -303,6 +303,31 @@ typedef struct mw_smtp_cmd {
 /** A server session (see struct mw_smtp_server). */
 typedef struct mw_smtp_server mw_smtp_server;
 
+/** Type of the `send` member of ::mw_smtp_server_callbacks. */
+typedef int (*mw_smtp_server_send_fn)(mw_smtp_server *s, void *user,
+                                      const char *data, size_t len);
+
+/** Type of the `command` member of ::mw_smtp_server_callbacks. */
+typedef int (*mw_smtp_server_command_fn)(mw_smtp_server *s, void *user,
+                                         const mw_smtp_cmd *cmd);
+
+/** Type of the `data` member of ::mw_smtp_server_callbacks. */
+typedef int (*mw_smtp_server_data_fn)(mw_smtp_server *s, void *user,
+                                      const char *data, size_t len);
+
+/** Type of the `data_end` member of ::mw_smtp_server_callbacks. */
+typedef int (*mw_smtp_server_data_end_fn)(mw_smtp_server *s, void *user,
+                                          int status);
+
+/** Type of the `auth_response` member of ::mw_smtp_server_callbacks. */
+typedef int (*mw_smtp_server_auth_response_fn)(mw_smtp_server *s, void *user,
+                                               const mw_smtp_sasl *r);
+
+/** Type of the `error` member of ::mw_smtp_server_callbacks. */
+typedef int (*mw_smtp_server_error_fn)(mw_smtp_server *s, void *user,
+                                       int status, size_t offset,
+                                       const char *reason);
+
 /**
  * @brief The application's callbacks. Zero-initialise and set what you
  *        need; mw_smtp_server_init() copies the struct.
@@ -315,16 +340,16 @@ typedef struct mw_smtp_server mw_smtp_server;
 typedef struct mw_smtp_server_callbacks {
     /** Required. Bytes to send to the client: each reply line whole, with
      *  its CRLF, in one call. Must take all `len` bytes. */
-    int (*send)(mw_smtp_server *s, void *user, const char *data, size_t len);
+    mw_smtp_server_send_fn send;
     /** A valid command in a valid state. Answer it with
      *  mw_smtp_server_reply() (now or later). NULL: every command gets
      *  mw_smtp_server_reply_default(). NOOP never comes here (the machine
      *  answers 250), nor do BDAT chunks (see `data`). */
-    int (*command)(mw_smtp_server *s, void *user, const mw_smtp_cmd *cmd);
+    mw_smtp_server_command_fn command;
     /** Message bytes (DATA unstuffed; BDAT chunks as sent), in order, in
      *  pieces of any size; `data` may point into the caller's input. Not
      *  called for a message already rejected. May be NULL. */
-    int (*data)(mw_smtp_server *s, void *user, const char *data, size_t len);
+    mw_smtp_server_data_fn data;
     /** The end of a message (DATA's "." line, BDAT LAST). `status` is
      *  #MW_OK: answer with mw_smtp_server_reply() (LMTP: once per accepted
      *  recipient, in RCPT order). Otherwise the machine has rejected the
@@ -333,19 +358,18 @@ typedef struct mw_smtp_server_callbacks {
      *  than max_message_size), #MW_E_TOO_LONG (a text line over
      *  max_text_line); its rejection has been sent when this is called.
      *  NULL: a message with #MW_OK gets 250. */
-    int (*data_end)(mw_smtp_server *s, void *user, int status);
+    mw_smtp_server_data_end_fn data_end;
     /** A response to a 334 challenge (mw_smtp_server_auth_challenge()).
      *  Answer with another challenge or a final reply (235, 535...).
      *  "*" (cancel) and bad base64 never come here: the machine answers
      *  501 and ends the exchange (RFC 4954 §4). NULL: answered 535. */
-    int (*auth_response)(mw_smtp_server *s, void *user, const mw_smtp_sasl *r);
+    mw_smtp_server_auth_response_fn auth_response;
     /** An error the machine has already dealt with (answered, or bytes
      *  discarded): the status, the stream offset where it is and a static
      *  English reason. Bytes discarded after STARTTLS are reported with
      *  #MW_E_TLS_LEFTOVER at the offset of the first one, once per feed call;
      *  mw_smtp_server_discarded() counts them. May be NULL. */
-    int (*error)(mw_smtp_server *s, void *user, int status, size_t offset,
-                 const char *reason);
+    mw_smtp_server_error_fn error;
 } mw_smtp_server_callbacks;
 
 /**
