@@ -830,7 +830,10 @@ MW_API int mw_smtp_client_mail(mw_smtp_client *c, mw_span from,
  * @param from   as for mw_smtp_client_mail().
  * @param params as for mw_smtp_client_mail().
  * @param extra  `nextra` parameters; names must be esmtp-keywords, values
- *               esmtp-values (or empty for none).
+ *               esmtp-values (or empty for none). A parameter with a typed
+ *               field (SIZE, BODY, SMTPUTF8, RET, ENVID, AUTH, REQUIRETLS,
+ *               MT-PRIORITY; NOTIFY and ORCPT for RCPT) is refused here
+ *               with #MW_E_INVAL: it goes through its field.
  * @param nextra their number.
  * @return as mw_smtp_client_mail().
  */

@@ -413,7 +413,7 @@ static mw_span strip_brackets(mw_span a, size_t *skip)
 
 /* Extra ESMTP parameters (RFC 5321 §4.1.2 esmtp-param). */
 static int put_extra(mw_smtp_client *c, obuf *o, const mw_smtp_param *x,
-                     size_t nx)
+                     size_t nx, int rcpt)
 {
     size_t i, k;
     if (nx > 0 && x == NULL)
@@ -427,6 +427,11 @@ static int put_extra(mw_smtp_client *c, obuf *o, const mw_smtp_param *x,
         if (mw_smtp_ehlo_keyword_check(x[i].name.ptr, x[i].name.len, &e) < 0)
             return mw__smtpc_fail(c, MW_E_INVAL, e.offset,
                                   "bad ESMTP parameter name");
+        /* A known parameter comes from its typed field, checked there:
+         * an extra one would be a second copy or an unchecked value. */
+        if (mw__smtp_param_kind(x[i].name, rcpt) != 0)
+            return mw__smtpc_fail(c, MW_E_INVAL, 0,
+                                  "parameter has a typed field: use it");
         for (k = 0; k < x[i].value.len; k++)
             if (!mw__smtp_is((unsigned char)x[i].value.ptr[k], MW__SMTP_VALUE))
                 return mw__smtpc_fail(c, MW_E_INVAL, k,
@@ -710,7 +715,7 @@ int mw_smtp_client_mail_ext(mw_smtp_client *c, mw_span from,
             ob_put(&o, t, 1);
         }
     }
-    if ((rc = put_extra(c, &o, extra, nextra)) < 0)
+    if ((rc = put_extra(c, &o, extra, nextra, 0)) < 0)
         return rc;
     if (o.over || o.len + 2 > o.cap)
         return ob_nospace(c, &o);
@@ -827,7 +832,7 @@ int mw_smtp_client_rcpt_ext(mw_smtp_client *c, mw_span to,
             put_xtext(&o, pr->orcpt);
         }
     }
-    if ((rc = put_extra(c, &o, extra, nextra)) < 0)
+    if ((rc = put_extra(c, &o, extra, nextra, 1)) < 0)
         return rc;
     if (o.over || o.len + 2 > o.cap)
         return ob_nospace(c, &o);

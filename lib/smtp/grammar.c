@@ -872,3 +872,35 @@ int mw_smtp_ehlo_keyword_check(const char *p, size_t n, mw_error *err)
                             "octet not allowed in an EHLO keyword");
     return MW_OK;
 }
+
+/* ---- ESMTP parameters with a meaning of their own ---- */
+
+int mw__smtp_param_kind(mw_span n, int rcpt)
+{
+    if (rcpt) {
+        if (mw__span_ieq(n, "NOTIFY"))
+            return MW__SMTP_K_NOTIFY;
+        if (mw__span_ieq(n, "ORCPT"))
+            return MW__SMTP_K_ORCPT;
+        return 0;
+    }
+    switch (n.len) {
+    case 4:
+        if (mw__span_ieq(n, "SIZE")) return MW__SMTP_K_SIZE;
+        if (mw__span_ieq(n, "BODY")) return MW__SMTP_K_BODY;
+        if (mw__span_ieq(n, "AUTH")) return MW__SMTP_K_AUTH;
+        return 0;
+    case 3:
+        return mw__span_ieq(n, "RET") ? MW__SMTP_K_RET : 0;
+    case 5:
+        return mw__span_ieq(n, "ENVID") ? MW__SMTP_K_ENVID : 0;
+    case 8:
+        return mw__span_ieq(n, "SMTPUTF8") ? MW__SMTP_K_SMTPUTF8 : 0;
+    case 10:
+        return mw__span_ieq(n, "REQUIRETLS") ? MW__SMTP_K_REQUIRETLS : 0;
+    case 11:
+        return mw__span_ieq(n, "MT-PRIORITY") ? MW__SMTP_K_MTPRIO : 0;
+    default:
+        return 0;
+    }
+}

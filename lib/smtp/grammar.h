@@ -46,6 +46,19 @@ static inline int mw__smtp_is(unsigned char c, unsigned cls)
 int mw__smtp_param_next(const char *p, size_t n, size_t *pos, int utf8,
                         mw_smtp_param *out, mw_error *err);
 
+/* The MAIL (rcpt 0) and RCPT (rcpt 1) parameters this library knows:
+ * RFC 1870 SIZE, RFC 6152/3030 BODY, RFC 6531 SMTPUTF8, RFC 3461 RET,
+ * ENVID, NOTIFY and ORCPT, RFC 4954 AUTH, RFC 8689 REQUIRETLS, RFC 6710
+ * MT-PRIORITY. The server parses their values; the client writes them
+ * from their typed fields only. */
+enum { MW__SMTP_K_SIZE = 1, MW__SMTP_K_BODY, MW__SMTP_K_SMTPUTF8,
+       MW__SMTP_K_RET, MW__SMTP_K_ENVID, MW__SMTP_K_AUTH,
+       MW__SMTP_K_REQUIRETLS, MW__SMTP_K_MTPRIO, MW__SMTP_K_NOTIFY,
+       MW__SMTP_K_ORCPT };
+
+/* Which of them the parameter name `n` is (case-insensitive), or 0. */
+int mw__smtp_param_kind(mw_span n, int rcpt);
+
 /* ---- xtext (RFC 3461 §4) ---- */
 
 /* Check xtext p[0..n) without decoding it. On MW_OK, *declen is the

@@ -847,48 +847,15 @@ static int cmd_hello(mw_smtp_server *s, mw_smtp_cmd *c, size_t off)
 }
 
 /* Known MAIL parameter keywords. */
-enum { K_SIZE = 1, K_BODY, K_SMTPUTF8, K_RET, K_ENVID, K_AUTH, K_REQUIRETLS,
-       K_MTPRIO, K_NOTIFY, K_ORCPT };
-
-static int param_kind(mw_span n, int rcpt)
-{
-    if (rcpt) {
-        if (mw__span_ieq(n, "NOTIFY"))
-            return K_NOTIFY;
-        if (mw__span_ieq(n, "ORCPT"))
-            return K_ORCPT;
-        return 0;
-    }
-    switch (n.len) {
-    case 4:
-        if (mw__span_ieq(n, "SIZE")) return K_SIZE;
-        if (mw__span_ieq(n, "BODY")) return K_BODY;
-        if (mw__span_ieq(n, "AUTH")) return K_AUTH;
-        return 0;
-    case 3:
-        return mw__span_ieq(n, "RET") ? K_RET : 0;
-    case 5:
-        return mw__span_ieq(n, "ENVID") ? K_ENVID : 0;
-    case 8:
-        return mw__span_ieq(n, "SMTPUTF8") ? K_SMTPUTF8 : 0;
-    case 10:
-        return mw__span_ieq(n, "REQUIRETLS") ? K_REQUIRETLS : 0;
-    case 11:
-        return mw__span_ieq(n, "MT-PRIORITY") ? K_MTPRIO : 0;
-    default:
-        return 0;
-    }
-}
-
 static unsigned long param_ext(int k)
 {
     switch (k) {
-    case K_SIZE: return MW_SMTP_EXT_SIZE;
-    case K_BODY: return MW_SMTP_EXT_8BITMIME | MW_SMTP_EXT_BINARYMIME;
-    case K_SMTPUTF8: return MW_SMTP_EXT_SMTPUTF8;
-    case K_RET: case K_ENVID: case K_NOTIFY: case K_ORCPT: return MW_SMTP_EXT_DSN;
-    case K_AUTH: return MW_SMTP_EXT_AUTH;
-    case K_REQUIRETLS: return MW_SMTP_EXT_REQUIRETLS;
+    case MW__SMTP_K_SIZE: return MW_SMTP_EXT_SIZE;
+    case MW__SMTP_K_BODY: return MW_SMTP_EXT_8BITMIME | MW_SMTP_EXT_BINARYMIME;
+    case MW__SMTP_K_SMTPUTF8: return MW_SMTP_EXT_SMTPUTF8;
+    case MW__SMTP_K_RET: case MW__SMTP_K_ENVID: case MW__SMTP_K_NOTIFY: case MW__SMTP_K_ORCPT: return MW_SMTP_EXT_DSN;
+    case MW__SMTP_K_AUTH: return MW_SMTP_EXT_AUTH;
+    case MW__SMTP_K_REQUIRETLS: return MW_SMTP_EXT_REQUIRETLS;
     default: return MW_SMTP_EXT_MT_PRIORITY;
     }
 }
@@ -1041,7 +1008,7 @@ static int cmd_path(mw_smtp_server *s, mw_smtp_cmd *c, size_t off)
         if (r < 0)
             return refuse(s, 501, "5.5.4", "Syntax error in parameters", 1, r,
                           off + e.offset, e.reason);
-        k = param_kind(p.name, rcpt);
+        k = mw__smtp_param_kind(p.name, rcpt);
         if (k == 0) {
             if (c->nparams == MW_SMTP_SERVER_MAX_PARAMS)
                 return refuse(s, 501, "5.5.4", "Too many parameters", 1,
@@ -1051,7 +1018,7 @@ static int cmd_path(mw_smtp_server *s, mw_smtp_cmd *c, size_t off)
             continue;
         }
         if (!(s->ext & param_ext(k)) ||
-            (k == K_REQUIRETLS && !(s->sflags & SF_TLS)))
+            (k == MW__SMTP_K_REQUIRETLS && !(s->sflags & SF_TLS)))
             return refuse(s, 555, "5.5.4", "Parameter not recognized or not implemented",
                           1, MW_E_SYNTAX, off + (size_t)(p.name.ptr - line.ptr),
                           "parameter of an extension not offered");
@@ -1064,7 +1031,7 @@ static int cmd_path(mw_smtp_server *s, mw_smtp_cmd *c, size_t off)
         e.reason = MW__TEXT("bad parameter value");
         r = MW_OK;
         switch (k) {
-        case K_SIZE:
+        case MW__SMTP_K_SIZE:
             if (p.value.len == 0 || p.value.len > 20 ||
                 mw__parse_u64(p.value.ptr, p.value.len, UINT64_MAX,
                               &c->mail.size) == MW_E_SYNTAX) {
@@ -1078,7 +1045,7 @@ static int cmd_path(mw_smtp_server *s, mw_smtp_cmd *c, size_t off)
                 c->mail.size = UINT64_MAX;
             c->mail.present |= MW_SMTP_MAIL_SIZE;
             break;
-        case K_BODY:
+        case MW__SMTP_K_BODY:
             c->mail.present |= MW_SMTP_MAIL_BODY;
             if (mw__span_ieq(p.value, "7BIT"))
                 c->mail.body = MW_SMTP_BODY_7BIT;
@@ -1090,16 +1057,16 @@ static int cmd_path(mw_smtp_server *s, mw_smtp_cmd *c, size_t off)
             else
                 r = MW_E_SYNTAX;
             break;
-        case K_SMTPUTF8:
-        case K_REQUIRETLS:
+        case MW__SMTP_K_SMTPUTF8:
+        case MW__SMTP_K_REQUIRETLS:
             if (p.value.len != 0) {
                 r = MW_E_SYNTAX;
                 e.reason = MW__TEXT("parameter takes no value");
             }
-            c->mail.present |= k == K_SMTPUTF8 ? MW_SMTP_MAIL_SMTPUTF8
+            c->mail.present |= k == MW__SMTP_K_SMTPUTF8 ? MW_SMTP_MAIL_SMTPUTF8
                                                : MW_SMTP_MAIL_REQUIRETLS;
             break;
-        case K_RET:
+        case MW__SMTP_K_RET:
             c->mail.present |= MW_SMTP_MAIL_RET;
             if (mw__span_ieq(p.value, "FULL"))
                 c->mail.ret = MW_SMTP_RET_FULL;
@@ -1108,28 +1075,28 @@ static int cmd_path(mw_smtp_server *s, mw_smtp_cmd *c, size_t off)
             else
                 r = MW_E_SYNTAX;
             break;
-        case K_ENVID:
+        case MW__SMTP_K_ENVID:
             /* RFC 3461 §4.4: at most 100 characters */
             c->mail.envid = p.value;
             r = p.value.len == 0 ? MW_E_SYNTAX
                                  : xtext_value(s, line, &c->mail.envid, 100, &e);
             c->mail.present |= MW_SMTP_MAIL_ENVID;
             break;
-        case K_AUTH:
+        case MW__SMTP_K_AUTH:
             c->mail.auth = p.value;
             r = p.value.len == 0 ? MW_E_SYNTAX
                                  : xtext_value(s, line, &c->mail.auth, 512, &e);
             c->mail.present |= MW_SMTP_MAIL_AUTH;
             break;
-        case K_MTPRIO:
+        case MW__SMTP_K_MTPRIO:
             r = mt_priority(p.value, &c->mail.mt_priority);
             c->mail.present |= MW_SMTP_MAIL_MT_PRIORITY;
             break;
-        case K_NOTIFY:
+        case MW__SMTP_K_NOTIFY:
             r = notify(p.value, &c->rcpt.notify);
             c->rcpt.present |= MW_SMTP_RCPT_NOTIFY;
             break;
-        case K_ORCPT: {
+        case MW__SMTP_K_ORCPT: {
             /* ORCPT = addr-type ";" xtext (RFC 3461 §4.2), at most 500 */
             const char *semi = p.value.len > 0
                                    ? (const char *)memchr(p.value.ptr, ';', p.value.len)

@@ -2136,6 +2136,20 @@ static void test_mail_params(void **state)
     t.mail.envid = SPAN("QQ+x=1 2");
     t.mail.auth = SPAN("e+f@b.example");
     t.mail.mt_priority = -3;
+    /* A parameter with a typed field is refused as an extra one (a
+     * valueless "auth" would reach the server as a broken AUTH=): the
+     * round-trip fuzzer's find. Nothing is sent. */
+    x[0].name = SPAN("auth");
+    x[0].value = SPAN("");
+    assert_int_equal(mw_smtp_client_mail_ext(&t.c, SPAN("<a@b.example>"), &t.mail,
+                                             x, 1),
+                     MW_E_INVAL);
+    x[0].name = SPAN("NOTIFY");
+    x[0].value = SPAN("NEVER");
+    assert_int_equal(mw_smtp_client_rcpt_ext(&t.c, SPAN("c@d.example"), NULL,
+                                             x, 1),
+                     MW_E_STATE); /* no MAIL yet: refused by state first */
+    expect_out(&t, "");
     x[0].name = SPAN("X-ONE");
     x[0].value = SPAN("v1");
     x[1].name = SPAN("X-TWO");
@@ -2158,6 +2172,12 @@ static void test_mail_params(void **state)
     t.rcpt.orcpt_type = SPAN("utf-8");
     assert_int_equal(mw_smtp_client_rcpt(&t.c, SPAN("Postmaster"), &t.rcpt), MW_OK);
     expect_out(&t, "RCPT TO:<Postmaster> NOTIFY=NEVER ORCPT=utf-8;a+2Bb@c.example\r\n");
+    x[0].name = SPAN("Notify");
+    x[0].value = SPAN("NEVER");
+    assert_int_equal(mw_smtp_client_rcpt_ext(&t.c, SPAN("c@d.example"), NULL,
+                                             x, 1),
+                     MW_E_INVAL);
+    expect_out(&t, "");
     t.rcpt.notify = MW_SMTP_NOTIFY_NEVER | MW_SMTP_NOTIFY_DELAY;
     assert_int_equal(mw_smtp_client_rcpt(&t.c, SPAN("c@d.example"), &t.rcpt),
                      MW_E_INVAL);
