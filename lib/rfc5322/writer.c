@@ -437,6 +437,20 @@ static void put_unstructured(out *o, const char *v, size_t n)
     while (i < n) {
         unit u;
         next_unit(v, n, i, &u);
+        if (u.ws_end == u.word_end) {
+            /* White space only (only a whole value can be: the last unit
+             * takes the white space after its word). Folding would leave
+             * a white-space-only line, which a reader may take for the end
+             * of the header (RFC 5322 §3.2.2); the value stays on the
+             * name's line, or is encoded where that would pass 998. */
+            if (o->col + 1 + n <= HARD_LINE) {
+                put1(o, ' ');
+                put(o, v, n);
+            } else {
+                put_ew_run(o, ' ', v, n, 0, 0);
+            }
+            return;
+        }
         if (!unit_needs_ew(v, i, &u, first, o->flags)) {
             fold_if(o, (size_t)first + (u.end - i), soft_limit(o));
             if (first)
@@ -1063,6 +1077,12 @@ static int emit_raw(out *o, const void *arg)
         if (len > HARD_LINE)
             return fail(o, MW_E_TOO_LONG, 0, i,
                         "no white space to fold at within 998 bytes");
+        /* A white-space-only value cannot start a line of its own (that
+         * line would be white space only, RFC 5322 §3.2.2). */
+        if (u.ws_end == u.word_end && o->col + len > HARD_LINE)
+            return fail(o, MW_E_TOO_LONG, 0, 0,
+                        "white-space-only value does not fit on the name's "
+                        "998-byte line");
         fold_if(o, len, HARD_LINE);
         if (first)
             put1(o, ' ');

@@ -712,6 +712,67 @@ static void test_long_name(void **state)
     assert_int_equal(mw_hdr_write_raw(&w, name, 998, S("x")), MW_E_TOO_LONG);
 }
 
+/* A white-space-only value never goes on a line of its own: that line would
+ * be white space only (RFC 5322 §3.2.2). The fuzz_hdr_writer find
+ * (corpus regress-ws-only-value-long-name): a 98-byte name and a tab. */
+static void test_ws_only_value(void **state)
+{
+    static char name[1000], v[1000];
+    mw_hdr_writer w;
+    mw_error err;
+    shape s;
+    size_t n;
+    (void)state;
+    memset(name, 'N', sizeof(name));
+    memset(v, ' ', sizeof(v));
+
+    /* past the 78-byte soft limit: stays on the name's line */
+    mw_hdr_writer_init(&w, buf, sizeof(buf), 0);
+    assert_int_equal(mw_hdr_write_unstructured(&w, name, 98, S("\t")), MW_OK);
+    assert_int_equal(mw_hdr_writer_len(&w), 98 + 5);
+    assert_memory_equal(buf + 98, ": \t\r\n", 5);
+    name[98] = '\0';
+    s = check_field(buf, mw_hdr_writer_len(&w), name);
+    name[98] = 'N';
+    assert_int_equal(s.lines, 1);
+    assert_int_equal(mw_hdr_decode_unstructured(buf + 99, 2, NULL, tmp,
+                                                sizeof(tmp), &n, &err),
+                     MW_OK);
+    assert_int_equal(n, 2);
+    assert_memory_equal(tmp, " \t", 2);
+
+    /* unstructured: 998 bytes exactly on one line (cap), one more is
+     * encoded after a fold and still decodes to the same white space */
+    mw_hdr_writer_init(&w, buf, sizeof(buf), 0);
+    assert_int_equal(mw_hdr_write_unstructured(&w, name, 900, v, 96), MW_OK);
+    name[900] = '\0';
+    s = check_field(buf, mw_hdr_writer_len(&w), name);
+    assert_int_equal(s.lines, 1);
+    assert_int_equal(s.maxlen, 998);
+    mw_hdr_writer_init(&w, buf, sizeof(buf), 0);
+    assert_int_equal(mw_hdr_write_unstructured(&w, name, 900, v, 97), MW_OK);
+    s = check_field(buf, mw_hdr_writer_len(&w), name);
+    assert_true(s.lines >= 2 && s.maxew > 0 && s.maxew <= 76);
+    n = unfold_body(buf, mw_hdr_writer_len(&w), 900, tmp2);
+    assert_int_equal(mw_hdr_decode_unstructured(tmp2, n, NULL, tmp,
+                                                sizeof(tmp), &n, &err),
+                     MW_OK);
+    assert_int_equal(n, 98);
+    assert_memory_equal(tmp, v, 98);
+
+    /* raw: cannot encode, so one byte over the line is MW_E_TOO_LONG and
+     * leaves the writer as it was */
+    mw_hdr_writer_init(&w, buf, sizeof(buf), 0);
+    assert_int_equal(mw_hdr_write_raw(&w, name, 900, v, 96), MW_OK);
+    s = check_field(buf, mw_hdr_writer_len(&w), name);
+    name[900] = 'N';
+    assert_int_equal(s.lines, 1);
+    assert_int_equal(s.maxlen, 998);
+    mw_hdr_writer_init(&w, buf, sizeof(buf), 0);
+    assert_int_equal(mw_hdr_write_raw(&w, name, 900, v, 97), MW_E_TOO_LONG);
+    assert_int_equal(mw_hdr_writer_len(&w), 0);
+}
+
 static void test_field_names(void **state)
 {
     static const char *bad[] = {"", "Sub ject", "Sub:ject", "Sub\tject",
@@ -2059,6 +2120,7 @@ int main(void)
         cmocka_unit_test(test_unstructured_utf8_boundaries),
         cmocka_unit_test(test_unstructured_bad_utf8),
         cmocka_unit_test(test_long_name),
+        cmocka_unit_test(test_ws_only_value),
         cmocka_unit_test(test_field_names),
         cmocka_unit_test(test_exact_fit),
         cmocka_unit_test(test_injection_text_functions),
