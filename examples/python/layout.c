@@ -168,5 +168,6 @@ int main(void)
     printf("feature SASL_CRAM_MD5 %d\n", MW_ENABLE_SASL_CRAM_MD5);
     printf("feature SASL_OAUTH %d\n", MW_ENABLE_SASL_OAUTH);
     printf("feature SMTP_CHUNKING %d\n", MW_ENABLE_SMTP_CHUNKING);
+    printf("feature FAST_PATHS %d\n", MW_ENABLE_FAST_PATHS);
     return ferror(stdout) ? 1 : 0;
 }

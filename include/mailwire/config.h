@@ -22,6 +22,7 @@
  *   MW_WITH_SASL_CRAM_MD5 -> MW_ENABLE_SASL_CRAM_MD5  CRAM-MD5, APOP, MD5
  *   MW_WITH_SASL_OAUTH    -> MW_ENABLE_SASL_OAUTH     XOAUTH2, OAUTHBEARER
  *   MW_WITH_SMTP_CHUNKING -> MW_ENABLE_SMTP_CHUNKING  BDAT (RFC 3030)
+ *   MW_WITH_FAST_PATHS    -> MW_ENABLE_FAST_PATHS     speed-only code
  * Unlike the defaults below they are not to be defined by the
  * application: a feature switched off keeps its functions, which return
  * MW_E_UNSUPPORTED. features.h says what each one changes. */

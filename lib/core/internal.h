@@ -85,4 +85,18 @@ size_t mw__find_cr_or_lf(const char *p, size_t n);
 int mw__parse_u64(const char *p, size_t n, uint64_t max, uint64_t *out);
 int mw__parse_u32(const char *p, size_t n, uint32_t max, uint32_t *out);
 
+/* The most digits a uint64_t has in decimal (18446744073709551615). */
+#define MW__U64_DIGITS 20u
+
+/* v in decimal at out (room for MW__U64_DIGITS bytes), no NUL; returns
+ * the length. The one formatter of numbers for every protocol: it does
+ * no 64-bit division on 32-bit targets (see mw__div10_u64()). */
+size_t mw__fmt_u64(char *out, uint64_t v);
+
+/* v / 10, and v % 10 at *rem, for every uint64_t; on 32-bit targets with
+ * mw__div10_u64_shifts() instead of libgcc's 64-bit division. The shift
+ * version is built everywhere so that the host tests check it. */
+uint64_t mw__div10_u64(uint64_t v, unsigned *rem);
+uint64_t mw__div10_u64_shifts(uint64_t v, unsigned *rem);
+
 #endif

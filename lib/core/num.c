@@ -32,13 +32,65 @@ int mw__parse_u64(const char *p, size_t n, uint64_t max, uint64_t *out)
         unsigned d = (unsigned)(unsigned char)p[i] - '0';
         if (d > 9)
             return MW_E_SYNTAX;
-        /* v * 10 + d <= max  <=>  v <= (max - d) / 10, without overflow */
-        if (max < d || v > (max - d) / 10)
+        /* v * 10 + d <= max, without overflow and without a run-time
+         * 64-bit division (a libgcc call on 32-bit targets): the first
+         * test is against a constant, then v * 10 cannot wrap. */
+        if (v > UINT64_MAX / 10u)
             return MW_E_OVERFLOW;
-        v = v * 10 + d;
+        v *= 10u;
+        if (max < d || v > max - d)
+            return MW_E_OVERFLOW;
+        v += d;
     }
     *out = v;
     return MW_OK;
+}
+
+uint64_t mw__div10_u64_shifts(uint64_t v, unsigned *rem)
+{
+    /* Shifts and adds give q within one of v / 10 (q * 8 approximates
+     * v * 0.8 by 0.110011001100... in binary, as in Hacker's Delight
+     * §10-8); the remainder corrects it. */
+    uint64_t q = (v >> 1) + (v >> 2), r;
+    q += q >> 4;
+    q += q >> 8;
+    q += q >> 16;
+    q += q >> 32;
+    q >>= 3;
+    r = v - ((q << 2) + q) * 2u;
+    if (r > 9u) {
+        q++;
+        r -= 10u;
+    }
+    *rem = (unsigned)r;
+    return q;
+}
+
+uint64_t mw__div10_u64(uint64_t v, unsigned *rem)
+{
+#if UINTPTR_MAX > 0xFFFFFFFFu
+    /* 64-bit hosts: the compiler turns this into a multiplication */
+    *rem = (unsigned)(v % 10u);
+    return v / 10u;
+#else
+    /* 32-bit targets: v / 10 would call libgcc's 64-bit division (about
+     * 700 bytes of code on a Cortex-M) */
+    return mw__div10_u64_shifts(v, rem);
+#endif
+}
+
+size_t mw__fmt_u64(char *out, uint64_t v)
+{
+    char t[MW__U64_DIGITS];
+    size_t i = sizeof t, n;
+    do {
+        unsigned d;
+        v = mw__div10_u64(v, &d);
+        t[--i] = (char)('0' + d);
+    } while (v != 0);
+    n = sizeof t - i;
+    memcpy(out, t + i, n);
+    return n;
 }
 
 int mw__parse_u32(const char *p, size_t n, uint32_t max, uint32_t *out)

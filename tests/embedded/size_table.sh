@@ -89,7 +89,7 @@ MODULES="HDR SMTP_SERVER SMTP_CLIENT POP3_SERVER POP3_CLIENT IMAP_SERVER IMAP_CL
 BUILDS="NONE $MODULES ALL SMTP_CLIENT_MIN ALL_MIN"
 # The feature switches inside the modules (features.h); the minimal
 # profile (builds named *_MIN) has every one of them off.
-SWITCHES="ERROR_TEXT SASL_CRAM_MD5 SASL_OAUTH SMTP_CHUNKING"
+SWITCHES="ERROR_TEXT SASL_CRAM_MD5 SASL_OAUTH SMTP_CHUNKING FAST_PATHS"
 WARN="-Wall -Wextra -Wpedantic -Wconversion -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror"
 mkdir -p "$BUILD_ROOT"
 WORK="$BUILD_ROOT/work"
@@ -329,7 +329,8 @@ tables() {
   echo "base64, SASL, MD5, status texts), which every build contains."
   echo "\"minimal\" builds have every feature switch of \`features.h\` off"
   echo "(\`-DMW_WITH_ERROR_TEXT=OFF -DMW_WITH_SASL_CRAM_MD5=OFF"
-  echo "-DMW_WITH_SASL_OAUTH=OFF -DMW_WITH_SMTP_CHUNKING=OFF\`)."
+  echo "-DMW_WITH_SASL_OAUTH=OFF -DMW_WITH_SMTP_CHUNKING=OFF"
+  echo "-DMW_WITH_FAST_PATHS=OFF\`)."
   echo
   echo "| build | core text | module text | text | data | bss | imports from libc |"
   echo "|---|---:|---:|---:|---:|---:|---|"

@@ -104,6 +104,66 @@ static void test_version(void **state)
     assert_string_equal(mw_version_string(), MW_VERSION_STRING);
 }
 
+/* mw__fmt_u64() and both ways of dividing by ten: the shift version is
+ * what 32-bit targets run, checked here against the compiler's division
+ * at the edges and on a spread of values. */
+static void check_div10(uint64_t v)
+{
+    unsigned r1 = 99, r2 = 99;
+    uint64_t q1 = mw__div10_u64(v, &r1), q2 = mw__div10_u64_shifts(v, &r2);
+    assert_true(q1 == v / 10u && r1 == (unsigned)(v % 10u));
+    assert_true(q2 == v / 10u && r2 == (unsigned)(v % 10u));
+}
+
+static void test_fmt_u64(void **state)
+{
+    static const struct {
+        uint64_t v;
+        const char *s;
+    } cases[] = {
+        {0, "0"},
+        {9, "9"},
+        {10, "10"},
+        {4294967295u, "4294967295"},
+        {4294967296u, "4294967296"},
+        {9999999999999999999u, "9999999999999999999"},
+        {10000000000000000000u, "10000000000000000000"},
+        {UINT64_MAX, "18446744073709551615"},
+    };
+    char out[MW__U64_DIGITS + 1];
+    uint64_t v = 1, x = 0x9E3779B97F4A7C15u;
+    size_t i, n;
+    (void)state;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memset(out, 'X', sizeof out);
+        n = mw__fmt_u64(out, cases[i].v);
+        assert_int_equal(n, strlen(cases[i].s));
+        assert_memory_equal(out, cases[i].s, n);
+        assert_int_equal(out[n], 'X'); /* nothing past the digits */
+    }
+    /* every power of ten and its neighbours, every power of two and its
+     * neighbours, then a million pseudo-random values */
+    for (i = 0; i < 20; i++, v *= 10u) {
+        check_div10(v - 1u);
+        check_div10(v);
+        check_div10(v + 1u);
+    }
+    for (i = 0; i < 64; i++) {
+        check_div10(((uint64_t)1 << i) - 1u);
+        check_div10((uint64_t)1 << i);
+        check_div10(((uint64_t)1 << i) + 1u);
+    }
+    check_div10(UINT64_MAX);
+    check_div10(UINT64_MAX - 5u);
+    for (i = 0; i < 1000000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        check_div10(x);
+        check_div10(x >> (i % 64));
+    }
+}
+
 static void test_parse_u64_bounds(void **state)
 {
     uint64_t v = 0;
@@ -143,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_strerror_every_code),
         cmocka_unit_test(test_version),
         cmocka_unit_test(test_parse_u64_bounds),
+        cmocka_unit_test(test_fmt_u64),
         cmocka_unit_test(test_span_ieq),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
