@@ -19,6 +19,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "connect.h"
 #include "fetch.h"
 
 #include <errno.h>
@@ -36,39 +37,6 @@
 /* ====================================================================
  * The connection
  * ==================================================================== */
-
-static int connect_to(const char *host, const char *port)
-{
-    struct addrinfo hints, *res = NULL, *ai;
-    struct timeval tv;
-    int fd = -1, rc;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    rc = getaddrinfo(host, port, &hints, &res);
-    if (rc != 0) {
-        fprintf(stderr, "mailfetch: %s: %s\n", host, gai_strerror(rc));
-        return -1;
-    }
-    tv.tv_sec = IO_TIMEOUT;
-    tv.tv_usec = 0;
-    for (ai = res; ai != NULL; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-        if (fd < 0)
-            continue;
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-            break;
-        close(fd);
-        fd = -1;
-    }
-    if (fd < 0)
-        fprintf(stderr, "mailfetch: cannot connect to %s port %s: %s\n", host,
-                port, strerror(errno));
-    freeaddrinfo(res);
-    return fd;
-}
 
 int fetch_write(fetch_job *j, const void *p, size_t n)
 {
@@ -352,7 +320,8 @@ int main(int argc, char **argv)
         goto out;
     }
     j.progress = isatty(2);
-    j.fd = connect_to(j.host, j.port != NULL ? j.port : port);
+    j.fd = ex_connect("mailfetch", j.host, j.port != NULL ? j.port : port,
+                      IO_TIMEOUT);
     if (j.fd < 0) {
         rc = FX_NETWORK;
         goto out;

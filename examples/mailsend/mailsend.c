@@ -25,6 +25,8 @@
 
 #include <mailwire/mailwire.h>
 
+#include "connect.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -86,39 +88,6 @@ static char chunk_buf[CHUNK];
 /* ====================================================================
  * The transport: plain TCP, or TLS after STARTTLS
  * ==================================================================== */
-
-static int connect_to(const char *host, const char *port)
-{
-    struct addrinfo hints, *res = NULL, *ai;
-    struct timeval tv;
-    int fd = -1, rc;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    rc = getaddrinfo(host, port, &hints, &res);
-    if (rc != 0) {
-        fprintf(stderr, "mailsend: %s: %s\n", host, gai_strerror(rc));
-        return -1;
-    }
-    tv.tv_sec = IO_TIMEOUT;
-    tv.tv_usec = 0;
-    for (ai = res; ai != NULL; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-        if (fd < 0)
-            continue;
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-            break;
-        close(fd);
-        fd = -1;
-    }
-    if (fd < 0)
-        fprintf(stderr, "mailsend: cannot connect to %s port %s: %s\n", host,
-                port, strerror(errno));
-    freeaddrinfo(res);
-    return fd;
-}
 
 static int net_write(app *a, const char *p, size_t n)
 {
@@ -605,7 +574,7 @@ int main(int argc, char **argv)
         return EX_USAGE;
     }
 
-    a.fd = connect_to(host, port);
+    a.fd = ex_connect("mailsend", host, port, IO_TIMEOUT);
     if (a.fd < 0)
         return EX_NETWORK;
     if (a.verbose)

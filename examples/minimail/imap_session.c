@@ -947,7 +947,7 @@ static uint32_t uids_of(const char *dir, char (*bases)[200], size_t n,
         size_t bl = strlen(bases[i]);
         uids[i] = 0;
         for (k = 0; k < snap.count; k++)
-            if (st_base_len(snap.msgs[k].file) == bl &&
+            if (md_base_len(snap.msgs[k].file) == bl &&
                 memcmp(snap.msgs[k].file, bases[i], bl) == 0)
                 uids[i] = snap.msgs[k].uid;
     }

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -77,46 +76,9 @@ int st_exists(const char *dir)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-size_t st_base_len(const char *file)
-{
-    const char *colon = strchr(file, ':');
-    return colon != NULL ? (size_t)(colon - file) : strlen(file);
-}
-
 int st_path(const char *dir, const char *file, char *out, size_t cap)
 {
     return snprintf(out, cap, "%s/cur/%s", dir, file) < (int)cap ? 0 : -1;
-}
-
-/* The host part of new file names: letters, digits, '-' and '.' only
- * ('/' and ':' would break the path or the info part). */
-static const char *host_part(void)
-{
-    static char host[40];
-    size_t i;
-    if (host[0] != '\0')
-        return host;
-    if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0')
-        strcpy(host, "localhost");
-    host[sizeof host - 1] = '\0';
-    for (i = 0; host[i] != '\0'; i++) {
-        char c = host[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '-' || c == '.'))
-            host[i] = '_';
-    }
-    return host;
-}
-
-/* time.M<usec>P<pid>Q<n>I.host: unique in this process (the counter) and
- * across processes (pid, time); "I" tells minimail's IMAP side wrote it. */
-static void unique_name(char *out, size_t cap)
-{
-    static unsigned long counter;
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    snprintf(out, cap, "%lld.M%06ldP%ldQ%luI.%s", (long long)tv.tv_sec,
-             (long)tv.tv_usec, (long)getpid(), ++counter, host_part());
 }
 
 /* ====================================================================
@@ -182,7 +144,7 @@ int st_set_flags(const char *dir, char **file, unsigned flags)
 {
     char from[MD_PATH_MAX], to[MD_PATH_MAX], info[64], *name;
     const char *old = strstr(*file, ":2,");
-    size_t bl = st_base_len(*file);
+    size_t bl = md_base_len(*file);
     int n;
     info_letters(flags & ST_STORED, old != NULL ? old + 3 : NULL, info,
                  sizeof info);
@@ -248,7 +210,7 @@ static char **new_names(const char *dir, size_t *n)
         v[*n] = strdup(e->d_name);
         if (v[*n] == NULL)
             break;
-        v[*n][st_base_len(v[*n])] = '\0';
+        v[*n][md_base_len(v[*n])] = '\0';
         (*n)++;
     }
     closedir(dh);
@@ -286,7 +248,7 @@ int st_snapshot(const char *dir, st_snap *snap, size_t *recent)
             if (nnew > 0) {
                 char base[MD_NAME_MAX];
                 char *key = base;
-                size_t bl = st_base_len(m->file);
+                size_t bl = md_base_len(m->file);
                 if (bl >= sizeof base)
                     continue;
                 memcpy(base, m->file, bl);
@@ -570,19 +532,6 @@ int st_subs_set(const char *userdir, const char *name, int subscribe)
  * New messages
  * ==================================================================== */
 
-static void sync_dir(const char *dir, const char *sub)
-{
-    char p[MD_PATH_MAX];
-    int fd;
-    if (!md_fsync || snprintf(p, sizeof p, "%s/%s", dir, sub) >= (int)sizeof p)
-        return;
-    fd = open(p, O_RDONLY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
 static void set_mtime(const char *path, time_t t)
 {
     struct timespec ts[2];
@@ -596,49 +545,24 @@ static void set_mtime(const char *path, time_t t)
 
 int st_writer_begin(st_writer *w, const char *dir)
 {
-    char p[MD_PATH_MAX];
-    int tries;
     memset(w, 0, sizeof *w);
-    w->fd = -1;
     md_wire_init(&w->wire);
     if (snprintf(w->dir, sizeof w->dir, "%s", dir) >= (int)sizeof w->dir) {
+        w->fd = -1;
         errno = ENAMETOOLONG;
         return -1;
     }
-    for (tries = 0; tries < 10; tries++) {
-        unique_name(w->name, sizeof w->name);
-        if (snprintf(p, sizeof p, "%s/tmp/%s", dir, w->name) >= (int)sizeof p) {
-            errno = ENAMETOOLONG;
-            return -1;
-        }
-        w->fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
-        if (w->fd >= 0)
-            return 0;
-        if (errno != EEXIST)
-            break;
-    }
-    w->name[0] = '\0';
-    return -1;
+    w->fd = md_open_unique(dir, "I", w->name, sizeof w->name);
+    return w->fd >= 0 ? 0 : -1;
 }
 
 int st_writer_write(st_writer *w, const void *p, size_t n)
 {
-    const char *s = p;
     if (w->fd < 0 || w->failed)
         return -1;
     md_wire_add(&w->wire, p, n);
-    while (n > 0) {
-        ssize_t k = write(w->fd, s, n);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            w->failed = errno;
-            return -1;
-        }
-        s += k;
-        n -= (size_t)k;
-    }
-    return 0;
+    w->failed = md_write_all(w->fd, p, n);
+    return w->failed ? -1 : 0;
 }
 
 int st_writer_close(st_writer *w)
@@ -672,7 +596,7 @@ int st_writer_commit(st_writer *w, unsigned flags, time_t mtime, char *base)
     set_mtime(from, mtime);
     if (rename(from, to) != 0)
         return -1;
-    sync_dir(w->dir, "cur");
+    md_sync_dir(w->dir, "cur");
     w->name[0] = '\0';
     return 0;
 }
@@ -689,44 +613,15 @@ void st_writer_abort(st_writer *w)
     w->name[0] = '\0';
 }
 
-/* Copy a file's bytes (where a hard link cannot be made: another file
- * system), keeping its modification time. */
+/* Copy a file (where a hard link cannot be made: another file system),
+ * keeping its modification time: the INTERNALDATE of the copy. */
 static int copy_bytes(const char *from, const char *to)
 {
-    char buf[65536];
     struct stat st;
-    int in = open(from, O_RDONLY), out = -1, rc = -1;
-    ssize_t k;
-    if (in < 0 || fstat(in, &st) != 0)
-        goto done;
-    out = open(to, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (out < 0)
-        goto done;
-    while ((k = read(in, buf, sizeof buf)) > 0) {
-        char *s = buf;
-        while (k > 0) {
-            ssize_t wr = write(out, s, (size_t)k);
-            if (wr < 0) {
-                if (errno == EINTR)
-                    continue;
-                goto done;
-            }
-            s += wr;
-            k -= wr;
-        }
-    }
-    if (k == 0 && (!md_fsync || fsync(out) == 0))
-        rc = 0;
-done:
-    if (in >= 0)
-        close(in);
-    if (out >= 0 && close(out) != 0)
-        rc = -1;
-    if (rc == 0)
-        set_mtime(to, st.st_mtime);
-    else if (out >= 0)
-        unlink(to);
-    return rc;
+    if (stat(from, &st) != 0 || md_copy_file(from, to) != 0)
+        return -1;
+    set_mtime(to, st.st_mtime);
+    return 0;
 }
 
 int st_copy(const char *srcdir, const st_msg *m, const char *dstdir,
@@ -737,7 +632,7 @@ int st_copy(const char *srcdir, const st_msg *m, const char *dstdir,
     int n;
     /* A new name in the destination, never the old one: a UID that a
      * folder gave once must not come back for another message. */
-    unique_name(name, sizeof name);
+    md_unique_name(name, sizeof name, "I");
     info_letters(flags & ST_STORED, NULL, info, sizeof info);
     n = snprintf(base, 200, "%s,S=%llu", name, (unsigned long long)m->size);
     if (n < 0 || n >= 200 || st_path(srcdir, m->file, src, sizeof src) != 0 ||
@@ -747,7 +642,7 @@ int st_copy(const char *srcdir, const st_msg *m, const char *dstdir,
         return -1;
     if (move) {
         if (rename(src, dst) == 0) {
-            sync_dir(dstdir, "cur");
+            md_sync_dir(dstdir, "cur");
             return 0;
         }
         if (errno != EXDEV)
@@ -759,7 +654,7 @@ int st_copy(const char *srcdir, const st_msg *m, const char *dstdir,
         unlink(tmp);
         return -1;
     }
-    sync_dir(dstdir, "cur");
+    md_sync_dir(dstdir, "cur");
     if (move)
         unlink(src);
     return 0;

@@ -139,7 +139,4 @@ void st_writer_abort(st_writer *w);
 int st_copy(const char *srcdir, const st_msg *m, const char *dstdir,
             unsigned flags, int move, char *base);
 
-/* The length of a file name's base (up to ':'). */
-size_t st_base_len(const char *file);
-
 #endif /* MINIMAIL_IMAP_STORE_H */

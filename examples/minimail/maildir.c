@@ -141,11 +141,12 @@ static const char *host_part(void)
     return host;
 }
 
-/* time.M<usec>P<pid>Q<counter>.host: unique within this host as long as
- * the clock does not go back within the same process and second; the
- * O_EXCL open below catches the rest. The microseconds are zero-padded so
- * that names sort in arrival order (UIDs are given in that order). */
-static void unique_name(char *out, size_t cap)
+/* time.M<usec>P<pid>Q<counter><tag>.host: unique within this host as
+ * long as the clock does not go back within the same process and second;
+ * the O_EXCL open of each writer catches the rest. The microseconds are
+ * zero-padded so that names sort in arrival order (UIDs are given in that
+ * order). */
+void md_unique_name(char *out, size_t cap, const char *tag)
 {
     static unsigned long counter;
     static long pid; /* asked once: getpid() is a system call each time */
@@ -153,56 +154,69 @@ static void unique_name(char *out, size_t cap)
     if (pid == 0)
         pid = (long)getpid();
     gettimeofday(&tv, NULL);
-    snprintf(out, cap, "%lld.M%06ldP%ldQ%lu.%s", (long long)tv.tv_sec,
-             (long)tv.tv_usec, pid, ++counter, host_part());
+    snprintf(out, cap, "%lld.M%06ldP%ldQ%lu%s.%s", (long long)tv.tv_sec,
+             (long)tv.tv_usec, pid, ++counter, tag, host_part());
 }
 
 /* ====================================================================
  * Delivery
  * ==================================================================== */
 
-int md_deliver_begin(md_delivery *d, const char *dir)
+int md_open_unique(const char *dir, const char *tag, char *name, size_t cap)
 {
     char path[MD_PATH_MAX];
-    int tries;
-    memset(d, 0, sizeof *d);
-    d->fd = -1;
-    md_wire_init(&d->wire);
-    d->dir = dir;
+    int tries, fd;
     for (tries = 0; tries < 10; tries++) {
-        unique_name(d->name, sizeof d->name);
-        if (snprintf(path, sizeof path, "%s/tmp/%s", dir, d->name) >=
+        md_unique_name(name, cap, tag);
+        if (snprintf(path, sizeof path, "%s/tmp/%s", dir, name) >=
             (int)sizeof path) {
             errno = ENAMETOOLONG;
-            return -1;
+            break;
         }
-        d->fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-        if (d->fd >= 0)
-            return 0;
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        if (fd >= 0)
+            return fd;
         if (errno != EEXIST)
-            return -1;
+            break;
     }
+    name[0] = '\0';
     return -1;
+}
+
+int md_write_all(int fd, const void *p, size_t n)
+{
+    const char *s = p;
+    while (n > 0) {
+        ssize_t k = write(fd, s, n);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno;
+        }
+        s += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int md_deliver_begin(md_delivery *d, const char *dir)
+{
+    memset(d, 0, sizeof *d);
+    md_wire_init(&d->wire);
+    d->dir = dir;
+    d->fd = md_open_unique(dir, "", d->name, sizeof d->name);
+    return d->fd >= 0 ? 0 : -1;
 }
 
 int md_deliver_write(md_delivery *d, const void *p, size_t n)
 {
-    const char *s = p;
     if (d->fd < 0 || d->failed)
         return -1;
     md_wire_add(&d->wire, p, n);
-    while (n > 0) {
-        ssize_t k = write(d->fd, s, n);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            d->failed = errno;
-            return -1;
-        }
-        s += k;
-        n -= (size_t)k;
-        d->bytes += (uint64_t)k;
-    }
+    d->failed = md_write_all(d->fd, p, n);
+    if (d->failed)
+        return -1;
+    d->bytes += n;
     return 0;
 }
 
@@ -223,7 +237,7 @@ void md_deliver_abort(md_delivery *d)
     d->name[0] = '\0';
 }
 
-static void sync_dir(const char *dir, const char *sub)
+void md_sync_dir(const char *dir, const char *sub)
 {
     char p[MD_PATH_MAX];
     int fd;
@@ -236,8 +250,7 @@ static void sync_dir(const char *dir, const char *sub)
     }
 }
 
-/* Copy a file, for a second recipient where a hard link cannot be made. */
-static int copy_file(const char *from, const char *to)
+int md_copy_file(const char *from, const char *to)
 {
     char buf[65536];
     int in = open(from, O_RDONLY), out;
@@ -249,23 +262,16 @@ static int copy_file(const char *from, const char *to)
         close(in);
         return -1;
     }
-    while ((k = read(in, buf, sizeof buf)) > 0) {
-        char *s = buf;
-        while (k > 0) {
-            ssize_t w = write(out, s, (size_t)k);
-            if (w < 0) {
-                if (errno == EINTR)
-                    continue;
-                goto fail;
-            }
-            s += w;
-            k -= w;
-        }
-    }
+    while ((k = read(in, buf, sizeof buf)) > 0)
+        if (md_write_all(out, buf, (size_t)k) != 0)
+            goto fail;
     if (k < 0 || (md_fsync && fsync(out) != 0))
         goto fail;
     close(in);
-    return close(out);
+    if (close(out) == 0)
+        return 0;
+    unlink(to);
+    return -1;
 fail:
     close(in);
     close(out);
@@ -282,21 +288,21 @@ static int deliver_more(const md_delivery *d, const char *src,
 {
     int linked;
     char name[256], tmp[MD_PATH_MAX], dst[MD_PATH_MAX];
-    unique_name(name, sizeof name);
+    md_unique_name(name, sizeof name, "");
     if (snprintf(tmp, sizeof tmp, "%s/tmp/%s", dir, name) >= (int)sizeof tmp ||
         snprintf(dst, sizeof dst, "%s/new/%s,S=%llu", dir, name,
                  (unsigned long long)size) >= (int)sizeof dst)
         return -1;
     (void)d;
     linked = link(src, tmp) == 0;
-    if (!linked && copy_file(src, tmp) != 0)
+    if (!linked && md_copy_file(src, tmp) != 0)
         return -1;
     if (rename(tmp, dst) != 0) {
         unlink(tmp);
         return -1;
     }
     if (!group || !linked)
-        sync_dir(dir, "new");
+        md_sync_dir(dir, "new");
     return 0;
 }
 
@@ -343,7 +349,7 @@ static int commit(md_delivery *d, const char *const *more, size_t nmore,
         return -1;
     }
     if (!group)
-        sync_dir(d->dir, "new");
+        md_sync_dir(d->dir, "new");
     if (name_out != NULL)
         memcpy(name_out, final, strlen(final) + 1);
     d->name[0] = '\0';
@@ -421,7 +427,7 @@ void md_deliver_commit_all(md_commit *c, size_t n)
                 c[i].result = commit(c[i].d, c[i].more, c[i].nmore,
                                      c[i].name_out, 1);
         /* 3. the renames: one more syncfs() per file system (its errors
-         * are ignored as sync_dir() ignores those of fsync() on new/: the
+         * are ignored as md_sync_dir() ignores those of fsync() on new/: the
          * message is in new/ by now) */
         for (i = 0; i < nfs; i++) {
             if (fs[i].err == 0 && syncfs(fs[i].fd) != 0) {
@@ -461,8 +467,7 @@ static int cmp_msg_file(const void *a, const void *b)
     return strcmp(((const md_msg *)a)->file, ((const md_msg *)b)->file);
 }
 
-/* Length of the base name: up to the ':' of the info part. */
-static size_t base_len(const char *file)
+size_t md_base_len(const char *file)
 {
     const char *colon = strchr(file, ':');
     return colon != NULL ? (size_t)(colon - file) : strlen(file);
@@ -471,7 +476,7 @@ static size_t base_len(const char *file)
 /* The ",S=<n>" our deliveries put in the base name, or -1. */
 static int size_from_name(const char *file, uint64_t *size)
 {
-    size_t n = base_len(file), i;
+    size_t n = md_base_len(file), i;
     const char *s = NULL;
     for (i = 0; i + 3 <= n; i++)
         if (file[i] == ',' && file[i + 1] == 'S' && file[i + 2] == '=')
@@ -605,7 +610,7 @@ static int write_uidlist(const md_box *b)
             (unsigned long)b->uidnext);
     for (i = 0; i < b->count; i++)
         fprintf(f, "%lu %.*s\n", (unsigned long)b->msgs[i].uid,
-                (int)base_len(b->msgs[i].file), b->msgs[i].file);
+                (int)md_base_len(b->msgs[i].file), b->msgs[i].file);
     if (fflush(f) != 0 || (md_fsync && fsync(fileno(f)) != 0)) {
         fclose(f);
         unlink(tmp);
@@ -669,7 +674,7 @@ int md_box_open(md_box *b, const char *dir)
     for (i = 0; i < b->count; i++) {
         md_msg *m = &b->msgs[i];
         char base[512];
-        size_t bl = base_len(m->file);
+        size_t bl = md_base_len(m->file);
         uid_entry key, *hit;
         if (bl >= sizeof base)
             bl = sizeof base - 1;

@@ -36,6 +36,27 @@ extern int md_fsync;
  * included. Returns 0 or -1 (errno set). */
 int md_create(const char *dir);
 
+/* A new unique file name (see maildir.c) at out; `tag` ("" or a letter)
+ * goes before the host part and tells which side of minimail wrote it. */
+void md_unique_name(char *out, size_t cap, const char *tag);
+
+/* Length of a Maildir file's base name: up to the ':' of its info part. */
+size_t md_base_len(const char *file);
+
+/* The file operations both writers of minimail share (the SMTP/LMTP
+ * delivery here, IMAP APPEND/COPY in imap_store.c):
+ * md_open_unique() creates DIR/tmp/<unique name> (O_EXCL, a few tries),
+ * leaves the name at `name` and returns the descriptor, or -1 with errno
+ * (name then ""); md_write_all() writes everything, retrying on EINTR,
+ * and returns 0 or the errno of the failure; md_copy_file() copies a file
+ * to a new one (flushed when md_fsync is on), removing it on failure, 0
+ * or -1 (where a hard link cannot be made: another file system);
+ * md_sync_dir() flushes DIR/SUB when md_fsync is on. */
+int md_open_unique(const char *dir, const char *tag, char *name, size_t cap);
+int md_write_all(int fd, const void *p, size_t n);
+int md_copy_file(const char *from, const char *to);
+void md_sync_dir(const char *dir, const char *sub);
+
 /* Counts the size a message has on the wire (CRLF line ends) as its
  * bytes go by. Zero-initialise. */
 typedef struct md_wire {
