@@ -148,7 +148,9 @@ static int decode_strict(const unsigned char *s, size_t n, b64_out *o,
     last = (n % 4 != 0) ? n - n % 4 : n - 4;
 
     /* Every group but the last: no padding allowed. Size is known, so the
-     * bulk loop stores without the capacity test when everything fits. */
+     * bulk loop stores without the capacity test when everything fits
+     * (a copy of the loop below, for speed only). */
+#if MW_ENABLE_FAST_PATHS
     if (o->p != NULL && o->cap >= (n / 4) * 3) {
         unsigned char *w = o->p;
         for (; i < last; i += 4) {
@@ -165,7 +167,9 @@ static int decode_strict(const unsigned char *s, size_t n, b64_out *o,
             w += 3;
         }
         o->n = (size_t)(w - o->p);
-    } else {
+    } else
+#endif
+    {
         for (; i < last; i += 4) {
             a = b64_value[s[i]];
             b = b64_value[s[i + 1]];
@@ -238,7 +242,9 @@ static int decode_lenient(const unsigned char *s, size_t n, b64_out *o,
     size_t first_of_group = 0;
 
     while (i < n) {
-        /* Fast path: four data characters in a row at a group boundary. */
+#if MW_ENABLE_FAST_PATHS
+        /* Fast path: four data characters in a row at a group boundary
+         * (the loop after it gives the same result a character a time). */
         if (have == 0 && n - i >= 4) {
             uint32_t a = b64_value[s[i]], b = b64_value[s[i + 1]],
                      c = b64_value[s[i + 2]], d = b64_value[s[i + 3]];
@@ -251,6 +257,7 @@ static int decode_lenient(const unsigned char *s, size_t n, b64_out *o,
                 continue;
             }
         }
+#endif
         uint8_t v = b64_value[s[i]];
         if (v < 64) {
             if (have == 0)

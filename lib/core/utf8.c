@@ -14,6 +14,7 @@
 static size_t ascii_run(const unsigned char *p, size_t n)
 {
     size_t i = 0;
+#if MW_ENABLE_FAST_PATHS
     while (n - i >= 8) {
         uint64_t w;
         memcpy(&w, p + i, 8);
@@ -21,6 +22,7 @@ static size_t ascii_run(const unsigned char *p, size_t n)
             break;
         i += 8;
     }
+#endif
     while (i < n && p[i] < 0x80)
         i++;
     return i;
