@@ -31,16 +31,7 @@
 /* Fill an mw_error if the caller gave one; returns code for tail calls.
  * Called through the macro mw__fail(), which passes the reason through
  * MW__TEXT. */
-static inline int mw__fail_(mw_error *err, int code, size_t offset,
-                            const char *reason)
-{
-    if (err != NULL) {
-        err->code = code;
-        err->offset = offset;
-        err->reason = reason;
-    }
-    return code;
-}
+int mw__fail_(mw_error *err, int code, size_t offset, const char *reason);
 #define mw__fail(err, code, offset, reason)                                  \
     mw__fail_((err), (code), (offset), MW__TEXT(reason))
 
