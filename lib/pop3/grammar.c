@@ -373,19 +373,6 @@ int mw__pop3_parse_uidl(const char *p, size_t n, uint32_t *msg, mw_span *uid)
     return MW_OK;
 }
 
-size_t mw__pop3_fmt_u64(char *out, uint64_t v)
-{
-    char tmp[20];
-    size_t n = 0, i;
-    do {
-        tmp[n++] = (char)('0' + (int)(v % 10u));
-        v /= 10u;
-    } while (v != 0);
-    for (i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    return n;
-}
-
 /* ---- token checks ----------------------------------------------------- */
 
 int mw__pop3_text_ok(const char *p, size_t n)

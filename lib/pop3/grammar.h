@@ -71,8 +71,12 @@ int mw__pop3_parse_uidl(const char *p, size_t n, uint32_t *msg,
 int mw__pop3_parse_stat(const char *p, size_t n, uint32_t *count,
                         uint64_t *octets);
 
-/* Decimal digits of v into out (at least 20 bytes); returns the count. */
-size_t mw__pop3_fmt_u64(char *out, uint64_t v);
+/* Decimal digits of v into out (at least 20 bytes); returns the count.
+ * The core formatter (no 64-bit division on 32-bit targets). */
+static inline size_t mw__pop3_fmt_u64(char *out, uint64_t v)
+{
+    return mw__fmt_u64(out, v);
+}
 
 /* 1 when p[0..n) has no CR, LF or NUL. */
 int mw__pop3_text_ok(const char *p, size_t n);

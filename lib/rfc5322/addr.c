@@ -341,6 +341,10 @@ static const char *unexpected(int c)
 
 /* ---- the fast path --------------------------------------------------- */
 
+/* Speed only: the general path gives the same answers (test_hdr_fastpath.c
+ * checks it), so a build without fast paths (features.h) leaves it out. */
+#if MW_ENABLE_FAST_PATHS
+
 /* White space, then what ends an entry: ',', ';' or the end. */
 static int fast_end(mw__lex *lx)
 {
@@ -436,6 +440,7 @@ static int fast_entry(mw__lex *lx, fast_addr *fa)
     fa->flags = MW_HDR_ADDR_ANGLE;
     return 1;
 }
+#endif /* MW_ENABLE_FAST_PATHS */
 
 /* address = mailbox / group; mailbox = name-addr / addr-spec (§3.4). Reads
  * one entry up to (not including) the ',' or ';' or end that follows it,
@@ -448,6 +453,7 @@ static int parse_entry(mw__lex *lx, mw_hdr_address *out, unsigned ctx,
     tok_run r;
     int c, rc;
     *kind = ENT_MAILBOX;
+#if MW_ENABLE_FAST_PATHS
     if (!(ctx & (CTX_PATH | CTX_SLOW))) {
         const char *start = lx->p;
         unsigned flags = lx->flags;
@@ -468,6 +474,7 @@ static int parse_entry(mw__lex *lx, mw_hdr_address *out, unsigned ctx,
         lx->err_off = err_off;
         lx->err_reason = err_reason;
     }
+#endif
     rc = read_run(lx, &r);
     if (rc < 0)
         return rc;
@@ -890,6 +897,7 @@ static int read_entry(mw_hdr_addr_iter *it, mw__lex *lx, mw_hdr_address *out)
     return 0;
 }
 
+#if MW_ENABLE_FAST_PATHS
 /*
  * The common call of mw_hdr_addr_next(), in one piece: outside any group,
  * nothing pending, plain separators (white space and ','), then an entry
@@ -936,6 +944,7 @@ static int fast_next(mw_hdr_addr_iter *it, mw_hdr_address *out)
     it->pos_ = (size_t)(lx.p - base);
     return 1;
 }
+#endif /* MW_ENABLE_FAST_PATHS */
 
 int mw_hdr_addr_next(mw_hdr_addr_iter *it, mw_hdr_address *out)
 {
@@ -944,9 +953,11 @@ int mw_hdr_addr_next(mw_hdr_addr_iter *it, mw_hdr_address *out)
         return MW_E_INVAL;
     if (it->state_ == ST_DONE)
         return MW_DONE;
+#if MW_ENABLE_FAST_PATHS
     if (it->state_ == ST_TOP && it->pending_ == 0 &&
         !(it->opts_ & MW__HDR_ADDR_SLOW) && fast_next(it, out))
         return MW_OK;
+#endif
     mw__lex_init(&lx, it->base_, it->len_);
     lx.p = it->base_ + it->pos_;
     for (;;) {

@@ -221,7 +221,7 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
     int rc, wday = -1, month, zone = 0, year_ok = 1;
     unsigned day, hour, minute, second = 0, zone_min = 0;
     uint32_t year = 0;
-    int64_t days;
+    int32_t days;
 
     memset(out, 0, sizeof(*out));
     out->wday = -1;
@@ -399,7 +399,7 @@ int mw_hdr_parse_date(const char *value, size_t len, mw_hdr_datetime *out,
         return mw__fail(err, MW_E_DATE, (size_t)(zone_at - value), "zone out of range");
 
     days = mw__days_from_civil((int32_t)year, (unsigned)month + 1, day);
-    out->epoch = days * 86400 + (int64_t)hour * 3600 + (int64_t)minute * 60 +
+    out->epoch = (int64_t)days * 86400 + (int64_t)hour * 3600 + (int64_t)minute * 60 +
                  (int64_t)second - (int64_t)zone * 60;
     if (wday >= 0 && (unsigned)wday != mw__weekday(days)) {
         out->flags |= MW_HDR_DATE_WDAY_MISMATCH;
@@ -526,7 +526,9 @@ int mw_hdr_format_rfc3339(const mw_hdr_datetime *dt, char *out, size_t cap,
 int mw_hdr_datetime_from_epoch(int64_t epoch, int zone_minutes,
                                mw_hdr_datetime *out)
 {
-    int64_t local, days, secs;
+    int64_t local;
+    int32_t days, secs;
+    uint32_t q;
     int32_t y;
     unsigned m, d;
 
@@ -539,13 +541,12 @@ int mw_hdr_datetime_from_epoch(int64_t epoch, int zone_minutes,
     local = epoch + (int64_t)zone_minutes * 60;
     if (local < EPOCH_MIN || local > EPOCH_MAX)
         return MW_E_OVERFLOW;
-    /* floor division: local may be negative */
-    days = local / 86400;
-    secs = local % 86400;
-    if (secs < 0) {
-        secs += 86400;
-        days--;
-    }
+    /* Floor division by 86400 without a 64-bit division: counted from
+     * EPOCH_MIN (a whole day, -25567 days) local is 0 .. < 2^38, so
+     * local >> 7 fits 32 bits and 86400 = 128 * 675 finishes it. */
+    q = (uint32_t)((uint64_t)(local - EPOCH_MIN) >> 7) / 675u;
+    secs = (int32_t)((uint64_t)(local - EPOCH_MIN) - (uint64_t)q * 86400u);
+    days = (int32_t)q + (int32_t)(EPOCH_MIN / 86400);
     mw__civil_from_days(days, &y, &m, &d);
     memset(out, 0, sizeof(*out));
     out->year = y;

@@ -77,15 +77,18 @@ static void ob_str(obuf *o, const char *s)
     ob_put(o, s, strlen(s));
 }
 
+/* " " and p[0..n), which starts an argument. */
+static void ob_sp_arg(obuf *o, const char *p, size_t n)
+{
+    ob_put(o, " ", 1);
+    ob_arg(o);
+    ob_put(o, p, n);
+}
+
 static void ob_u64(obuf *o, uint64_t v)
 {
-    char t[20];
-    size_t i = sizeof t;
-    do {
-        t[--i] = (char)('0' + (int)(v % 10u));
-        v /= 10u;
-    } while (v != 0);
-    ob_put(o, t + i, sizeof t - i);
+    char t[MW__U64_DIGITS];
+    ob_put(o, t, mw__fmt_u64(t, v));
 }
 
 int mw__smtpc_fail_(mw_smtp_client *c, int code, size_t offset,
@@ -411,6 +414,27 @@ static mw_span strip_brackets(mw_span a, size_t *skip)
     return a;
 }
 
+/* The checks MAIL and RCPT begin with, in this order: the argument (no
+ * CR, LF or NUL), the session state, the TLS policy. */
+static int path_cmd_check(mw_smtp_client *c, mw_span a, unsigned kind)
+{
+    int rc;
+    if ((rc = check_ctl(c, a)) < 0 || (rc = can_send(c, kind)) < 0)
+        return rc;
+    return tls_guard(c);
+}
+
+/* The mailbox of a MAIL or RCPT path (brackets stripped: `skip` is 1
+ * when one was), checked into *path. */
+static int check_mailbox(mw_smtp_client *c, mw_span in, size_t skip,
+                         mw_smtp_path *path)
+{
+    mw_error e;
+    if (mw_smtp_mailbox_check(in.ptr, in.len, MW_SMTP_PARSE_UTF8, path, &e) < 0)
+        return mw__smtpc_fail(c, MW_E_INVAL, e.offset + skip, e.reason);
+    return MW_OK;
+}
+
 /* Extra ESMTP parameters (RFC 5321 §4.1.2 esmtp-param). */
 static int put_extra(mw_smtp_client *c, obuf *o, const mw_smtp_param *x,
                      size_t nx, int rcpt)
@@ -436,9 +460,7 @@ static int put_extra(mw_smtp_client *c, obuf *o, const mw_smtp_param *x,
             if (!mw__smtp_is((unsigned char)x[i].value.ptr[k], MW__SMTP_VALUE))
                 return mw__smtpc_fail(c, MW_E_INVAL, k,
                                       "bad byte in an ESMTP parameter value");
-        ob_put(o, " ", 1);
-        ob_arg(o);
-        ob_put(o, x[i].name.ptr, x[i].name.len);
+        ob_sp_arg(o, x[i].name.ptr, x[i].name.len);
         if (x[i].value.len > 0) {
             ob_put(o, "=", 1);
             ob_put(o, x[i].value.ptr, x[i].value.len);
@@ -464,14 +486,10 @@ static void put_xtext(obuf *o, mw_span v)
  * Sending commands
  * ==================================================================== */
 
-/* End the line in `o` (the command buffer or the AUTH buffer) with CRLF,
- * queue `kind` (unless 0: a continuation line) and send it. */
 /* " " and an ESMTP parameter's keyword (the start of an argument). */
 static void ob_param(obuf *o, const char *kw)
 {
-    ob_put(o, " ", 1);
-    ob_arg(o);
-    ob_str(o, kw);
+    ob_sp_arg(o, kw, strlen(kw));
 }
 
 /* MW_E_NOSPACE at the first octet of the current argument that does not
@@ -483,6 +501,36 @@ static int ob_nospace(mw_smtp_client *c, const obuf *o)
                           "command does not fit the command buffer");
 }
 
+/* Does the line so far fit, with the CRLF still to come? */
+static int ob_fits(const obuf *o)
+{
+    return !o->over && o->len + 2 <= o->cap;
+}
+
+/* "MAIL FROM:" or "RCPT TO:" and the path, always in brackets. */
+static void ob_path(obuf *o, mw_smtp_client *c, const char *verb, mw_span in)
+{
+    ob_init(o, c->cmd, sizeof c->cmd);
+    ob_str(o, verb);
+    ob_arg(o);
+    ob_put(o, "<", 1);
+    ob_put(o, in.ptr, in.len);
+    ob_put(o, ">", 1);
+}
+
+/* The extra parameters end a MAIL or RCPT line: MW_OK when the line
+ * still fits. */
+static int end_params(mw_smtp_client *c, obuf *o, const mw_smtp_param *x,
+                      size_t nx, int rcpt)
+{
+    int rc = put_extra(c, o, x, nx, rcpt);
+    if (rc < 0)
+        return rc;
+    return ob_fits(o) ? MW_OK : ob_nospace(c, o);
+}
+
+/* End the line in `o` (the command buffer or the AUTH buffer) with CRLF,
+ * queue `kind` (unless 0: a continuation line) and send it. */
 static int send_line(mw_smtp_client *c, obuf *o, unsigned kind, uint32_t count)
 {
     ob_put(o, "\r\n", 2);
@@ -532,10 +580,8 @@ static int hello(mw_smtp_client *c, mw_span domain, unsigned kind)
         return rc;
     ob_init(&o, c->cmd, sizeof c->cmd);
     ob_str(&o, mw_smtp_verb_name((mw_smtp_verb)kind));
-    ob_put(&o, " ", 1);
-    ob_arg(&o);
-    ob_put(&o, domain.ptr, domain.len);
-    if (o.over || o.len + 2 > o.cap)
+    ob_sp_arg(&o, domain.ptr, domain.len);
+    if (!ob_fits(&o))
         return ob_nospace(c, &o);
     /* EHLO resets the session (RFC 5321 §4.1.4): no extensions, no
      * transaction, until the reply says otherwise. */
@@ -584,9 +630,7 @@ int mw_smtp_client_mail_ext(mw_smtp_client *c, mw_span from,
         memset(&none, 0, sizeof none);
         pm = &none;
     }
-    if ((rc = check_ctl(c, from)) < 0 ||
-        (rc = can_send(c, MW_SMTP_CMD_MAIL)) < 0 ||
-        (rc = tls_guard(c)) < 0)
+    if ((rc = path_cmd_check(c, from, MW_SMTP_CMD_MAIL)) < 0)
         return rc;
     if (c->hello == MW__SC_H_NONE)
         return mw__smtpc_fail(c, MW_E_STATE, 0, "EHLO or HELO first");
@@ -595,22 +639,13 @@ int mw_smtp_client_mail_ext(mw_smtp_client *c, mw_span from,
                               "a transaction is open: RSET first");
     in = strip_brackets(from, &skip);
     memset(&path, 0, sizeof path);
-    if (in.len > 0) {
-        mw_error e;
-        if (mw_smtp_mailbox_check(in.ptr, in.len, MW_SMTP_PARSE_UTF8, &path,
-                                  &e) < 0)
-            return mw__smtpc_fail(c, MW_E_INVAL, e.offset + skip, e.reason);
-    }
+    if (in.len > 0 && (rc = check_mailbox(c, in, skip, &path)) < 0)
+        return rc;
     ext = c->caps.ext;
     utf8 = (path.flags & MW_SMTP_PATH_UTF8) ||
            (pm->present & MW_SMTP_MAIL_SMTPUTF8);
 
-    ob_init(&o, c->cmd, sizeof c->cmd);
-    ob_str(&o, "MAIL FROM:");
-    ob_arg(&o);
-    ob_put(&o, "<", 1);
-    ob_put(&o, in.ptr, in.len);
-    ob_put(&o, ">", 1);
+    ob_path(&o, c, "MAIL FROM:", in);
     if ((pm->present & MW_SMTP_MAIL_SIZE) && (ext & MW_SMTP_EXT_SIZE)) {
         /* RFC 1870 §6: do not send what the server said it will refuse. */
         if (c->caps.size != 0 && pm->size > c->caps.size)
@@ -715,10 +750,8 @@ int mw_smtp_client_mail_ext(mw_smtp_client *c, mw_span from,
             ob_put(&o, t, 1);
         }
     }
-    if ((rc = put_extra(c, &o, extra, nextra, 0)) < 0)
+    if ((rc = end_params(c, &o, extra, nextra, 0)) < 0)
         return rc;
-    if (o.over || o.len + 2 > o.cap)
-        return ob_nospace(c, &o);
     new_txn(c, MW__SC_T_MAIL);
     c->txn_flags = tf;
     return send_line(c, &o, MW_SMTP_CMD_MAIL, 1);
@@ -743,9 +776,7 @@ int mw_smtp_client_rcpt_ext(mw_smtp_client *c, mw_span to,
 
     if (c == NULL)
         return MW_E_INVAL;
-    if ((rc = check_ctl(c, to)) < 0 ||
-        (rc = can_send(c, MW_SMTP_CMD_RCPT)) < 0 ||
-        (rc = tls_guard(c)) < 0)
+    if ((rc = path_cmd_check(c, to, MW_SMTP_CMD_RCPT)) < 0)
         return rc;
     if (c->txn != MW__SC_T_MAIL)
         return mw__smtpc_fail(c, MW_E_STATE, 0, "RCPT needs MAIL first");
@@ -756,24 +787,17 @@ int mw_smtp_client_rcpt_ext(mw_smtp_client *c, mw_span to,
     in = strip_brackets(to, &skip);
     memset(&path, 0, sizeof path);
     if (!mw__span_ieq(in, "postmaster")) {
-        mw_error e;
         if (in.len == 0)
             return mw__smtpc_fail(c, MW_E_INVAL, skip, "empty recipient");
-        if (mw_smtp_mailbox_check(in.ptr, in.len, MW_SMTP_PARSE_UTF8, &path,
-                                  &e) < 0)
-            return mw__smtpc_fail(c, MW_E_INVAL, e.offset + skip, e.reason);
+        if ((rc = check_mailbox(c, in, skip, &path)) < 0)
+            return rc;
         if ((path.flags & MW_SMTP_PATH_UTF8) &&
             !(c->txn_flags & MW__SC_TF_UTF8))
             return mw__smtpc_fail(c, MW_E_STATE, 0,
                                   "a UTF-8 address needs SMTPUTF8 in MAIL");
     }
     ext = c->caps.ext;
-    ob_init(&o, c->cmd, sizeof c->cmd);
-    ob_str(&o, "RCPT TO:");
-    ob_arg(&o);
-    ob_put(&o, "<", 1);
-    ob_put(&o, in.ptr, in.len);
-    ob_put(&o, ">", 1);
+    ob_path(&o, c, "RCPT TO:", in);
     if (pr != NULL && (pr->present & MW_SMTP_RCPT_NOTIFY)) {
         /* RFC 3461 §4.1: NEVER alone, or a list of the others. */
         unsigned n = pr->notify;
@@ -781,24 +805,17 @@ int mw_smtp_client_rcpt_ext(mw_smtp_client *c, mw_span to,
             ((n & MW_SMTP_NOTIFY_NEVER) && n != MW_SMTP_NOTIFY_NEVER))
             return mw__smtpc_fail(c, MW_E_INVAL, 0, "bad NOTIFY value");
         if (ext & MW_SMTP_EXT_DSN) {
+            /* In bit order (NEVER is alone, checked above). */
+            static const char *const kw[4] = {"NEVER", "SUCCESS", "FAILURE",
+                                              "DELAY"};
             const char *sep = "=";
+            unsigned k;
             ob_param(&o, "NOTIFY");
-            if (n & MW_SMTP_NOTIFY_NEVER) {
-                ob_str(&o, "=NEVER");
-            } else {
-                if (n & MW_SMTP_NOTIFY_SUCCESS) {
+            for (k = 0; k < 4; k++) {
+                if (n & (1u << k)) {
                     ob_str(&o, sep);
-                    ob_str(&o, "SUCCESS");
+                    ob_str(&o, kw[k]);
                     sep = ",";
-                }
-                if (n & MW_SMTP_NOTIFY_FAILURE) {
-                    ob_str(&o, sep);
-                    ob_str(&o, "FAILURE");
-                    sep = ",";
-                }
-                if (n & MW_SMTP_NOTIFY_DELAY) {
-                    ob_str(&o, sep);
-                    ob_str(&o, "DELAY");
                 }
             }
         }
@@ -832,10 +849,8 @@ int mw_smtp_client_rcpt_ext(mw_smtp_client *c, mw_span to,
             put_xtext(&o, pr->orcpt);
         }
     }
-    if ((rc = put_extra(c, &o, extra, nextra, 1)) < 0)
+    if ((rc = end_params(c, &o, extra, nextra, 1)) < 0)
         return rc;
-    if (o.over || o.len + 2 > o.cap)
-        return ob_nospace(c, &o);
     c->rcpt_sent++;
     return send_line(c, &o, MW_SMTP_CMD_RCPT, 1);
 }
@@ -890,11 +905,8 @@ static int with_arg(mw_smtp_client *c, unsigned kind, mw_span arg,
         return rc;
     ob_init(&o, c->cmd, sizeof c->cmd);
     ob_str(&o, mw_smtp_verb_name((mw_smtp_verb)kind));
-    if (arg.len > 0) {
-        ob_put(&o, " ", 1);
-        ob_arg(&o);
-        ob_put(&o, arg.ptr, arg.len);
-    }
+    if (arg.len > 0)
+        ob_sp_arg(&o, arg.ptr, arg.len);
     return send_line(c, &o, kind, 1);
 }
 
@@ -1524,7 +1536,7 @@ int mw_smtp_client_auth_sasl(mw_smtp_client *c, mw_span mech,
     ob_arg(&o);
     ob_put(&o, mech.ptr, mech.len);
     ob_put(&o, " ", 1);
-    if (o.over || o.len + 2 > cap)
+    if (!ob_fits(&o))
         return ob_nospace(c, &o);
     room = b64_raw_cap(cap - o.len - 2);
     r = step(user, NULL, 0, b + o.len, room, &rlen);

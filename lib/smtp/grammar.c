@@ -877,30 +877,14 @@ int mw_smtp_ehlo_keyword_check(const char *p, size_t n, mw_error *err)
 
 int mw__smtp_param_kind(mw_span n, int rcpt)
 {
-    if (rcpt) {
-        if (mw__span_ieq(n, "NOTIFY"))
-            return MW__SMTP_K_NOTIFY;
-        if (mw__span_ieq(n, "ORCPT"))
-            return MW__SMTP_K_ORCPT;
-        return 0;
-    }
-    switch (n.len) {
-    case 4:
-        if (mw__span_ieq(n, "SIZE")) return MW__SMTP_K_SIZE;
-        if (mw__span_ieq(n, "BODY")) return MW__SMTP_K_BODY;
-        if (mw__span_ieq(n, "AUTH")) return MW__SMTP_K_AUTH;
-        return 0;
-    case 3:
-        return mw__span_ieq(n, "RET") ? MW__SMTP_K_RET : 0;
-    case 5:
-        return mw__span_ieq(n, "ENVID") ? MW__SMTP_K_ENVID : 0;
-    case 8:
-        return mw__span_ieq(n, "SMTPUTF8") ? MW__SMTP_K_SMTPUTF8 : 0;
-    case 10:
-        return mw__span_ieq(n, "REQUIRETLS") ? MW__SMTP_K_REQUIRETLS : 0;
-    case 11:
-        return mw__span_ieq(n, "MT-PRIORITY") ? MW__SMTP_K_MTPRIO : 0;
-    default:
-        return 0;
-    }
+    /* In MW__SMTP_K_* order (entry k - 1): MAIL's first, then RCPT's. */
+    static const char *const names[] = {
+        "SIZE", "BODY", "SMTPUTF8", "RET", "ENVID", "AUTH", "REQUIRETLS",
+        "MT-PRIORITY", "NOTIFY", "ORCPT"};
+    int k = rcpt ? MW__SMTP_K_NOTIFY : MW__SMTP_K_SIZE;
+    int last = rcpt ? MW__SMTP_K_ORCPT : MW__SMTP_K_MTPRIO;
+    for (; k <= last; k++)
+        if (mw__span_ieq(n, names[k - 1]))
+            return k;
+    return 0;
 }

@@ -94,18 +94,6 @@ static void rl_begin(rline *r, unsigned code, char sep)
     r->over = 0;
 }
 
-static size_t u64_dec(uint64_t v, char *out)
-{
-    char t[20];
-    size_t n = 0, i;
-    do {
-        t[n++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0);
-    for (i = 0; i < n; i++)
-        out[i] = t[n - 1 - i];
-    return n;
-}
 
 static int dead(mw_smtp_server *s)
 {
@@ -461,11 +449,11 @@ static int send_ehlo_lines(mw_smtp_server *s, unsigned code)
             rl_add(&x, " ", 1);
             rl_add(&x, l[i].par, strlen(l[i].par));
         } else if (l[i].num == 1) {
-            size_t k = u64_dec(s->max_size, num); /* fill num first */
+            size_t k = mw__fmt_u64(num, s->max_size); /* fill num first */
             rl_add(&x, " ", 1);
             rl_add(&x, num, k);
         } else if (l[i].num == 2) {
-            size_t k = u64_dec(s->max_rcpt, num);
+            size_t k = mw__fmt_u64(num, s->max_rcpt);
             rl_add(&x, " RCPTMAX=", 9);
             rl_add(&x, num, k);
         }
@@ -1665,7 +1653,7 @@ static int bdat_step(mw_smtp_server *s, const char *in, size_t len,
     if (s->doom == MW_E_LIMIT)
         return mreply(s, 552, ' ', "5.3.4",
                       "Message size exceeds fixed maximum message size");
-    k = u64_dec(s->bdat_size, num);
+    k = mw__fmt_u64(num, s->bdat_size);
     memcpy(text, num, k);
     memcpy(text + k, " octets received", 17);
     return mreply(s, 250, ' ', "2.0.0", text);
