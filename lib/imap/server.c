@@ -966,6 +966,7 @@ int mw_imap_server_reply(mw_imap_server *s, int result,
     litq = s->io == MW__IMAPS_IO_LITQ;
     if (litq && result == MW_IMAP_OK)
         return MW_E_STATE; /* accept with mw_imap_server_literal_accept() */
+#if MW_ENABLE_FAST_PATHS
     if ((code == NULL || code->id == MW_IMAP_CODE_NONE) && !litq &&
         s->cmd.id != MW_IMAP_CMD_LOGOUT &&
         mw__imaps_reply_fast(s, result, text, &r)) {
@@ -975,6 +976,7 @@ int mw_imap_server_reply(mw_imap_server *s, int result,
         answered(s, result);
         return MW_OK;
     }
+#endif
     if (!mw__imaps_code_ok(s, code) ||
         !mw__imaps_text_len(s, text, code != NULL && code->id != 0, &textlen))
         return MW_E_INVAL;

@@ -564,10 +564,12 @@ static const cmdname names[] = {
 static const uint8_t name_at[14] = {0, 0, 0, 1, 2, 10, 15, 25, 27, 32, 34,
                                      35, 38, 40};
 
+#if MW_ENABLE_FAST_PATHS
 /* The command whose name is the word at p (p < e; lo: the frame start),
  * or 0; *len its length. The same answer as lookup_name() of the word,
  * without reading the word first: candidates by first letter, each a
- * compare with constants. */
+ * compare with constants. Only for speed (features.h): without it the
+ * word is read and looked up in names[]. */
 static int find_name(const char *p, const char *e, const char *lo,
                      size_t *len)
 {
@@ -643,6 +645,7 @@ static int find_name(const char *p, const char *e, const char *lo,
 #undef N
     return 0;
 }
+#endif /* MW_ENABLE_FAST_PATHS */
 
 static int lookup_name(mw_span w, const char *end)
 {
@@ -998,6 +1001,7 @@ static int parse_head(mw__imap_cmdp *P)
         return mw__imap_lex_fail(L, MW_E_SYNTAX, "command name expected");
     L->p++; /* the SP checked above */
 
+#if MW_ENABLE_FAST_PATHS
     {
         /* the common case: a known name followed by SP or the end */
         size_t len = 0;
@@ -1008,6 +1012,7 @@ static int parse_head(mw__imap_cmdp *P)
             goto named;
         }
     }
+#endif
     w = mw__imap_sc_word(L);
     if (w.len == 0 || (L->p < L->end && *L->p != ' ')) {
         /* not a plain keyword: an extension command is an atom */
@@ -1016,7 +1021,9 @@ static int parse_head(mw__imap_cmdp *P)
             return mw__imap_lex_fail(L, MW_E_SYNTAX, "command name expected");
     }
     id = lookup_name(w, L->end);
+#if MW_ENABLE_FAST_PATHS
 named:
+#endif
     cmd->name = w;
     if (id == MW_IMAP_CMD_UID) {
         /* uid = "UID" SP (copy / move / fetch / search / store /
@@ -1024,6 +1031,7 @@ named:
         cmd->flags |= MW_IMAP_CMDF_UID;
         if (mw__imap_sc_sp(L) != MW_OK)
             return L->status;
+#if MW_ENABLE_FAST_PATHS
         {
             size_t len = 0;
             id = L->p < L->end ? find_name(L->p, L->end, L->base, &len) : 0;
@@ -1035,6 +1043,10 @@ named:
                 id = lookup_name(w, L->end);
             }
         }
+#else
+        w = mw__imap_sc_word(L);
+        id = lookup_name(w, L->end);
+#endif
         switch (id) {
         case MW_IMAP_CMD_COPY: case MW_IMAP_CMD_MOVE: case MW_IMAP_CMD_FETCH:
         case MW_IMAP_CMD_SEARCH: case MW_IMAP_CMD_STORE:

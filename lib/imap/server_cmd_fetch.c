@@ -60,9 +60,11 @@ static unsigned att_lookup(mw_span w, const char *end)
     return 0;
 }
 
+#if MW_ENABLE_FAST_PATHS
 /* The fetch attribute that is the word at p (p < e; lo: the frame
  * start): its value, *len its length; 0 when none. The same answer as
- * att_lookup() of the word, without reading the word first. */
+ * att_lookup() of the word, without reading the word first. Only for
+ * speed (features.h): without it the word is read and looked up. */
 MW__SC_ALWAYS_INLINE unsigned att_find(const char *p, const char *e,
                                        const char *lo, size_t *len)
 {
@@ -108,11 +110,13 @@ MW__SC_ALWAYS_INLINE unsigned att_find(const char *p, const char *e,
 #undef A
     return 0;
 }
+#endif /* MW_ENABLE_FAST_PATHS */
 
 /* The fetch attribute at L->p: its value with *w its name, consumed, or
  * 0 with *w the word there (what att_lookup(mw__imap_sc_word(L)) gives). */
 static unsigned att_take(mw__imap_lex *L, mw_span *w)
 {
+#if MW_ENABLE_FAST_PATHS
     size_t len = 0;
     unsigned att = 0;
     if (L->status == MW_OK && L->p < L->end)
@@ -123,6 +127,7 @@ static unsigned att_take(mw__imap_lex *L, mw_span *w)
         L->p += len;
         return att;
     }
+#endif
     *w = mw__imap_sc_word(L);
     return att_lookup(*w, L->end);
 }
@@ -139,9 +144,10 @@ static const mw__imap_kw sectkw[] = {
 /* MW__SC_KEYWORD(w, sectkw) by constants. */
 static unsigned sect_take(mw__imap_lex *L, mw_span *w)
 {
-    const char *p = L->p, *e = L->end, *lo = L->base;
     unsigned r = 0;
     size_t n = 0;
+#if MW_ENABLE_FAST_PATHS
+    const char *p = L->p, *e = L->end, *lo = L->base;
     if (L->status == MW_OK && p < e) {
         MW__SC_TRY("HEADER.FIELDS", MW_IMAP_SECTION_HEADER_FIELDS)
         MW__SC_TRY("TEXT", MW_IMAP_SECTION_TEXT)
@@ -149,6 +155,7 @@ static unsigned sect_take(mw__imap_lex *L, mw_span *w)
         MW__SC_TRY("MIME", MW_IMAP_SECTION_MIME)
         MW__SC_TRY("HEADER.FIELDS.NOT", MW_IMAP_SECTION_HEADER_FIELDS_NOT)
     }
+#endif
     return MW__SC_TOOK(w, sectkw);
 }
 
@@ -519,13 +526,15 @@ static const mw__imap_kw modifiers[] = {
 
 static unsigned modifier_take(mw__imap_lex *L, mw_span *w)
 {
-    const char *p = L->p, *e = L->end, *lo = L->base;
     unsigned r = 0;
     size_t n = 0;
+#if MW_ENABLE_FAST_PATHS
+    const char *p = L->p, *e = L->end, *lo = L->base;
     if (L->status == MW_OK && p < e) {
         MW__SC_TRY("CHANGEDSINCE", 1)
         MW__SC_TRY("VANISHED", 2)
     }
+#endif
     return MW__SC_TOOK(w, modifiers);
 }
 
@@ -591,6 +600,7 @@ int mw__imap_sc_fetch(mw__imap_cmdp *P)
         mw__imap_sc_sp(L) != MW_OK)
         return L->status;
     if (mw__imap_sc_accept(L, '(')) {
+#if MW_ENABLE_FAST_PATHS
         /* The item list. An attribute without section or modifier
          * followed by SP or ")" is taken here (what fetch_att() does for
          * it) with the arena's front kept in locals: next, the place of
@@ -646,6 +656,18 @@ int mw__imap_sc_fetch(mw__imap_cmdp *P)
         L->p = q;
         if (next != NULL)
             a->lo = (size_t)(next - a->base);
+#else
+        /* The item list, one fetch_att() each (features.h: the loop
+         * above is only for speed). */
+        for (;;) {
+            if (fetch_att(P) != MW_OK)
+                return L->status;
+            if (mw__imap_sc_accept(L, ')'))
+                break;
+            if (mw__imap_sc_sp(L) != MW_OK)
+                return L->status;
+        }
+#endif
         if (P->fill_fields &&
             fill_fields(P, (mw_imap_fetch_req *)(uintptr_t)f->items,
                         f->nitems) != MW_OK)
@@ -682,23 +704,27 @@ static const mw__imap_kw store_ops[] = {
 
 static unsigned store_op_take(mw__imap_lex *L, mw_span *w)
 {
-    const char *p = L->p, *e = L->end, *lo = L->base;
     unsigned r = 0;
     size_t n = 0;
+#if MW_ENABLE_FAST_PATHS
+    const char *p = L->p, *e = L->end, *lo = L->base;
     if (L->status == MW_OK && p < e) {
         MW__SC_TRY("FLAGS.SILENT", 2)
         MW__SC_TRY("FLAGS", 1)
     }
+#endif
     return MW__SC_TOOK(w, store_ops);
 }
 
 static unsigned unchangedsince_take(mw__imap_lex *L, mw_span *w)
 {
-    const char *p = L->p, *e = L->end, *lo = L->base;
     unsigned r = 0;
     size_t n = 0;
+#if MW_ENABLE_FAST_PATHS
+    const char *p = L->p, *e = L->end, *lo = L->base;
     if (L->status == MW_OK && p < e)
         MW__SC_TRY("UNCHANGEDSINCE", 1)
+#endif
     return MW__SC_TOOK(w, unchangedsince);
 }
 

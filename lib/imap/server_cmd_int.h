@@ -48,13 +48,15 @@ extern const unsigned char mw__imap_sc_wordch[256];
  * lexer's quoted_run does) and eight bytes a step for digits; elsewhere
  * a loop over a class table. Each gives exactly the result of its table
  * loop (tests/unit/test_imap_server_cmd.c checks every byte value in
- * every lane). */
-#if (defined(__SSE2__) || defined(_M_X64)) && !defined(MW_NO_SIMD)
+ * every lane). Both exist only for speed: a build without fast paths
+ * (features.h MW_ENABLE_FAST_PATHS 0) keeps the table loops alone. */
+#if MW_ENABLE_FAST_PATHS && (defined(__SSE2__) || defined(_M_X64)) && \
+    !defined(MW_NO_SIMD)
 #include <emmintrin.h>
 #define MW__SC_SSE2 1
 #endif
 
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+#if MW_ENABLE_FAST_PATHS && defined(__GNUC__) && defined(__BYTE_ORDER__) && \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !defined(MW_NO_SIMD)
 #define MW__SC_SWAR 1
 #endif
@@ -239,8 +241,14 @@ static inline int mw__imap_sc_is(mw_span w, const char *kw, size_t n)
 #define MW__SC_IS(w, kw) mw__imap_sc_is((w), (kw), sizeof(kw) - 1u)
 
 /* Keywords in tables are stored upper-case in MW__SC_KWLEN bytes, zero
- * padded, so that they can be compared 8 bytes at a time. */
+ * padded, so that they can be compared 8 bytes at a time. Without fast
+ * paths (features.h) they are compared byte by byte, and the longest
+ * (17: HEADER.FIELDS.NOT, SAVEDATESUPPORTED) with its NUL is enough. */
+#if MW_ENABLE_FAST_PATHS
 #define MW__SC_KWLEN 24
+#else
+#define MW__SC_KWLEN 18
+#endif
 
 /* 0xFF x 8 then 0x00 x 8: 8 bytes loaded from (mask + 8 - k) keep the
  * first k bytes in memory order, on any endianness (server_cmd.c). */
@@ -262,6 +270,7 @@ static inline uint64_t mw__imap_sc_load8(const void *p)
 static inline int mw__imap_sc_kweq(const char *w, size_t n, const char *kw,
                                    const char *end)
 {
+#if MW_ENABLE_FAST_PATHS
     const uint64_t fold = 0xDFDFDFDFDFDFDFDFull;
     size_t i = 0;
     if (n <= MW__SC_KWLEN && (size_t)(end - w) >= ((n + 7u) & ~(size_t)7u)) {
@@ -278,6 +287,9 @@ static inline int mw__imap_sc_kweq(const char *w, size_t n, const char *kw,
         }
         return 1;
     }
+#else
+    (void)end; /* the byte loop alone (features.h) */
+#endif
     return mw__imap_sc_is(mw__span(w, n), kw, n);
 }
 
@@ -400,7 +412,8 @@ MW__SC_ALWAYS_INLINE int mw__imap_sc_kwis(const char *p, const char *e,
 
 /* For the small "take one of these keywords" helpers: with p, e, lo
  * the word's place, r (0: none yet) and n, record kw when it is the word
- * at p. */
+ * at p. A fast path: the helpers use it under MW_ENABLE_FAST_PATHS only
+ * (without, MW__SC_TOOK's table lookup gives the same answer). */
 #define MW__SC_TRY(kw, v)                                                  \
     if (r == 0 && MW__SC_KWIS(p, e, lo, kw)) {                             \
         r = (v);                                                           \
@@ -449,12 +462,14 @@ static inline const mw__imap_kw *mw__imap_sc_take(mw__imap_lex *L,
 static inline unsigned mw__imap_sc_keyword(mw__imap_lex *L, mw_span *w,
                                            const mw__imap_kw *t, size_t n)
 {
+#if MW_ENABLE_FAST_PATHS
     const mw__imap_kw *k = mw__imap_sc_take(L, t, n);
     if (k != NULL) {
         w->ptr = L->p - k->len;
         w->len = k->len;
         return k->val;
     }
+#endif
     *w = mw__imap_sc_word(L);
     return mw__imap_sc_lookup(*w, L->end, t, n);
 }
@@ -462,32 +477,42 @@ static inline unsigned mw__imap_sc_keyword(mw__imap_lex *L, mw_span *w,
     mw__imap_sc_keyword(L, (w), (tab), sizeof(tab) / sizeof((tab)[0]))
 
 /* Inline fast paths of the lexer's single-byte steps (grammar.h): the
- * lexer's function is called only to record the error. */
+ * lexer's function is called only to record the error. Without fast
+ * paths (features.h) the out-of-line step alone, which does the whole
+ * job (it consumes c when it is there). */
 static inline int mw__imap_sc_sp(mw__imap_lex *L)
 {
+#if MW_ENABLE_FAST_PATHS
     if (L->status == MW_OK && L->p < L->end && *L->p == ' ') {
         L->p++;
         return MW_OK;
     }
-    return mw__imap_lex_sp(L);
+#endif
+    return mw__imap_lex_expect_fail(L, ' ');
 }
 
 static inline int mw__imap_sc_expect(mw__imap_lex *L, char c)
 {
+#if MW_ENABLE_FAST_PATHS
     if (L->status == MW_OK && L->p < L->end && *L->p == c) {
         L->p++;
         return MW_OK;
     }
-    return mw__imap_lex_expect(L, c);
+#endif
+    return mw__imap_lex_expect_fail(L, c);
 }
 
 static inline int mw__imap_sc_accept(mw__imap_lex *L, char c)
 {
+#if MW_ENABLE_FAST_PATHS
     if (L->status == MW_OK && L->p < L->end && *L->p == c) {
         L->p++;
         return 1;
     }
     return 0;
+#else
+    return mw__imap_lex_accept(L, c); /* the same test (grammar.h) */
+#endif
 }
 
 /* The next byte is c (no error either way). */
@@ -500,9 +525,11 @@ static inline int mw__imap_sc_at(const mw__imap_lex *L, char c)
  * mw__imap_lex_nz_number): the common short forms here, everything else
  * (no digit, a leading zero where it is refused, possible overflow) by
  * the lexer, which gives the error. Up to 18 digits cannot exceed
- * 2^63 - 1, up to 9 cannot exceed 2^32 - 1. */
+ * 2^63 - 1, up to 9 cannot exceed 2^32 - 1. Without fast paths
+ * (features.h) the lexer alone. */
 static inline int mw__imap_sc_number64(mw__imap_lex *L, uint64_t *out)
 {
+#if MW_ENABLE_FAST_PATHS
     const char *s = L->p;
     if (L->status == MW_OK && s < L->end && (unsigned char)(*s - '0') <= 9u) {
         const char *q = mw__imap_sc_digits_end(s + 1, L->end);
@@ -515,11 +542,13 @@ static inline int mw__imap_sc_number64(mw__imap_lex *L, uint64_t *out)
             return MW_OK;
         }
     }
+#endif
     return mw__imap_lex_number64(L, out);
 }
 
 static inline int mw__imap_sc_nz_number(mw__imap_lex *L, uint32_t *out)
 {
+#if MW_ENABLE_FAST_PATHS
     const char *s = L->p;
     if (L->status == MW_OK && s < L->end &&
         (unsigned char)(*s - '1') <= 8u) {
@@ -533,6 +562,7 @@ static inline int mw__imap_sc_nz_number(mw__imap_lex *L, uint32_t *out)
             return MW_OK;
         }
     }
+#endif
     return mw__imap_lex_nz_number(L, out);
 }
 
@@ -540,8 +570,10 @@ static inline int mw__imap_sc_nz_number(mw__imap_lex *L, uint32_t *out)
  * of the frame, no error. */
 static inline int mw__imap_sc_end(mw__imap_lex *L)
 {
+#if MW_ENABLE_FAST_PATHS
     if (L->status == MW_OK && L->p == L->end)
         return MW_OK;
+#endif
     return mw__imap_lex_end(L);
 }
 
@@ -553,9 +585,11 @@ int mw__imap_sc_string(mw__imap_cmdp *P, mw_span *out);
 int mw__imap_sc_nstring(mw__imap_cmdp *P, mw_span *out);
 
 /* astring: the common case (an atom of ASTRING-CHARs) inline, quoted
- * strings, literals and "~" in mw__imap_sc_astring_slow(). */
+ * strings, literals and "~" in mw__imap_sc_astring_slow(), which alone
+ * does it all without fast paths (features.h). */
 static inline int mw__imap_sc_astring(mw__imap_cmdp *P, mw_span *out)
 {
+#if MW_ENABLE_FAST_PATHS
     mw__imap_lex *L = &P->L;
     if (L->status == MW_OK && L->p < L->end && *L->p != '~' &&
         (mw__imap_cclass[(unsigned char)*L->p] & MW__IMAP_C_ASTRING)) {
@@ -576,6 +610,7 @@ static inline int mw__imap_sc_astring(mw__imap_cmdp *P, mw_span *out)
     }
     if (L->status == MW_OK && L->p < L->end && *L->p == '"')
         return mw__imap_lex_quoted(L, out); /* what the slow path does */
+#endif
     return mw__imap_sc_astring_slow(P, out);
 }
 
@@ -618,6 +653,7 @@ MW__SC_ALWAYS_INLINE void mw__imap_sc_zero(void *p, size_t size)
  * fixed-size node compiles to a few stores. */
 static inline void *mw__imap_sc_alloc(mw__imap_arena *a, size_t size)
 {
+#if MW_ENABLE_FAST_PATHS
     size_t start;
     unsigned char *p;
     if (a == NULL || a->base == NULL)
@@ -629,6 +665,10 @@ static inline void *mw__imap_sc_alloc(mw__imap_arena *a, size_t size)
     mw__imap_sc_zero(p, size);
     a->lo = start + size;
     return p;
+#else
+    /* the arena's own function (features.h: no fast paths) */
+    return a != NULL ? mw__imap_arena_alloc(a, size) : NULL;
+#endif
 }
 
 /* Append one element of `size` bytes (zeroed) to an array that lives in

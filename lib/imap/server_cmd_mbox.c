@@ -165,9 +165,10 @@ static const mw__imap_kw status_kw[] = {
 /* MW__SC_KEYWORD(w, status_kw) by constants, by first letter. */
 static unsigned status_att_take(mw__imap_lex *L, mw_span *w)
 {
-    const char *p = L->p, *e = L->end, *lo = L->base;
     unsigned r = 0;
     size_t n = 0;
+#if MW_ENABLE_FAST_PATHS
+    const char *p = L->p, *e = L->end, *lo = L->base;
     if (L->status == MW_OK && p < e) {
         switch (*p | 0x20) {
         case 'a': MW__SC_TRY("APPENDLIMIT", 9) break;
@@ -191,6 +192,7 @@ static unsigned status_att_take(mw__imap_lex *L, mw_span *w)
             break;
         }
     }
+#endif
     return MW__SC_TOOK(w, status_kw);
 }
 

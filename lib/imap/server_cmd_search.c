@@ -131,10 +131,12 @@ static const skw *lookup_key(mw_span w, const char *end)
     return NULL;
 }
 
+#if MW_ENABLE_FAST_PATHS
 /* The search key that is the word at p (p < e; lo: the frame start): 1
  * with its kind, argument shape and length, else 0. The same answer as
  * lookup_key() of the word, without reading the word first: candidates by
- * first letter, each a compare with constants. */
+ * first letter, each a compare with constants. Only for speed
+ * (features.h): without it the word is read and looked up. */
 static int key_find(const char *p, const char *e, const char *lo,
                     unsigned *kind, unsigned *arg, size_t *len)
 {
@@ -214,6 +216,7 @@ static int key_find(const char *p, const char *e, const char *lo,
 #undef S
     return 0;
 }
+#endif /* MW_ENABLE_FAST_PATHS */
 
 /* objectid = 1*255(ALPHA / DIGIT / "_" / "-") (RFC 8474 §7) */
 static int objectid(mw__imap_lex *L, mw_span *out)
@@ -277,9 +280,10 @@ static int modseq_key(mw__imap_cmdp *P, node *n)
  * date-month "-" date-year (RFC 9051 §9). The usual forms "d-Mon-yyyy"
  * and "dd-Mon-yyyy" (quoted or not) with a valid day here; anything else
  * goes to the lexer (grammar.h mw__imap_lex_date), which gives the same
- * value or the error. */
+ * value or the error. Without fast paths (features.h) the lexer alone. */
 static int search_date(mw__imap_lex *L, mw_imap_datetime *out)
 {
+#if MW_ENABLE_FAST_PATHS
     const char *p = L->p;
     size_t avail = (size_t)(L->end - p);
     int quoted, day, month, year, dim;
@@ -334,6 +338,9 @@ static int search_date(mw__imap_lex *L, mw_imap_datetime *out)
     out->year = year;
     L->p = p + k + 9u + (size_t)quoted;
     return MW_OK;
+#else
+    return mw__imap_lex_date(L, out);
+#endif
 }
 
 /* The argument of a leaf key (after its keyword). */
@@ -407,13 +414,16 @@ static int search_keys(mw__imap_cmdp *P)
             return L->status;
         if (at >= e)
             return mw__imap_lex_fail(L, MW_E_SYNTAX, "search key expected");
+#if MW_ENABLE_FAST_PATHS
         /* mw__imap_sc_alloc(), its usual case inline */
         if (a != NULL && (a->lo & 7u) == 0 && a->base != NULL &&
             sizeof *n <= a->cap - a->hi - a->lo) {
             n = (node *)(void *)(a->base + a->lo);
             mw__imap_sc_zero(n, sizeof *n);
             a->lo += sizeof *n;
-        } else {
+        } else
+#endif
+        {
             n = (node *)mw__imap_sc_alloc(a, sizeof *n);
             if (n == NULL)
                 return mw__imap_lex_fail(L, MW_E_NOSPACE,
@@ -443,10 +453,13 @@ static int search_keys(mw__imap_cmdp *P)
                 return L->status;
         } else {
             unsigned kind = 0, arg = 0;
+#if MW_ENABLE_FAST_PATHS
             size_t len = 0;
             if (key_find(at, e, L->base, &kind, &arg, &len)) {
                 L->p = at + len;
-            } else {
+            } else
+#endif
+            {
                 mw_span w = mw__imap_sc_word(L);
                 const skw *k = lookup_key(w, e);
                 if (k == NULL)
@@ -463,6 +476,7 @@ static int search_keys(mw__imap_cmdp *P)
                     return L->status;
                 need = 1;
             } else if (arg != A_NONE) {
+#if MW_ENABLE_FAST_PATHS
                 const char *q = L->p;
                 /* the usual string argument: SP and a quoted string
                  * (what leaf_arg() and mw__imap_sc_astring() do) */
@@ -471,7 +485,9 @@ static int search_keys(mw__imap_cmdp *P)
                     L->p = q + 1;
                     if (mw__imap_lex_quoted(L, &n->str) != MW_OK)
                         return L->status;
-                } else if (leaf_arg(P, n, arg) != MW_OK) {
+                } else
+#endif
+                if (leaf_arg(P, n, arg) != MW_OK) {
                     return L->status;
                 }
             }
@@ -550,8 +566,10 @@ static int return_opts(mw__imap_cmdp *P)
         return MW_OK;
     }
     for (;;) {
-        const char *at = L->p, *e = L->end;
+        const char *at = L->p;
         unsigned o = 0;
+#if MW_ENABLE_FAST_PATHS
+        const char *e = L->end;
         /* the options by their constants first (mw__imap_sc_kwis) */
         if (L->status == MW_OK && at < e) {
 #define R(kw, v)                                                           \
@@ -566,6 +584,7 @@ static int return_opts(mw__imap_cmdp *P)
             R("SAVE", MW_IMAP_SEARCHRET_SAVE)
 #undef R
         }
+#endif
         if (o == 0) {
             mw_span w = mw__imap_sc_word(L);
             o = MW__SC_LOOKUP(w, opts);

@@ -137,13 +137,8 @@ void mw__imaps_putc(mw_imap_server *s, char c)
 
 void mw__imaps_put_u64(mw_imap_server *s, uint64_t v)
 {
-    char tmp[20];
-    size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + (int)(v % 10u));
-        v /= 10u;
-    } while (v != 0);
-    mw__imaps_put(s, tmp + i, sizeof tmp - i);
+    char tmp[MW__U64_DIGITS];
+    mw__imaps_put(s, tmp, mw__fmt_u64(tmp, v));
 }
 
 int mw__imaps_end(mw_imap_server *s)
@@ -1011,6 +1006,9 @@ int mw__imaps_status_line_checked(mw_imap_server *s, const char *tag,
         text = default_text(result);
         textlen = strlen(text);
     }
+#if MW_ENABLE_FAST_PATHS
+    /* Only for speed (features.h): the pieces below give the same bytes
+     * and, with room in the buffer, the same single send. */
     if (!has_code(code) && s->ost == MW_OK) {
         /* The usual reply, "tag OK text", assembled in one go; the tag
          * (from s->tag, MW_IMAP_TAG_MAX bytes) and the word (padded to 8
@@ -1062,6 +1060,7 @@ int mw__imaps_status_line_checked(mw_imap_server *s, const char *tag,
             return mw__imaps_end(s);
         }
     }
+#endif
     if (tag != NULL)
         mw__imaps_put(s, tag, taglen);
     else
@@ -1078,6 +1077,7 @@ int mw__imaps_status_line_checked(mw_imap_server *s, const char *tag,
     return mw__imaps_end(s);
 }
 
+#if MW_ENABLE_FAST_PATHS
 int mw__imaps_reply_fast(mw_imap_server *s, int result, const char *text,
                          int *st)
 {
@@ -1115,6 +1115,7 @@ int mw__imaps_reply_fast(mw_imap_server *s, int result, const char *text,
     *st = mw__imaps_end(s);
     return 1;
 }
+#endif
 
 int mw_imap_server_status(mw_imap_server *s, int result,
                           const mw_imap_code *code, const char *text)

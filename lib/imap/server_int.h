@@ -137,9 +137,12 @@ int mw__imaps_status_line(mw_imap_server *s, const char *tag, size_t taglen,
  * with CR, LF, 8-bit bytes or a leading "[", no room, no tag): then
  * nothing was written. The caller has checked everything else that
  * mw_imap_server_reply() checks (state, pending, no LITERAL question,
- * not LOGOUT). */
+ * not LOGOUT). Only for speed: built with MW_ENABLE_FAST_PATHS alone
+ * (features.h). */
+#if MW_ENABLE_FAST_PATHS
 int mw__imaps_reply_fast(mw_imap_server *s, int result, const char *text,
                          int *st);
+#endif
 /* The same after the checks (result a status word, code_ok, text_len
  * passed: textlen is its length, 0 for none or empty). */
 int mw__imaps_status_line_checked(mw_imap_server *s, const char *tag,
