@@ -562,61 +562,68 @@ void mw__imapc_date(mw__imap_out *o, const mw_imap_datetime *d)
 enum { QK_NONE = 0, QK_FLAG, QK_STRING, QK_KEYWORD, QK_OBJID, QK_DATE,
        QK_NUM64, QK_NZ, QK_MODSEQ, QK_NUM };
 
+/* Every key with its name and argument kind: a table searched in order
+ * (smaller than a switch; query building is not a hot path). */
+static const struct {
+    unsigned char key, kind;
+    const char *name;
+} query_keys[] = {
+    {MW_IMAP_QUERY_ALL, QK_FLAG, "ALL"},
+    {MW_IMAP_QUERY_ANSWERED, QK_FLAG, "ANSWERED"},
+    {MW_IMAP_QUERY_DELETED, QK_FLAG, "DELETED"},
+    {MW_IMAP_QUERY_DRAFT, QK_FLAG, "DRAFT"},
+    {MW_IMAP_QUERY_FLAGGED, QK_FLAG, "FLAGGED"},
+    {MW_IMAP_QUERY_NEW, QK_FLAG, "NEW"},
+    {MW_IMAP_QUERY_OLD, QK_FLAG, "OLD"},
+    {MW_IMAP_QUERY_RECENT, QK_FLAG, "RECENT"},
+    {MW_IMAP_QUERY_SEEN, QK_FLAG, "SEEN"},
+    {MW_IMAP_QUERY_UNANSWERED, QK_FLAG, "UNANSWERED"},
+    {MW_IMAP_QUERY_UNDELETED, QK_FLAG, "UNDELETED"},
+    {MW_IMAP_QUERY_UNDRAFT, QK_FLAG, "UNDRAFT"},
+    {MW_IMAP_QUERY_UNFLAGGED, QK_FLAG, "UNFLAGGED"},
+    {MW_IMAP_QUERY_UNSEEN, QK_FLAG, "UNSEEN"},
+    {MW_IMAP_QUERY_SAVEDATESUPPORTED, QK_FLAG, "SAVEDATESUPPORTED"},
+    {MW_IMAP_QUERY_BCC, QK_STRING, "BCC"},
+    {MW_IMAP_QUERY_BODY, QK_STRING, "BODY"},
+    {MW_IMAP_QUERY_CC, QK_STRING, "CC"},
+    {MW_IMAP_QUERY_FROM, QK_STRING, "FROM"},
+    {MW_IMAP_QUERY_SUBJECT, QK_STRING, "SUBJECT"},
+    {MW_IMAP_QUERY_TEXT, QK_STRING, "TEXT"},
+    {MW_IMAP_QUERY_TO, QK_STRING, "TO"},
+    {MW_IMAP_QUERY_X_GM_RAW, QK_STRING, "X-GM-RAW"},
+    {MW_IMAP_QUERY_KEYWORD, QK_KEYWORD, "KEYWORD"},
+    {MW_IMAP_QUERY_UNKEYWORD, QK_KEYWORD, "UNKEYWORD"},
+    {MW_IMAP_QUERY_EMAILID, QK_OBJID, "EMAILID"},
+    {MW_IMAP_QUERY_THREADID, QK_OBJID, "THREADID"},
+    {MW_IMAP_QUERY_BEFORE, QK_DATE, "BEFORE"},
+    {MW_IMAP_QUERY_ON, QK_DATE, "ON"},
+    {MW_IMAP_QUERY_SINCE, QK_DATE, "SINCE"},
+    {MW_IMAP_QUERY_SENTBEFORE, QK_DATE, "SENTBEFORE"},
+    {MW_IMAP_QUERY_SENTON, QK_DATE, "SENTON"},
+    {MW_IMAP_QUERY_SENTSINCE, QK_DATE, "SENTSINCE"},
+    {MW_IMAP_QUERY_SAVEDBEFORE, QK_DATE, "SAVEDBEFORE"},
+    {MW_IMAP_QUERY_SAVEDON, QK_DATE, "SAVEDON"},
+    {MW_IMAP_QUERY_SAVEDSINCE, QK_DATE, "SAVEDSINCE"},
+    {MW_IMAP_QUERY_LARGER, QK_NUM64, "LARGER"},
+    {MW_IMAP_QUERY_SMALLER, QK_NUM64, "SMALLER"},
+    {MW_IMAP_QUERY_OLDER, QK_NZ, "OLDER"},
+    {MW_IMAP_QUERY_YOUNGER, QK_NZ, "YOUNGER"},
+    {MW_IMAP_QUERY_MODSEQ, QK_MODSEQ, "MODSEQ"},
+    {MW_IMAP_QUERY_X_GM_MSGID, QK_NUM, "X-GM-MSGID"},
+    {MW_IMAP_QUERY_X_GM_THRID, QK_NUM, "X-GM-THRID"},
+};
+
 static const char *query_name(int key, int *kind)
 {
-    switch (key) {
-#define K(id, name, k)                                                     \
-    case id:                                                               \
-        *kind = k;                                                         \
-        return name;
-        K(MW_IMAP_QUERY_ALL, "ALL", QK_FLAG)
-        K(MW_IMAP_QUERY_ANSWERED, "ANSWERED", QK_FLAG)
-        K(MW_IMAP_QUERY_DELETED, "DELETED", QK_FLAG)
-        K(MW_IMAP_QUERY_DRAFT, "DRAFT", QK_FLAG)
-        K(MW_IMAP_QUERY_FLAGGED, "FLAGGED", QK_FLAG)
-        K(MW_IMAP_QUERY_NEW, "NEW", QK_FLAG)
-        K(MW_IMAP_QUERY_OLD, "OLD", QK_FLAG)
-        K(MW_IMAP_QUERY_RECENT, "RECENT", QK_FLAG)
-        K(MW_IMAP_QUERY_SEEN, "SEEN", QK_FLAG)
-        K(MW_IMAP_QUERY_UNANSWERED, "UNANSWERED", QK_FLAG)
-        K(MW_IMAP_QUERY_UNDELETED, "UNDELETED", QK_FLAG)
-        K(MW_IMAP_QUERY_UNDRAFT, "UNDRAFT", QK_FLAG)
-        K(MW_IMAP_QUERY_UNFLAGGED, "UNFLAGGED", QK_FLAG)
-        K(MW_IMAP_QUERY_UNSEEN, "UNSEEN", QK_FLAG)
-        K(MW_IMAP_QUERY_SAVEDATESUPPORTED, "SAVEDATESUPPORTED", QK_FLAG)
-        K(MW_IMAP_QUERY_BCC, "BCC", QK_STRING)
-        K(MW_IMAP_QUERY_BODY, "BODY", QK_STRING)
-        K(MW_IMAP_QUERY_CC, "CC", QK_STRING)
-        K(MW_IMAP_QUERY_FROM, "FROM", QK_STRING)
-        K(MW_IMAP_QUERY_SUBJECT, "SUBJECT", QK_STRING)
-        K(MW_IMAP_QUERY_TEXT, "TEXT", QK_STRING)
-        K(MW_IMAP_QUERY_TO, "TO", QK_STRING)
-        K(MW_IMAP_QUERY_X_GM_RAW, "X-GM-RAW", QK_STRING)
-        K(MW_IMAP_QUERY_KEYWORD, "KEYWORD", QK_KEYWORD)
-        K(MW_IMAP_QUERY_UNKEYWORD, "UNKEYWORD", QK_KEYWORD)
-        K(MW_IMAP_QUERY_EMAILID, "EMAILID", QK_OBJID)
-        K(MW_IMAP_QUERY_THREADID, "THREADID", QK_OBJID)
-        K(MW_IMAP_QUERY_BEFORE, "BEFORE", QK_DATE)
-        K(MW_IMAP_QUERY_ON, "ON", QK_DATE)
-        K(MW_IMAP_QUERY_SINCE, "SINCE", QK_DATE)
-        K(MW_IMAP_QUERY_SENTBEFORE, "SENTBEFORE", QK_DATE)
-        K(MW_IMAP_QUERY_SENTON, "SENTON", QK_DATE)
-        K(MW_IMAP_QUERY_SENTSINCE, "SENTSINCE", QK_DATE)
-        K(MW_IMAP_QUERY_SAVEDBEFORE, "SAVEDBEFORE", QK_DATE)
-        K(MW_IMAP_QUERY_SAVEDON, "SAVEDON", QK_DATE)
-        K(MW_IMAP_QUERY_SAVEDSINCE, "SAVEDSINCE", QK_DATE)
-        K(MW_IMAP_QUERY_LARGER, "LARGER", QK_NUM64)
-        K(MW_IMAP_QUERY_SMALLER, "SMALLER", QK_NUM64)
-        K(MW_IMAP_QUERY_OLDER, "OLDER", QK_NZ)
-        K(MW_IMAP_QUERY_YOUNGER, "YOUNGER", QK_NZ)
-        K(MW_IMAP_QUERY_MODSEQ, "MODSEQ", QK_MODSEQ)
-        K(MW_IMAP_QUERY_X_GM_MSGID, "X-GM-MSGID", QK_NUM)
-        K(MW_IMAP_QUERY_X_GM_THRID, "X-GM-THRID", QK_NUM)
-#undef K
-    default:
-        *kind = QK_NONE;
-        return NULL;
+    size_t i;
+    for (i = 0; i < sizeof(query_keys) / sizeof(query_keys[0]); i++) {
+        if (query_keys[i].key == key) {
+            *kind = query_keys[i].kind;
+            return query_keys[i].name;
+        }
     }
+    *kind = QK_NONE;
+    return NULL;
 }
 
 void mw_imap_query_init(mw_imap_query *q, char *buf, size_t cap)

@@ -20,6 +20,24 @@
 
 /* ---- helpers ----------------------------------------------------------- */
 
+#if !MW_ENABLE_FAST_PATHS
+/* client_resp.h: letters compared without case, every other byte
+ * exactly. */
+int mw__imap_rp_kw(const char *p, size_t n, const char *kw, size_t kn)
+{
+    size_t i;
+    if (n != kn)
+        return 0;
+    for (i = 0; i < kn; i++) {
+        unsigned char c = (unsigned char)kw[i], x = (unsigned char)p[i];
+        unsigned char lc = (unsigned char)(c | 0x20u);
+        if (lc >= 'a' && lc <= 'z' ? (x | 0x20u) != lc : x != c)
+            return 0;
+    }
+    return 1;
+}
+#endif
+
 static void rp_init(mw__imap_rp *rp, mw_imap_client *c, const char *p,
                     size_t n, size_t offset)
 {

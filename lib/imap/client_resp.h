@@ -153,6 +153,7 @@ int mw__imap_rp_error_(mw__imap_rp *rp, int status, size_t offset,
 /* Lexer shortcuts: fail helpers returning the sticky status. */
 #define MW__RP_OK(rp) ((rp)->L.status == MW_OK && (rp)->abort == 0)
 
+#if MW_ENABLE_FAST_PATHS
 /* Fast paths of the hot tokens. The common case (a quoted string without
  * escapes or 8-bit bytes, NIL, a short number) is decided here with the
  * class table (and SSE2 on x86, sixteen bytes a step); anything else falls
@@ -320,9 +321,34 @@ static inline int mw__imap_rp_number64(mw__imap_lex *L, uint64_t *out)
     return MW_OK;
 }
 
+#else /* !MW_ENABLE_FAST_PATHS */
+/* Without the fast paths the lexer of grammar.h reads every token: the
+ * same results and errors, less code. */
+static inline int mw__imap_rp_nstring(mw__imap_lex *L, mw_span *out)
+{
+    return mw__imap_lex_nstring(L, out);
+}
+
+static inline int mw__imap_rp_string(mw__imap_lex *L, mw_span *out)
+{
+    return mw__imap_lex_string(L, out);
+}
+
+static inline int mw__imap_rp_number(mw__imap_lex *L, uint32_t *out)
+{
+    return mw__imap_lex_number(L, out);
+}
+
+static inline int mw__imap_rp_number64(mw__imap_lex *L, uint64_t *out)
+{
+    return mw__imap_lex_number64(L, out);
+}
+#endif /* MW_ENABLE_FAST_PATHS */
+
 /* Case-insensitive comparison of p[0..n) with an ASCII keyword (letters
  * compared without case, every other byte exactly); memcmp first, as
  * servers send the keywords' canonical case. */
+#if MW_ENABLE_FAST_PATHS
 static inline int mw__imap_rp_kw(const char *p, size_t n, const char *kw,
                                  size_t kn)
 {
@@ -354,8 +380,18 @@ static inline void *mw__imap_rp_alloc(mw__imap_arena *a, size_t size)
     a->lo = start + size;
     return p;
 }
+#else
+/* One copy, without the memcmp shortcut (client_resp.c). */
+int mw__imap_rp_kw(const char *p, size_t n, const char *kw, size_t kn);
 
-/* SP, inline. */
+static inline void *mw__imap_rp_alloc(mw__imap_arena *a, size_t size)
+{
+    return mw__imap_arena_alloc(a, size);
+}
+#endif
+
+/* SP and one expected byte. */
+#if MW_ENABLE_FAST_PATHS
 static inline int mw__imap_rp_sp(mw__imap_lex *L)
 {
     if (L->status == MW_OK && L->p < L->end && *L->p == ' ') {
@@ -373,6 +409,18 @@ static inline int mw__imap_rp_expect(mw__imap_lex *L, char ch)
     }
     return mw__imap_lex_expect(L, ch);
 }
+#else
+/* grammar.h's readers, which test the byte out of line */
+static inline int mw__imap_rp_sp(mw__imap_lex *L)
+{
+    return mw__imap_lex_sp(L);
+}
+
+static inline int mw__imap_rp_expect(mw__imap_lex *L, char ch)
+{
+    return mw__imap_lex_expect(L, ch);
+}
+#endif
 
 /* client_resp_status.c: after the tag and SP (tagged) or "* " (untagged):
  * OK/NO/BAD/BYE/PREAUTH resp-text. `word` is the condition already read. */

@@ -26,6 +26,7 @@
 
 /* ---- ENVELOPE ---------------------------------------------------------- */
 
+#if MW_ENABLE_FAST_PATHS
 /* One nstring of the common shape: a quoted string without escapes or
  * bytes outside printable ASCII, or NIL in upper case. Returns the byte
  * after it, or NULL (leave it to the lexer). */
@@ -67,6 +68,7 @@ static int fast_address(mw__imap_lex *L, mw_imap_address *a)
     L->p = (const char *)q + 1;
     return 1;
 }
+#endif
 
 /* address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"
  * env-* = "(" 1*address ")" / nil. */
@@ -99,8 +101,10 @@ static int address_list(mw__imap_lex *L, mw_imap_address_list *out)
         if (out->items == NULL)
             out->items = a;
         out->count++;
+#if MW_ENABLE_FAST_PATHS
         if (fast_address(L, a))
             continue;
+#endif
         if (mw__imap_rp_expect(L, '(') != MW_OK)
             return L->status;
         mw__imap_rp_nstring(L, &a->name);
@@ -210,6 +214,7 @@ static int params(mw__imap_rp *rp, const mw_imap_param **out, uint32_t *n)
         if (first == NULL)
             first = pa;
         count++;
+#if MW_ENABLE_FAST_PATHS
         {
             /* the common shape: "attr" SP "value" */
             const unsigned char *q = (const unsigned char *)L->p;
@@ -222,6 +227,7 @@ static int params(mw__imap_rp *rp, const mw_imap_param **out, uint32_t *n)
                 continue;
             }
         }
+#endif
         if (mw__imap_rp_string(L, &pa->name) != MW_OK ||
             mw__imap_rp_sp(L) != MW_OK)
             return L->status;

@@ -67,7 +67,7 @@ static int cap_tokens(mw__imap_rp *rp, mw_span *raw)
     *raw = mw__span(L->p, 0);
     if (L->p == L->end)
         return MW_OK;
-    if (mw__imap_rp_sp(L) != MW_OK)
+    if (mw__imap_lex_sp(L) != MW_OK)
         return L->status;
     s = L->p;
     while (L->p < L->end) {
@@ -77,7 +77,7 @@ static int cap_tokens(mw__imap_rp *rp, mw_span *raw)
             break;
         if (mw__imap_lex_sp_opt(L) > 0)
             break;
-        if (mw__imap_rp_sp(L) != MW_OK)
+        if (mw__imap_lex_sp(L) != MW_OK)
             return L->status;
         if (L->p == L->end) {
             L->p--;
@@ -145,20 +145,20 @@ static unsigned list_attr_bit(mw_span a)
 static int list_attrs(mw__imap_lex *L, mw_imap_list *li)
 {
     const char *s;
-    if (mw__imap_rp_expect(L, '(') != MW_OK)
+    if (mw__imap_lex_expect(L, '(') != MW_OK)
         return L->status;
     s = L->p;
     if (mw__imap_lex_peek(L) != ')') {
         do {
             mw_span a;
-            if (mw__imap_rp_expect(L, '\\') != MW_OK ||
+            if (mw__imap_lex_expect(L, '\\') != MW_OK ||
                 mw__imap_lex_atom(L, &a) != MW_OK)
                 return L->status;
             li->attrs |= list_attr_bit(a);
         } while (mw__imap_lex_accept(L, ' '));
     }
     li->attr_text = mw__span(s, (size_t)(L->p - s));
-    return mw__imap_rp_expect(L, ')');
+    return mw__imap_lex_expect(L, ')');
 }
 
 /* DQUOTE QUOTED-CHAR DQUOTE / nil */
@@ -188,33 +188,33 @@ static int list_extended(mw__imap_rp *rp, mw_imap_list *li)
 {
     mw__imap_lex *L = &rp->L;
     const char *s;
-    if (mw__imap_rp_expect(L, '(') != MW_OK)
+    if (mw__imap_lex_expect(L, '(') != MW_OK)
         return L->status;
     s = L->p;
     if (mw__imap_lex_peek(L) != ')') {
         do {
             mw_span tag, v;
             if (mw__imap_lex_astring(L, &tag) != MW_OK ||
-                mw__imap_rp_sp(L) != MW_OK)
+                mw__imap_lex_sp(L) != MW_OK)
                 return L->status;
             if (is(tag, "CHILDINFO")) {
                 /* "(" list-select-base-opt-quoted *(SP ...) ")" */
                 const char *cs;
-                if (mw__imap_rp_expect(L, '(') != MW_OK)
+                if (mw__imap_lex_expect(L, '(') != MW_OK)
                     return L->status;
                 cs = L->p;
                 do {
-                    if (mw__imap_rp_string(L, &v) != MW_OK)
+                    if (mw__imap_lex_string(L, &v) != MW_OK)
                         return L->status;
                 } while (mw__imap_lex_accept(L, ' '));
                 li->childinfo = mw__span(cs, (size_t)(L->p - cs));
-                if (mw__imap_rp_expect(L, ')') != MW_OK)
+                if (mw__imap_lex_expect(L, ')') != MW_OK)
                     return L->status;
             } else if (is(tag, "OLDNAME")) {
                 uint8_t m = 0;
-                if (mw__imap_rp_expect(L, '(') != MW_OK ||
+                if (mw__imap_lex_expect(L, '(') != MW_OK ||
                     mailbox(L, &li->oldname, &m) != MW_OK ||
-                    mw__imap_rp_expect(L, ')') != MW_OK)
+                    mw__imap_lex_expect(L, ')') != MW_OK)
                     return L->status;
             } else if (mw__imap_lex_skip_value(L, rp->c->max_depth, &v) !=
                        MW_OK) {
@@ -223,7 +223,7 @@ static int list_extended(mw__imap_rp *rp, mw_imap_list *li)
         } while (mw__imap_lex_accept(L, ' '));
     }
     li->extended = mw__span(s, (size_t)(L->p - s));
-    return mw__imap_rp_expect(L, ')');
+    return mw__imap_lex_expect(L, ')');
 }
 
 static int list(mw__imap_rp *rp, mw_imap_data *d)
@@ -232,9 +232,10 @@ static int list(mw__imap_rp *rp, mw_imap_data *d)
     mw_imap_list *li = &d->u.list;
     /* mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE
      * / nil) SP mailbox [SP mbox-list-extended] */
-    if (mw__imap_rp_sp(L) != MW_OK || list_attrs(L, li) != MW_OK ||
-        mw__imap_rp_sp(L) != MW_OK || delimiter(L, &li->delimiter) != MW_OK ||
-        mw__imap_rp_sp(L) != MW_OK || mailbox(L, &li->mailbox, &li->mutf7) != MW_OK)
+    if (mw__imap_lex_sp(L) != MW_OK || list_attrs(L, li) != MW_OK ||
+        mw__imap_lex_sp(L) != MW_OK || delimiter(L, &li->delimiter) != MW_OK ||
+        mw__imap_lex_sp(L) != MW_OK ||
+        mailbox(L, &li->mailbox, &li->mutf7) != MW_OK)
         return L->status;
     d->raw = mw__span(d->raw.ptr, (size_t)(L->end - d->raw.ptr));
     if (L->p < L->end && L->p[0] == ' ' && L->p + 1 < L->end &&
@@ -253,9 +254,9 @@ static int status(mw__imap_rp *rp, mw_imap_data *d)
     mw__imap_lex *L = &rp->L;
     mw_imap_mbox_status *st = &d->u.status;
     const char *s;
-    if (mw__imap_rp_sp(L) != MW_OK ||
+    if (mw__imap_lex_sp(L) != MW_OK ||
         mailbox(L, &st->mailbox, &st->mutf7) != MW_OK ||
-        mw__imap_rp_sp(L) != MW_OK || mw__imap_rp_expect(L, '(') != MW_OK)
+        mw__imap_lex_sp(L) != MW_OK || mw__imap_lex_expect(L, '(') != MW_OK)
         return L->status;
     s = L->p;
     SP_OPT(L);
@@ -265,13 +266,13 @@ static int status(mw__imap_rp *rp, mw_imap_data *d)
         mw_span item;
         uint32_t v32 = 0;
         uint64_t v64 = 0;
-        if (L->p != s && mw__imap_rp_sp(L) != MW_OK)
+        if (L->p != s && mw__imap_lex_sp(L) != MW_OK)
             break;
         if (mw__imap_lex_atom(L, &item) != MW_OK ||
-            mw__imap_rp_sp(L) != MW_OK)
+            mw__imap_lex_sp(L) != MW_OK)
             break;
         if (is(item, "MESSAGES")) {
-            mw__imap_rp_number(L, &st->messages);
+            mw__imap_lex_number(L, &st->messages);
             st->has |= MW_IMAP_STATUS_MESSAGES;
         } else if (is(item, "UIDNEXT")) {
             mw__imap_lex_nz_number(L, &st->uidnext);
@@ -280,13 +281,13 @@ static int status(mw__imap_rp *rp, mw_imap_data *d)
             mw__imap_lex_nz_number(L, &st->uidvalidity);
             st->has |= MW_IMAP_STATUS_UIDVALIDITY;
         } else if (is(item, "UNSEEN")) {
-            mw__imap_rp_number(L, &st->unseen);
+            mw__imap_lex_number(L, &st->unseen);
             st->has |= MW_IMAP_STATUS_UNSEEN;
         } else if (is(item, "RECENT")) {
-            mw__imap_rp_number(L, &st->recent);
+            mw__imap_lex_number(L, &st->recent);
             st->has |= MW_IMAP_STATUS_RECENT;
         } else if (is(item, "DELETED")) {
-            mw__imap_rp_number(L, &st->deleted);
+            mw__imap_lex_number(L, &st->deleted);
             st->has |= MW_IMAP_STATUS_DELETED;
         } else if (is(item, "SIZE")) {
             mw__imap_lex_number64(L, &st->size);
@@ -306,9 +307,9 @@ static int status(mw__imap_rp *rp, mw_imap_data *d)
             st->has |= MW_IMAP_STATUS_APPENDLIMIT;
         } else if (is(item, "MAILBOXID")) {
             /* RFC 8474 §4: "(" objectid ")" */
-            mw__imap_rp_expect(L, '(');
+            mw__imap_lex_expect(L, '(');
             mw__imap_lex_atom(L, &st->mailboxid);
-            mw__imap_rp_expect(L, ')');
+            mw__imap_lex_expect(L, ')');
             st->has |= MW_IMAP_STATUS_MAILBOXID;
         } else {
             mw_span v;
@@ -320,7 +321,7 @@ static int status(mw__imap_rp *rp, mw_imap_data *d)
         SP_OPT(L);
     }
     st->raw = mw__span(s, (size_t)(L->p - s));
-    if (mw__imap_rp_expect(L, ')') != MW_OK)
+    if (mw__imap_lex_expect(L, ')') != MW_OK)
         return L->status;
     return mw__imap_rp_deliver(rp, d);
 }
@@ -339,17 +340,17 @@ int mw__imap_rp_esearch(mw__imap_rp *rp, mw_imap_esearch *es, int items_only,
         L->p += 2;
         if (!mw__imap_lex_keyword(L, "TAG"))
             return mw__imap_lex_fail(L, MW_E_SYNTAX, "TAG expected");
-        if (mw__imap_rp_sp(L) != MW_OK ||
+        if (mw__imap_lex_sp(L) != MW_OK ||
             mw__imap_lex_astring(L, &es->tag) != MW_OK)
             return L->status;
         while (mw__imap_lex_accept(L, ' ')) {
             mw_span k, v;
             if (mw__imap_lex_atom(L, &k) != MW_OK ||
-                mw__imap_rp_sp(L) != MW_OK ||
+                mw__imap_lex_sp(L) != MW_OK ||
                 mw__imap_lex_skip_value(L, rp->c->max_depth, &v) != MW_OK)
                 return L->status;
         }
-        if (mw__imap_rp_expect(L, ')') != MW_OK)
+        if (mw__imap_lex_expect(L, ')') != MW_OK)
             return L->status;
     }
     if (!items_only && L->p + 4 <= L->end && L->p[0] == ' ') {
@@ -363,11 +364,11 @@ int mw__imap_rp_esearch(mw__imap_rp *rp, mw_imap_esearch *es, int items_only,
         mw_span name;
         if (mw__imap_lex_sp_opt(L) > 0)
             break;
-        if (mw__imap_rp_sp(L) != MW_OK)
+        if (mw__imap_lex_sp(L) != MW_OK)
             break;
         if (s == NULL)
             s = L->p;
-        if (mw__imap_lex_atom(L, &name) != MW_OK || mw__imap_rp_sp(L) != MW_OK)
+        if (mw__imap_lex_atom(L, &name) != MW_OK || mw__imap_lex_sp(L) != MW_OK)
             break;
         if (is(name, "MIN")) {
             mw__imap_lex_nz_number(L, &es->min);
@@ -376,7 +377,7 @@ int mw__imap_rp_esearch(mw__imap_rp *rp, mw_imap_esearch *es, int items_only,
             mw__imap_lex_nz_number(L, &es->max);
             es->has |= MW_IMAP_ESEARCH_MAX;
         } else if (is(name, "COUNT")) {
-            mw__imap_rp_number(L, &es->count);
+            mw__imap_lex_number(L, &es->count);
             es->has |= MW_IMAP_ESEARCH_COUNT;
         } else if (is(name, "ALL")) {
             if (es->has & MW_IMAP_ESEARCH_ALL)
@@ -427,12 +428,12 @@ static int vanished(mw__imap_rp *rp, mw_imap_data *d)
 {
     mw__imap_lex *L = &rp->L;
     /* RFC 7162 §7: "VANISHED" [SP "(EARLIER)"] SP known-uids */
-    if (mw__imap_rp_sp(L) != MW_OK)
+    if (mw__imap_lex_sp(L) != MW_OK)
         return L->status;
     if (mw__imap_lex_accept(L, '(')) {
         if (!mw__imap_lex_keyword(L, "EARLIER"))
             return mw__imap_lex_fail(L, MW_E_SYNTAX, "EARLIER expected");
-        if (mw__imap_rp_expect(L, ')') != MW_OK || mw__imap_rp_sp(L) != MW_OK)
+        if (mw__imap_lex_expect(L, ')') != MW_OK || mw__imap_lex_sp(L) != MW_OK)
             return L->status;
         d->u.vanished.earlier = 1;
     }
@@ -457,10 +458,10 @@ static int ns_list(mw__imap_rp *rp, mw_imap_namespace_list *out)
         out->nil = 1;
         return MW_OK;
     }
-    if (mw__imap_rp_expect(L, '(') != MW_OK)
+    if (mw__imap_lex_expect(L, '(') != MW_OK)
         return L->status;
     do {
-        mw_imap_namespace *ns = (mw_imap_namespace *)mw__imap_rp_alloc(
+        mw_imap_namespace *ns = (mw_imap_namespace *)mw__imap_arena_alloc(
             L->arena, sizeof(*ns));
         const char *es;
         if (ns == NULL)
@@ -468,37 +469,40 @@ static int ns_list(mw__imap_rp *rp, mw_imap_namespace_list *out)
         if (out->items == NULL)
             out->items = ns;
         out->count++;
-        if (mw__imap_rp_expect(L, '(') != MW_OK ||
-            mw__imap_rp_string(L, &ns->prefix) != MW_OK ||
-            mw__imap_rp_sp(L) != MW_OK || delimiter(L, &ns->delimiter) != MW_OK)
+        if (mw__imap_lex_expect(L, '(') != MW_OK ||
+            mw__imap_lex_string(L, &ns->prefix) != MW_OK ||
+            mw__imap_lex_sp(L) != MW_OK ||
+            delimiter(L, &ns->delimiter) != MW_OK)
             return L->status;
         es = L->p;
         while (mw__imap_lex_accept(L, ' ')) {
             mw_span k, v;
-            if (mw__imap_rp_string(L, &k) != MW_OK || mw__imap_rp_sp(L) != MW_OK ||
-                mw__imap_rp_expect(L, '(') != MW_OK)
+            if (mw__imap_lex_string(L, &k) != MW_OK ||
+                mw__imap_lex_sp(L) != MW_OK ||
+                mw__imap_lex_expect(L, '(') != MW_OK)
                 return L->status;
             do {
-                if (mw__imap_rp_string(L, &v) != MW_OK)
+                if (mw__imap_lex_string(L, &v) != MW_OK)
                     return L->status;
             } while (mw__imap_lex_accept(L, ' '));
-            if (mw__imap_rp_expect(L, ')') != MW_OK)
+            if (mw__imap_lex_expect(L, ')') != MW_OK)
                 return L->status;
         }
         if (L->p > es)
             ns->extension = mw__span(es + 1, (size_t)(L->p - es - 1));
-        if (mw__imap_rp_expect(L, ')') != MW_OK)
+        if (mw__imap_lex_expect(L, ')') != MW_OK)
             return L->status;
     } while (mw__imap_lex_peek(L) == '(');
-    return mw__imap_rp_expect(L, ')');
+    return mw__imap_lex_expect(L, ')');
 }
 
 static int namespace_(mw__imap_rp *rp, mw_imap_data *d)
 {
     mw__imap_lex *L = &rp->L;
-    if (mw__imap_rp_sp(L) != MW_OK || ns_list(rp, &d->u.ns.personal) != MW_OK ||
-        mw__imap_rp_sp(L) != MW_OK || ns_list(rp, &d->u.ns.other) != MW_OK ||
-        mw__imap_rp_sp(L) != MW_OK || ns_list(rp, &d->u.ns.shared) != MW_OK)
+    if (mw__imap_lex_sp(L) != MW_OK ||
+        ns_list(rp, &d->u.ns.personal) != MW_OK ||
+        mw__imap_lex_sp(L) != MW_OK || ns_list(rp, &d->u.ns.other) != MW_OK ||
+        mw__imap_lex_sp(L) != MW_OK || ns_list(rp, &d->u.ns.shared) != MW_OK)
         return L->status;
     return mw__imap_rp_deliver(rp, d);
 }
@@ -510,13 +514,13 @@ static int id(mw__imap_rp *rp, mw_imap_data *d)
     mw__imap_lex *L = &rp->L;
     /* RFC 2971 §4: "ID" SP ("(" string SP nstring *(SP string SP nstring)
      * ")" / nil). "()" is 163.com's defect (EMPTY_LISTS quirk). */
-    if (mw__imap_rp_sp(L) != MW_OK)
+    if (mw__imap_lex_sp(L) != MW_OK)
         return L->status;
     if (mw__imap_lex_keyword(L, "NIL")) {
         d->u.id.nil = 1;
         return mw__imap_rp_deliver(rp, d);
     }
-    if (mw__imap_rp_expect(L, '(') != MW_OK)
+    if (mw__imap_lex_expect(L, '(') != MW_OK)
         return L->status;
     SP_OPT(L);
     if (mw__imap_lex_peek(L) == ')') {
@@ -525,21 +529,21 @@ static int id(mw__imap_rp *rp, mw_imap_data *d)
                                      "empty ID list (NIL expected)");
     } else {
         do {
-            mw_imap_param *pa = (mw_imap_param *)mw__imap_rp_alloc(
+            mw_imap_param *pa = (mw_imap_param *)mw__imap_arena_alloc(
                 L->arena, sizeof(*pa));
             if (pa == NULL)
                 return ARENA_FULL(L, "ID");
             if (d->u.id.params == NULL)
                 d->u.id.params = pa;
             d->u.id.count++;
-            if (mw__imap_rp_string(L, &pa->name) != MW_OK ||
-                mw__imap_rp_sp(L) != MW_OK ||
-                mw__imap_rp_nstring(L, &pa->value) != MW_OK)
+            if (mw__imap_lex_string(L, &pa->name) != MW_OK ||
+                mw__imap_lex_sp(L) != MW_OK ||
+                mw__imap_lex_nstring(L, &pa->value) != MW_OK)
                 return L->status;
             SP_OPT(L);
         } while (mw__imap_lex_accept(L, ' '));
     }
-    if (mw__imap_rp_expect(L, ')') != MW_OK)
+    if (mw__imap_lex_expect(L, ')') != MW_OK)
         return L->status;
     return mw__imap_rp_deliver(rp, d);
 }
@@ -553,14 +557,14 @@ static int quota(mw__imap_rp *rp, mw_imap_data *d)
      * quota-list = "(" quota-resource *(SP quota-resource) ")";
      * quota-resource = resource-name SP resource-usage SP resource-limit.
      * RFC 2087 servers may send "()". */
-    if (mw__imap_rp_sp(L) != MW_OK ||
+    if (mw__imap_lex_sp(L) != MW_OK ||
         mw__imap_lex_astring(L, &d->u.quota.root) != MW_OK ||
-        mw__imap_rp_sp(L) != MW_OK || mw__imap_rp_expect(L, '(') != MW_OK)
+        mw__imap_lex_sp(L) != MW_OK || mw__imap_lex_expect(L, '(') != MW_OK)
         return L->status;
     if (mw__imap_lex_peek(L) != ')') {
         do {
             mw_imap_quota_resource *q =
-                (mw_imap_quota_resource *)mw__imap_rp_alloc(L->arena,
+                (mw_imap_quota_resource *)mw__imap_arena_alloc(L->arena,
                                                                sizeof(*q));
             if (q == NULL)
                 return ARENA_FULL(L, "QUOTA");
@@ -568,14 +572,14 @@ static int quota(mw__imap_rp *rp, mw_imap_data *d)
                 d->u.quota.resources = q;
             d->u.quota.count++;
             if (mw__imap_lex_atom(L, &q->name) != MW_OK ||
-                mw__imap_rp_sp(L) != MW_OK ||
+                mw__imap_lex_sp(L) != MW_OK ||
                 mw__imap_lex_number64(L, &q->usage) != MW_OK ||
-                mw__imap_rp_sp(L) != MW_OK ||
+                mw__imap_lex_sp(L) != MW_OK ||
                 mw__imap_lex_number64(L, &q->limit) != MW_OK)
                 return L->status;
         } while (mw__imap_lex_accept(L, ' '));
     }
-    if (mw__imap_rp_expect(L, ')') != MW_OK)
+    if (mw__imap_lex_expect(L, ')') != MW_OK)
         return L->status;
     return mw__imap_rp_deliver(rp, d);
 }
@@ -585,20 +589,20 @@ static int quotaroot(mw__imap_rp *rp, mw_imap_data *d)
     mw__imap_lex *L = &rp->L;
     uint8_t m = 0;
     /* RFC 9208 §5.2: "QUOTAROOT" SP mailbox *(SP quota-root-name) */
-    if (mw__imap_rp_sp(L) != MW_OK ||
+    if (mw__imap_lex_sp(L) != MW_OK ||
         mailbox(L, &d->u.quotaroot.mailbox, &m) != MW_OK)
         return L->status;
     while (L->p < L->end) {
         mw_span *r;
         if (mw__imap_lex_sp_opt(L) > 0)
             break;
-        r = (mw_span *)mw__imap_rp_alloc(L->arena, sizeof(*r));
+        r = (mw_span *)mw__imap_arena_alloc(L->arena, sizeof(*r));
         if (r == NULL)
             return ARENA_FULL(L, "QUOTAROOT");
         if (d->u.quotaroot.roots == NULL)
             d->u.quotaroot.roots = r;
         d->u.quotaroot.count++;
-        if (mw__imap_rp_sp(L) != MW_OK || mw__imap_lex_astring(L, r) != MW_OK)
+        if (mw__imap_lex_sp(L) != MW_OK || mw__imap_lex_astring(L, r) != MW_OK)
             return L->status;
     }
     return mw__imap_rp_deliver(rp, d);
@@ -614,14 +618,14 @@ static int metadata(mw__imap_rp *rp, mw_imap_data *d)
      * entry-values = "(" entry-value *(SP entry-value) ")",
      * entry-value = entry SP value, value = nstring / literal8;
      * entry-list = entry *(SP entry) (unsolicited: names only). */
-    if (mw__imap_rp_sp(L) != MW_OK ||
+    if (mw__imap_lex_sp(L) != MW_OK ||
         mailbox(L, &d->u.metadata.mailbox, &m) != MW_OK ||
-        mw__imap_rp_sp(L) != MW_OK)
+        mw__imap_lex_sp(L) != MW_OK)
         return L->status;
     if (mw__imap_lex_accept(L, '(')) {
         do {
             mw_imap_metadata_entry *en =
-                (mw_imap_metadata_entry *)mw__imap_rp_alloc(L->arena,
+                (mw_imap_metadata_entry *)mw__imap_arena_alloc(L->arena,
                                                                sizeof(*en));
             if (en == NULL)
                 return ARENA_FULL(L, "METADATA");
@@ -629,22 +633,22 @@ static int metadata(mw__imap_rp *rp, mw_imap_data *d)
                 d->u.metadata.entries = en;
             d->u.metadata.count++;
             if (mw__imap_lex_astring(L, &en->name) != MW_OK ||
-                mw__imap_rp_sp(L) != MW_OK)
+                mw__imap_lex_sp(L) != MW_OK)
                 return L->status;
             if (mw__imap_lex_peek(L) == '~') {
                 int bin = 0;
                 mw__imap_lex_literal(L, &en->value, &bin);
             } else {
-                mw__imap_rp_nstring(L, &en->value);
+                mw__imap_lex_nstring(L, &en->value);
             }
         } while (L->status == MW_OK && mw__imap_lex_accept(L, ' '));
-        if (mw__imap_rp_expect(L, ')') != MW_OK)
+        if (mw__imap_lex_expect(L, ')') != MW_OK)
             return L->status;
     } else {
         d->u.metadata.names_only = 1;
         do {
             mw_imap_metadata_entry *en =
-                (mw_imap_metadata_entry *)mw__imap_rp_alloc(L->arena,
+                (mw_imap_metadata_entry *)mw__imap_arena_alloc(L->arena,
                                                                sizeof(*en));
             if (en == NULL)
                 return ARENA_FULL(L, "METADATA");
@@ -675,11 +679,11 @@ static int thread(mw__imap_rp *rp, mw_imap_data *d)
      * Walked with an explicit stack of the parent at each open list. */
     if (L->p == L->end)
         return mw__imap_rp_deliver(rp, d);
-    if (mw__imap_rp_sp(L) != MW_OK)
+    if (mw__imap_lex_sp(L) != MW_OK)
         return L->status;
     if (maxd == 0)
         maxd = 1;
-    saved = (uint32_t *)mw__imap_rp_alloc(L->arena,
+    saved = (uint32_t *)mw__imap_arena_alloc(L->arena,
                                              sizeof(uint32_t) * (maxd + 1u));
     if (saved == NULL)
         return ARENA_FULL(L, "THREAD");
@@ -724,7 +728,7 @@ static int thread(mw__imap_rp *rp, mw_imap_data *d)
                                          "number after nested threads");
             if (mw__imap_lex_nz_number(L, &num) != MW_OK)
                 return L->status;
-            nd = (mw_imap_thread_node *)mw__imap_rp_alloc(L->arena,
+            nd = (mw_imap_thread_node *)mw__imap_arena_alloc(L->arena,
                                                              sizeof(*nd));
             if (nd == NULL)
                 return ARENA_FULL(L, "THREAD");
@@ -756,20 +760,45 @@ static int thread(mw__imap_rp *rp, mw_imap_data *d)
 
 /* ---- dispatch ---------------------------------------------------------- */
 
+/* The untagged responses known by name (without a number first); XLIST
+ * is delivered as LIST. */
+static const struct {
+    const char *name;
+    unsigned char kind;
+} data_names[] = {
+    {"CAPABILITY", MW_IMAP_DATA_CAPABILITY},
+    {"ENABLED", MW_IMAP_DATA_ENABLED},
+    {"LIST", MW_IMAP_DATA_LIST},
+    {"LSUB", MW_IMAP_DATA_LSUB},
+    {"XLIST", MW_IMAP_DATA_LIST},
+    {"STATUS", MW_IMAP_DATA_STATUS},
+    {"ESEARCH", MW_IMAP_DATA_ESEARCH},
+    {"FLAGS", MW_IMAP_DATA_FLAGS},
+    {"VANISHED", MW_IMAP_DATA_VANISHED},
+    {"NAMESPACE", MW_IMAP_DATA_NAMESPACE},
+    {"ID", MW_IMAP_DATA_ID},
+    {"QUOTA", MW_IMAP_DATA_QUOTA},
+    {"QUOTAROOT", MW_IMAP_DATA_QUOTAROOT},
+    {"METADATA", MW_IMAP_DATA_METADATA},
+    {"THREAD", MW_IMAP_DATA_THREAD},
+};
+
 int mw__imap_rp_data(mw__imap_rp *rp, mw_span name, uint32_t num, int has_num)
 {
     mw__imap_lex *L = &rp->L;
     mw_imap_data d;
+    size_t i;
     memset(&d, 0, sizeof(d));
     d.offset = rp->start;
     d.name = name;
     d.raw = mw__span(L->p < L->end && *L->p == ' ' ? L->p + 1 : L->p, 0);
     d.raw.len = (size_t)(L->end - d.raw.ptr);
     if (has_num) {
-        if (is(name, "EXISTS") || is(name, "RECENT") || is(name, "EXPUNGE")) {
-            d.kind = is(name, "EXISTS")   ? MW_IMAP_DATA_EXISTS
-                     : is(name, "RECENT") ? MW_IMAP_DATA_RECENT
-                                          : MW_IMAP_DATA_EXPUNGE;
+        d.kind = is(name, "EXISTS")    ? MW_IMAP_DATA_EXISTS
+                 : is(name, "RECENT")  ? MW_IMAP_DATA_RECENT
+                 : is(name, "EXPUNGE") ? MW_IMAP_DATA_EXPUNGE
+                                       : MW_IMAP_DATA_OTHER;
+        if (d.kind != MW_IMAP_DATA_OTHER) {
             if (d.kind == MW_IMAP_DATA_EXPUNGE && num == 0) {
                 L->p = L->base + 2; /* the number after "* " */
                 return mw__imap_lex_fail(L, MW_E_SYNTAX,
@@ -778,92 +807,48 @@ int mw__imap_rp_data(mw__imap_rp *rp, mw_span name, uint32_t num, int has_num)
             d.u.num = num;
             return mw__imap_rp_deliver(rp, &d);
         }
-        d.kind = MW_IMAP_DATA_OTHER;
         d.u.other.num = num;
         d.u.other.has_num = 1;
         L->p = L->end;
         return mw__imap_rp_deliver(rp, &d);
     }
-    switch (name.len) {
-    case 2:
-        if (is(name, "ID")) {
-            d.kind = MW_IMAP_DATA_ID;
-            return id(rp, &d);
+    for (i = 0; i < sizeof(data_names) / sizeof(data_names[0]); i++) {
+        if (is(name, data_names[i].name)) {
+            d.kind = data_names[i].kind;
+            break;
         }
-        break;
-    case 4:
-        if (is(name, "LIST")) {
-            d.kind = MW_IMAP_DATA_LIST;
-            return list(rp, &d);
-        }
-        if (is(name, "LSUB")) {
-            d.kind = MW_IMAP_DATA_LSUB;
-            return list(rp, &d);
-        }
-        break;
-    case 5:
-        if (is(name, "FLAGS")) {
-            d.kind = MW_IMAP_DATA_FLAGS;
-            if (mw__imap_rp_sp(L) != MW_OK ||
-                mw__imap_lex_flag_list(L, 0, &d.u.flags) != MW_OK)
-                return L->status;
-            return mw__imap_rp_deliver(rp, &d);
-        }
-        if (is(name, "XLIST")) {
-            d.kind = MW_IMAP_DATA_LIST;
-            return list(rp, &d);
-        }
-        if (is(name, "QUOTA")) {
-            d.kind = MW_IMAP_DATA_QUOTA;
-            return quota(rp, &d);
-        }
-        break;
-    case 6:
-        if (is(name, "STATUS")) {
-            d.kind = MW_IMAP_DATA_STATUS;
-            return status(rp, &d);
-        }
-        if (is(name, "THREAD")) {
-            d.kind = MW_IMAP_DATA_THREAD;
-            return thread(rp, &d);
-        }
-        break;
-    case 7:
-        if (is(name, "ENABLED")) {
-            d.kind = MW_IMAP_DATA_ENABLED;
-            return capability(rp, &d, 1);
-        }
-        if (is(name, "ESEARCH")) {
-            d.kind = MW_IMAP_DATA_ESEARCH;
-            return esearch(rp, &d);
-        }
-        break;
-    case 8:
-        if (is(name, "VANISHED")) {
-            d.kind = MW_IMAP_DATA_VANISHED;
-            return vanished(rp, &d);
-        }
-        if (is(name, "METADATA")) {
-            d.kind = MW_IMAP_DATA_METADATA;
-            return metadata(rp, &d);
-        }
-        break;
-    case 9:
-        if (is(name, "NAMESPACE")) {
-            d.kind = MW_IMAP_DATA_NAMESPACE;
-            return namespace_(rp, &d);
-        }
-        if (is(name, "QUOTAROOT")) {
-            d.kind = MW_IMAP_DATA_QUOTAROOT;
-            return quotaroot(rp, &d);
-        }
-        break;
-    case 10:
-        if (is(name, "CAPABILITY")) {
-            d.kind = MW_IMAP_DATA_CAPABILITY;
-            return capability(rp, &d, 0);
-        }
-        break;
+    }
+    switch (d.kind) {
+    case MW_IMAP_DATA_ID:
+        return id(rp, &d);
+    case MW_IMAP_DATA_LIST:
+    case MW_IMAP_DATA_LSUB:
+        return list(rp, &d);
+    case MW_IMAP_DATA_FLAGS:
+        if (mw__imap_lex_sp(L) != MW_OK ||
+            mw__imap_lex_flag_list(L, 0, &d.u.flags) != MW_OK)
+            return L->status;
+        return mw__imap_rp_deliver(rp, &d);
+    case MW_IMAP_DATA_QUOTA:
+        return quota(rp, &d);
+    case MW_IMAP_DATA_STATUS:
+        return status(rp, &d);
+    case MW_IMAP_DATA_THREAD:
+        return thread(rp, &d);
+    case MW_IMAP_DATA_ENABLED:
+        return capability(rp, &d, 1);
+    case MW_IMAP_DATA_ESEARCH:
+        return esearch(rp, &d);
+    case MW_IMAP_DATA_VANISHED:
+        return vanished(rp, &d);
+    case MW_IMAP_DATA_METADATA:
+        return metadata(rp, &d);
+    case MW_IMAP_DATA_NAMESPACE:
+        return namespace_(rp, &d);
+    case MW_IMAP_DATA_QUOTAROOT:
+        return quotaroot(rp, &d);
+    case MW_IMAP_DATA_CAPABILITY:
+        return capability(rp, &d, 0);
     default:
         break;
     }

@@ -42,6 +42,8 @@ static int ieq(const char *p, size_t n, const char *kw, size_t kn)
 }
 
 /* The id of a base name (without section). */
+#if MW_ENABLE_FAST_PATHS
+/* Unrolled by length: the names of every FETCH response. */
 static int base_id(const char *p, size_t n, int bracket)
 {
     switch (n) {
@@ -110,6 +112,46 @@ static int base_id(const char *p, size_t n, int bracket)
     }
     return MW_IMAP_FETCH_OTHER;
 }
+#else
+/* The same names in a table searched in order. */
+static int base_id(const char *p, size_t n, int bracket)
+{
+    static const struct {
+        const char *name;
+        unsigned char id;
+    } t[] = {
+        {"UID", MW_IMAP_FETCH_UID},
+        {"BODY", MW_IMAP_FETCH_BODY},
+        {"FLAGS", MW_IMAP_FETCH_FLAGS},
+        {"MODSEQ", MW_IMAP_FETCH_MODSEQ},
+        {"RFC822", MW_IMAP_FETCH_RFC822},
+        {"BINARY", MW_IMAP_FETCH_BINARY},
+        {"EMAILID", MW_IMAP_FETCH_EMAILID},
+        {"PREVIEW", MW_IMAP_FETCH_PREVIEW},
+        {"ENVELOPE", MW_IMAP_FETCH_ENVELOPE},
+        {"THREADID", MW_IMAP_FETCH_THREADID},
+        {"SAVEDATE", MW_IMAP_FETCH_SAVEDATE},
+        {"X-GM-MSGID", MW_IMAP_FETCH_X_GM_MSGID},
+        {"X-GM-THRID", MW_IMAP_FETCH_X_GM_THRID},
+        {"RFC822.SIZE", MW_IMAP_FETCH_RFC822_SIZE},
+        {"RFC822.TEXT", MW_IMAP_FETCH_RFC822_TEXT},
+        {"BINARY.SIZE", MW_IMAP_FETCH_BINARY_SIZE},
+        {"X-GM-LABELS", MW_IMAP_FETCH_X_GM_LABELS},
+        {"INTERNALDATE", MW_IMAP_FETCH_INTERNALDATE},
+        {"BODYSTRUCTURE", MW_IMAP_FETCH_BODYSTRUCTURE},
+        {"RFC822.HEADER", MW_IMAP_FETCH_RFC822_HEADER},
+    };
+    size_t i;
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        if (ieq(p, n, t[i].name, strlen(t[i].name))) {
+            if (t[i].id == MW_IMAP_FETCH_BODY && bracket)
+                return MW_IMAP_FETCH_BODY_SECTION;
+            return t[i].id;
+        }
+    }
+    return MW_IMAP_FETCH_OTHER;
+}
+#endif
 
 /* section = "[" [section-spec] "]"
  * section-spec = section-msgtext / (section-part ["." section-text])
@@ -261,6 +303,7 @@ static int item_name_parse(mw__imap_lex *L, item_name *it)
 
 /* ---- values ------------------------------------------------------------ */
 
+#if MW_ENABLE_FAST_PATHS
 /* FLAGS of a FETCH, the common shape decided here: "(" [flag *(SP flag)]
  * ")" with flags of ATOM-CHARs, "\" before system flags. Anything else
  * (8-bit bytes under the quirk, extra spaces, errors) is left to
@@ -374,6 +417,7 @@ static int fast_datetime(mw__imap_lex *L, mw_imap_datetime *out)
     L->p += 28;
     return MW_OK;
 }
+#endif
 
 /* objectid = 1*255(ALPHA / DIGIT / "_" / "-") (RFC 8474 §7) */
 static int objectid(mw__imap_lex *L, mw_span *out)
@@ -405,7 +449,7 @@ int mw__imap_rp_astring_list(mw__imap_rp *rp, const mw_span **items,
         return L->status;
     if (mw__imap_lex_peek(L) != ')') {
         do {
-            mw_span *s = (mw_span *)mw__imap_rp_alloc(L->arena, sizeof(*s));
+            mw_span *s = (mw_span *)mw__imap_arena_alloc(L->arena, sizeof(*s));
             if (s == NULL)
                 return ARENA_FULL(L, "X-GM-LABELS");
             if (first == NULL)
@@ -442,7 +486,11 @@ static int item_value(mw__imap_rp *rp, const item_name *nm, uint32_t msg)
     it.name = nm->name;
     switch (nm->id) {
     case MW_IMAP_FETCH_FLAGS:
+#if MW_ENABLE_FAST_PATHS
         fast_flags(L, &it.flags);
+#else
+        mw__imap_lex_flag_list(L, 0, &it.flags);
+#endif
         break;
     case MW_IMAP_FETCH_UID: {
         uint32_t v = 0;
@@ -455,7 +503,11 @@ static int item_value(mw__imap_rp *rp, const item_name *nm, uint32_t msg)
         break;
     }
     case MW_IMAP_FETCH_INTERNALDATE:
+#if MW_ENABLE_FAST_PATHS
         fast_datetime(L, &it.date);
+#else
+        mw__imap_lex_datetime(L, &it.date);
+#endif
         break;
     case MW_IMAP_FETCH_SAVEDATE:
         /* RFC 8514: date-time / nil */

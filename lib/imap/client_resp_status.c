@@ -154,12 +154,12 @@ static int code_typed(mw__imap_rp *rp, mw_imap_code *code, mw__imap_lex *S)
         /* ["(" charset *(SP charset) ")"], charset = atom / quoted */
         if (!has_arg)
             return MW_OK;
-        mw__imap_rp_expect(S, '(');
+        mw__imap_lex_expect(S, '(');
         do {
             mw_span cs;
             mw__imap_lex_astring(S, &cs);
         } while (S->status == MW_OK && mw__imap_lex_accept(S, ' '));
-        mw__imap_rp_expect(S, ')');
+        mw__imap_lex_expect(S, ')');
         return mw__imap_lex_end(S);
     case MW_IMAP_CODE_CAPABILITY:
         if (!has_arg)
@@ -184,7 +184,7 @@ static int code_typed(mw__imap_rp *rp, mw_imap_code *code, mw__imap_lex *S)
         if (!has_arg)
             return mw__imap_lex_fail(S, MW_E_SYNTAX, "UIDVALIDITY expected");
         mw__imap_lex_nz_number(S, &code->num);
-        mw__imap_rp_sp(S);
+        mw__imap_lex_sp(S);
         set_at = S->p;
         mw__imap_lex_seqset(S, &code->set);
         if (S->status == MW_OK && (code->set.has_star || code->set.dollar)) {
@@ -192,7 +192,7 @@ static int code_typed(mw__imap_rp *rp, mw_imap_code *code, mw__imap_lex *S)
             return mw__imap_lex_fail(S, MW_E_SYNTAX, "'*' in a uid-set");
         }
         if (code->id == MW_IMAP_CODE_COPYUID) {
-            mw__imap_rp_sp(S);
+            mw__imap_lex_sp(S);
             set_at = S->p;
             mw__imap_lex_seqset(S, &code->set2);
             if (S->status == MW_OK &&
@@ -219,7 +219,7 @@ static int code_typed(mw__imap_rp *rp, mw_imap_code *code, mw__imap_lex *S)
             return mw__imap_lex_fail(S, MW_E_SYNTAX, "METADATA code argument expected");
         if (mw__imap_lex_keyword(S, "LONGENTRIES") ||
             mw__imap_lex_keyword(S, "MAXSIZE")) {
-            mw__imap_rp_sp(S);
+            mw__imap_lex_sp(S);
             mw__imap_lex_number(S, &code->num);
         } else if (!mw__imap_lex_keyword(S, "TOOMANY") &&
                    !mw__imap_lex_keyword(S, "NOPRIVATE")) {
@@ -231,11 +231,11 @@ static int code_typed(mw__imap_rp *rp, mw_imap_code *code, mw__imap_lex *S)
         mw_span id;
         if (!has_arg)
             return mw__imap_lex_fail(S, MW_E_SYNTAX, "objectid expected");
-        mw__imap_rp_expect(S, '(');
+        mw__imap_lex_expect(S, '(');
         mw__imap_lex_atom(S, &id);
         if (S->status == MW_OK && (id.len > 255))
             return mw__imap_lex_fail(S, MW_E_SYNTAX, "objectid too long");
-        mw__imap_rp_expect(S, ')');
+        mw__imap_lex_expect(S, ')');
         return mw__imap_lex_end(S);
     }
     case MW_IMAP_CODE_REFERRAL:
@@ -315,7 +315,7 @@ int mw__imap_rp_resp_text(mw__imap_rp *rp, mw_imap_status *st)
             st->text = mw__span(L->p, 0);
             return MW_OK;
         }
-        if (mw__imap_rp_sp(L) != MW_OK)
+        if (mw__imap_lex_sp(L) != MW_OK)
             return L->status;
     }
     return rest_text(L, &st->text);
@@ -332,7 +332,7 @@ int mw__imap_rp_status(mw__imap_rp *rp, mw_span tag, int result)
     st.offset = rp->start;
     /* resp-cond-state = ("OK" / "NO" / "BAD") SP resp-text, likewise BYE
      * and PREAUTH. */
-    if (mw__imap_rp_sp(L) != MW_OK)
+    if (mw__imap_lex_sp(L) != MW_OK)
         return L->status;
     if (mw__imap_rp_resp_text(rp, &st) != MW_OK || rp->abort != 0)
         return L->status;
@@ -352,7 +352,7 @@ int mw__imap_rp_continue(mw__imap_rp *rp)
             return mw__imap_lex_fail(L, MW_E_SYNTAX, "SP expected after '+'");
         text = mw__span(L->p, 0);
     } else {
-        if (mw__imap_rp_sp(L) != MW_OK || rest_text(L, &text) != MW_OK)
+        if (mw__imap_lex_sp(L) != MW_OK || rest_text(L, &text) != MW_OK)
             return L->status;
     }
     (void)mw__imap_rp_mach(rp, mw__imap_client_continue(rp->c, text,

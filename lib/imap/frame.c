@@ -124,9 +124,14 @@ static int announcement(const char *t, size_t ls, size_t te, uint64_t *size,
         fl |= MW__IMAP_LIT_BINARY;
     for (; d < q; d++) {
         unsigned dg = (unsigned)(unsigned char)(t[d] - '0');
-        if (v > (NUM64_MAX - dg) / 10u)
+        /* v * 10 + dg <= NUM64_MAX without a run-time 64-bit division
+         * (a libgcc call on 32-bit targets), as in mw__parse_u64() */
+        if (v > NUM64_MAX / 10u)
             return -1;
-        v = v * 10u + dg;
+        v *= 10u;
+        if (v > NUM64_MAX - dg)
+            return -1;
+        v += dg;
     }
     *size = v;
     *flags = fl;
@@ -151,7 +156,10 @@ static void rec_feed(mw__imap_framer *fr, const unsigned char *p, size_t n)
         }
         if (c - '0' <= 9u) {
             if (fr->rec == R_BRACE || fr->rec == R_DIGIT) {
-                if (fr->lit_size > (NUM64_MAX - (c - '0')) / 10u)
+                /* lit_size * 10 + digit <= NUM64_MAX, without a run-time
+                 * 64-bit division (see announcement()) */
+                if (fr->lit_size > NUM64_MAX / 10u ||
+                    fr->lit_size * 10u > NUM64_MAX - (c - '0'))
                     fr->rec_ovf = 1;
                 else
                     fr->lit_size = fr->lit_size * 10u + (c - '0');

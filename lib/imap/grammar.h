@@ -107,6 +107,10 @@ static inline int mw__imap_lex_eof(const mw__imap_lex *L) /* 1 at the end */
 {
     return L->p >= L->end;
 }
+/* The error path of mw__imap_lex_expect() (out of line); it tests the
+ * byte itself, so it is also the whole of mw__imap_lex_expect(). */
+int mw__imap_lex_expect_fail(mw__imap_lex *L, char c);
+#if MW_ENABLE_FAST_PATHS
 /* Next byte, or -1 at the end or after an error. */
 static inline int mw__imap_lex_peek(const mw__imap_lex *L)
 {
@@ -114,8 +118,6 @@ static inline int mw__imap_lex_peek(const mw__imap_lex *L)
         return -1;
     return (unsigned char)*L->p;
 }
-/* The error path of mw__imap_lex_expect() (out of line). */
-int mw__imap_lex_expect_fail(mw__imap_lex *L, char c);
 /* Consume exactly the byte c, else MW_E_SYNTAX ("SP expected", "')'
  * expected"...). */
 static inline int mw__imap_lex_expect(mw__imap_lex *L, char c)
@@ -126,6 +128,14 @@ static inline int mw__imap_lex_expect(mw__imap_lex *L, char c)
     }
     return mw__imap_lex_expect_fail(L, c);
 }
+#else
+/* Without the fast paths: one copy of each, out of line (lex.c). */
+int mw__imap_lex_peek(const mw__imap_lex *L);
+static inline int mw__imap_lex_expect(mw__imap_lex *L, char c)
+{
+    return mw__imap_lex_expect_fail(L, c);
+}
+#endif
 static inline int mw__imap_lex_sp(mw__imap_lex *L) /* exactly one SP */
 {
     return mw__imap_lex_expect(L, ' ');
@@ -136,6 +146,7 @@ static inline int mw__imap_lex_sp(mw__imap_lex *L) /* exactly one SP */
  * nothing and return 0. Never an error. */
 int mw__imap_lex_sp_opt(mw__imap_lex *L);
 /* 1 and consumed when the next byte is c, else 0 (no error). */
+#if MW_ENABLE_FAST_PATHS
 static inline int mw__imap_lex_accept(mw__imap_lex *L, char c)
 {
     if (L->status != MW_OK || L->p >= L->end || *L->p != c)
@@ -143,6 +154,9 @@ static inline int mw__imap_lex_accept(mw__imap_lex *L, char c)
     L->p++;
     return 1;
 }
+#else
+int mw__imap_lex_accept(mw__imap_lex *L, char c); /* lex.c */
+#endif
 /* Case-insensitive keyword followed by a non-ATOM-CHAR (or end): 1 and
  * consumed, else 0 (no error). */
 int mw__imap_lex_keyword(mw__imap_lex *L, const char *kw);

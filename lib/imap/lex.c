@@ -180,6 +180,24 @@ int mw__imap_lex_expect_fail(mw__imap_lex *L, char c)
     }
 }
 
+#if !MW_ENABLE_FAST_PATHS
+/* The out-of-line copies of grammar.h's small readers. */
+int mw__imap_lex_peek(const mw__imap_lex *L)
+{
+    if (L->status != MW_OK || L->p >= L->end)
+        return -1;
+    return (unsigned char)*L->p;
+}
+
+int mw__imap_lex_accept(mw__imap_lex *L, char c)
+{
+    if (L->status != MW_OK || L->p >= L->end || *L->p != c)
+        return 0;
+    L->p++;
+    return 1;
+}
+#endif
+
 int mw__imap_lex_sp_opt(mw__imap_lex *L)
 {
     const char *q;
@@ -306,15 +324,9 @@ static int lex_digits(mw__imap_lex *L, uint64_t max, int nonzero,
         if (v > max)
             return mw__imap_lex_fail_at(L, s, MW_E_OVERFLOW,
                                         "number too large");
-    } else {
-        const char *d;
-        for (d = s; d < q; d++) {
-            unsigned dg = (unsigned)(unsigned char)(*d - '0');
-            if (v > (max - dg) / 10u)
-                return mw__imap_lex_fail_at(L, s, MW_E_OVERFLOW,
-                                            "number too large");
-            v = v * 10u + dg;
-        }
+    } else if (mw__parse_u64(s, (size_t)(q - s), max, &v) != MW_OK) {
+        /* checked per digit, without a run-time 64-bit division */
+        return mw__imap_lex_fail_at(L, s, MW_E_OVERFLOW, "number too large");
     }
     L->p = q;
     *out = v;

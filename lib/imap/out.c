@@ -55,13 +55,8 @@ void mw__imap_out_char(mw__imap_out *o, char c)
 
 void mw__imap_out_u64(mw__imap_out *o, uint64_t v)
 {
-    char tmp[20];
-    size_t i = sizeof(tmp);
-    do {
-        tmp[--i] = (char)('0' + (unsigned)(v % 10u));
-        v /= 10u;
-    } while (v != 0);
-    mw__imap_out_raw(o, tmp + i, sizeof(tmp) - i);
+    char tmp[MW__U64_DIGITS];
+    mw__imap_out_raw(o, tmp, mw__fmt_u64(tmp, v));
 }
 
 void mw__imap_out_u32(mw__imap_out *o, uint32_t v)
