@@ -263,6 +263,17 @@ typedef struct mw_imap_list_args {
  * the capability such an APPEND gets BAD. RFC 6855 §4 leaves the
  * contents to the application: 8-bit header fields in a message of a
  * client that has not sent ENABLE UTF8=ACCEPT must be refused with NO.
+ *
+ * A message sent as `CATENATE (part ...)` (RFC 4469 §5, accepted only
+ * while the server offers #MW_IMAP_CAP_CATENATE) has `catenate` set and
+ * is described part by part: each `TEXT {n}` part is announced like a
+ * message literal (`literal` with `part_kind` TEXT and `size` the part's
+ * size) and streamed to `append_data`; each `URL astring` part is passed
+ * to `append_url` (`url`); `append_end` follows the closing ")" (see
+ * imap_server.h). A literal8 is not accepted in a TEXT part (RFC 4469
+ * §5: `text-literal = "TEXT" SP literal`). When a whole APPEND frame is
+ * parsed at once, a CATENATE message has `size` the sum of its TEXT
+ * parts, `nparts` its part count and `data` NULL.
  */
 typedef struct mw_imap_append_args {
     mw_imap_mailbox mailbox; /**< destination (kept for every message) */
@@ -282,7 +293,43 @@ typedef struct mw_imap_append_args {
     uint8_t utf8;            /**< the message came as `UTF8 (~{n}...)`
                                   (RFC 6855 §4): UTF-8 header fields */
     uint8_t reserved2_[3]; /**< reserved (zero) */
+    /* Added for CATENATE (RFC 4469); the members above keep their place. */
+    uint8_t catenate;        /**< the message is `CATENATE (parts)` (RFC
+                                  4469 §5): built by the application from
+                                  its parts, in order */
+    uint8_t part_kind;       /**< ::mw_imap_catpart_kind of the part the
+                                  current event is about (`literal`: TEXT,
+                                  `append_url`: URL); NONE otherwise */
+    uint8_t reserved3_[2];   /**< reserved (zero) */
+    uint32_t part;           /**< CATENATE: index of that part in its
+                                  message, from 0 */
+    uint32_t nparts;         /**< CATENATE: parts of the message seen so
+                                  far (at `append_end` and in the final
+                                  command: all of them) */
+    uint32_t reserved4_;     /**< reserved (zero) */
+    mw_span url;             /**< CATENATE URL part: the astring's content
+                                  as sent (an IMAP URL, RFC 5092, not
+                                  checked by the machine); NULL ptr for
+                                  other events. Valid during the
+                                  `append_url` callback only. */
 } mw_imap_append_args;
+
+/** Most parts (TEXT and URL) in one CATENATE message (RFC 4469 §5
+ *  `cat-part`); more is answered `BAD` (#MW_E_LIMIT). RFC 4469 sets no
+ *  number; 64 is far above what a client composing a message needs
+ *  (a few parts per forwarded attachment) and keeps the work the machine
+ *  does for one message bounded. */
+#ifndef MW_IMAP_SERVER_CATENATE_PARTS_MAX
+#define MW_IMAP_SERVER_CATENATE_PARTS_MAX 64u
+#endif
+
+/** @brief Kinds of CATENATE parts (RFC 4469 §5 `cat-part`;
+ *         ::mw_imap_append_args::part_kind). */
+typedef enum mw_imap_catpart_kind {
+    MW_IMAP_CATPART_NONE = 0, /**< not a part event */
+    MW_IMAP_CATPART_TEXT = 1, /**< `TEXT literal`: bytes streamed like a message */
+    MW_IMAP_CATPART_URL = 2   /**< `URL astring`: an IMAP URL the application resolves */
+} mw_imap_catpart_kind;
 
 /* ====================================================================== */
 /** @brief UID EXPUNGE set (RFC 4315 §2.1, RFC 9051 §6.4.9). Plain EXPUNGE

@@ -74,6 +74,35 @@
  * callback reports the failure and the application discards the
  * messages it received for the command (RFC 3502: all or none).
  *
+ * ## CATENATE (RFC 4469)
+ *
+ * With #MW_IMAP_CAP_CATENATE in ::mw_imap_server_config::caps the
+ * machine lists CATENATE and accepts `CATENATE (part ...)` in place of a
+ * message literal (in any message of a MULTIAPPEND command); without it
+ * that form is answered `BAD` like any other syntax error. The events of
+ * a CATENATE message, in the order of its parts
+ * (::mw_imap_append_args::catenate set, `part` the part's index):
+ * - `TEXT {n}`: `literal` (`part_kind` #MW_IMAP_CATPART_TEXT, `size`
+ *   n), accepted or refused exactly like a message literal (the same
+ *   synchronising / LITERAL+ / LITERAL- rules), then the bytes to
+ *   `append_data` (zero-copy); no `append_end` per part;
+ * - `URL astring`: `append_url` (`part_kind` #MW_IMAP_CATPART_URL,
+ *   `url`). The machine does not fetch or check URLs: the application
+ *   resolves it (RFC 4469 §3: the server MUST check it is a valid,
+ *   accessible IMAP URL) and may refuse the command at once with
+ *   mw_imap_server_reply(): `NO [BADURL url]` (an ::mw_imap_code with id
+ *   #MW_IMAP_CODE_OTHER, `name` "BADURL" and `arg` the URL as sent: RFC
+ *   4469 §5 `url-resp-text`, errata 4046: not quoted) or `NO [TOOBIG]`;
+ *   the rest of the frame is then dropped;
+ * - after the closing ")": `append_end` (`nparts` the part count).
+ * ::mw_imap_server_config::max_append bounds the sum of the TEXT parts of
+ * one message (a part that would pass it is refused with `NO [TOOBIG]`
+ * like a message); the application adds the URL parts' sizes itself. At
+ * most #MW_IMAP_SERVER_CATENATE_PARTS_MAX parts per message (more: `BAD`,
+ * #MW_E_LIMIT). A URL may be any astring (atom, quoted string, or a
+ * literal taken into the command text within `max_literal`); a literal8
+ * in a TEXT or URL part is refused (RFC 4469 §5 defines only `literal`).
+ *
  * ## AUTHENTICATE, IDLE, STARTTLS, COMPRESS
  *
  * - AUTHENTICATE (RFC 9051 §6.2.2, SASL-IR RFC 4959): `command` receives
@@ -333,6 +362,10 @@ typedef int (*mw_imap_server_append_data_fn)(mw_imap_server *s, void *user,
 typedef int (*mw_imap_server_append_end_fn)(mw_imap_server *s, void *user,
                                             const mw_imap_cmd *cmd);
 
+/** Type of the `append_url` member of ::mw_imap_server_callbacks. */
+typedef int (*mw_imap_server_append_url_fn)(mw_imap_server *s, void *user,
+                                            const mw_imap_cmd *cmd);
+
 /** Type of the `auth` member of ::mw_imap_server_callbacks. */
 typedef int (*mw_imap_server_auth_fn)(mw_imap_server *s, void *user,
                                       const char *b64, size_t len);
@@ -373,7 +406,8 @@ typedef struct mw_imap_server_callbacks {
      *  input (zero-copy; any byte values, any chunking). */
     mw_imap_server_append_data_fn append_data;
     /** The APPEND message announced by the last `literal` call is
-     *  complete. */
+     *  complete; for a CATENATE message (RFC 4469), its part list closed
+     *  (`cmd->u.append.catenate`, `nparts`). */
     mw_imap_server_append_end_fn append_end;
     /** A client line answering a continuation request: during
      *  AUTHENTICATE a SASL response (RFC 9051 §6.2.2), base64 text,
@@ -386,6 +420,18 @@ typedef struct mw_imap_server_callbacks {
      *  leftovers, dropped): the status, the stream offset and a static
      *  reason. Informational: the return value only pauses or aborts. */
     mw_imap_server_error_fn error;
+    /** A URL part of a CATENATE message (RFC 4469 §5 `url`), in order
+     *  with the TEXT parts: `cmd->u.append` holds the message's mailbox,
+     *  flags, date and index, `part` and `url` (the astring's content,
+     *  valid during the call only: copy it to resolve it later). Return 0
+     *  or #MW_PAUSED (feed returns once the URLs of the text read so far
+     *  are passed), or refuse the whole command inside the callback with
+     *  mw_imap_server_reply() (`NO [BADURL url]`, RFC 4469 §6); the
+     *  machine then passes nothing more of it. NULL: nobody can
+     *  resolve a URL, so the machine refuses the command at its first URL
+     *  part with `NO [BADURL url]`. Added after `error`: a
+     *  zero-initialised struct leaves it NULL. */
+    mw_imap_server_append_url_fn append_url;
 } mw_imap_server_callbacks;
 
 /** @cond PRIVATE */
@@ -413,6 +459,7 @@ struct mw_imap_server {
     size_t olen;
     int ost;
     char out[MW_IMAP_SERVER_OUT_SIZE];
+    uint64_t cat_total;   /* TEXT bytes of the current CATENATE message */
 };
 /** @endcond */
 

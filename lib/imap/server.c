@@ -37,6 +37,14 @@ enum {
 
 #define CAP(s, bit) (((s)->caps & (bit)) != 0)
 
+/* The parser's flags: the session's lexer flags, and CATENATE syntax
+ * only while the capability is offered (RFC 4469 §2). */
+static unsigned parse_flags(const mw_imap_server *s)
+{
+    return s->lexflags |
+           (CAP(s, MW_IMAP_CAP_CATENATE) ? MW__IMAP_AP_CATENATE : 0u);
+}
+
 /* ---- configuration ---------------------------------------------------- */
 
 void mw_imap_server_config_init(mw_imap_server_config *cfg)
@@ -365,6 +373,10 @@ static int answer_capability(mw_imap_server *s)
                                  "CAPABILITY completed");
 }
 
+static int append_items(mw_imap_server *s, const char *p, size_t n,
+                        size_t offset, int head, const mw__imap_fev *ev,
+                        int sync);
+
 static int on_command(mw_imap_server *s, const char *p, size_t n,
                       size_t offset)
 {
@@ -377,8 +389,8 @@ static int on_command(mw_imap_server *s, const char *p, size_t n,
     e.offset = offset;
     e.reason = MW__TEXT("syntax error");
     /* (the parser clears *c first) */
-    r = mw__imap_cmd_parse(p, n, offset, &s->arena, s->lexflags, s->max_depth,
-                           c, &e);
+    r = mw__imap_cmd_parse(p, n, offset, &s->arena, parse_flags(s),
+                           s->max_depth, c, &e);
     if (c->tag.ptr != NULL && c->tag.len > MW_IMAP_TAG_MAX)
         return refuse(s, 0, MW_IMAP_BAD, 0, "Tag too long", MW_E_TOO_LONG,
                       offset, "tag too long");
@@ -456,6 +468,11 @@ static int on_command(mw_imap_server *s, const char *p, size_t n,
                           "Unsupported compression mechanism", MW_E_INVAL,
                           offset, "COMPRESS mechanism not DEFLATE");
         break;
+    case MW_IMAP_CMD_APPEND:
+        /* A whole APPEND line: only CATENATE messages of URL parts come
+         * this way (every message or TEXT literal is streamed). Their
+         * parts go through the same events as in a streamed frame. */
+        return append_items(s, p, n, offset, 1, NULL, 0);
     default:
         break;
     }
@@ -478,7 +495,11 @@ static int message_literal(mw_imap_server *s, const mw__imap_fev *ev,
                                      : "Non-synchronizing literals not supported",
                               MW_E_LITERAL, ev->offset,
                               "non-synchronizing literal refused");
-    if (s->max_append != 0 && size > s->max_append) {
+    /* CATENATE (RFC 4469 §5): the limit bounds the sum of the TEXT parts
+     * of one message (URL parts are the application's to add). */
+    uint64_t have = s->cmd.u.append.catenate ? s->cat_total : 0u;
+    if (s->max_append != 0 &&
+        (size > s->max_append || have > s->max_append - size)) {
         /* RFC 7889 §4: NO [TOOBIG] for a message over APPENDLIMIT. Not a
          * bad command: the client may not know the limit. */
         mw__imap_framer_take(&s->fr,
@@ -495,6 +516,8 @@ static int message_literal(mw_imap_server *s, const mw__imap_fev *ev,
             return r;
         return report(s, MW_E_LIMIT, ev->offset, "APPEND message too large");
     }
+    if (s->cmd.u.append.catenate)
+        s->cat_total = have > UINT64_MAX - size ? UINT64_MAX : have + size;
     s->io = MW__IMAPS_IO_LITQ;
     s->lit_sync = (uint8_t)sync;
     r = MW_OK;
@@ -527,12 +550,155 @@ int mw_imap_server_literal_accept(mw_imap_server *s)
     return MW_OK;
 }
 
+/* A URL part of a CATENATE message (RFC 4469 §5) to the application.
+ * Without `append_url` nobody can resolve it: NO [BADURL url] (RFC 4469
+ * §6), or a plain NO when the URL cannot be written as url-resp-text. */
+static int deliver_url(mw_imap_server *s)
+{
+    int r;
+    if (s->cb.append_url == NULL) {
+        mw_imap_code c;
+        memset(&c, 0, sizeof c);
+        c.id = MW_IMAP_CODE_OTHER;
+        c.name = mw__span("BADURL", 6);
+        c.arg = s->cmd.u.append.url;
+        r = mw_imap_server_reply(s, MW_IMAP_NO, &c, "URL not supported");
+        if (r == MW_E_INVAL)
+            r = mw_imap_server_reply(s, MW_IMAP_NO, NULL,
+                                     "URL not supported");
+        return r;
+    }
+    r = s->cb.append_url(s, s->user, &s->cmd);
+    if (r < 0)
+        return mw__imaps_fatal(s, MW_E_CALLBACK, "append_url callback aborted");
+    return r == MW_PAUSED ? MW_PAUSED : MW_OK;
+}
+
+/* One segment of an APPEND frame, item by item (server_cmd.h): the
+ * command's head (head 1) or the text after a streamed literal. `ev` is
+ * the framer's LITERAL event the segment ends with (NULL for the frame's
+ * last line). The whole segment is checked first, so that a syntax error
+ * anywhere in it is answered before any of its parts reaches the
+ * application (and in the same order as before CATENATE: syntax, state,
+ * then the UTF8 extension). */
+static int append_items(mw_imap_server *s, const char *p, size_t n,
+                        size_t offset, int head, const mw__imap_fev *ev,
+                        int sync)
+{
+    mw__imap_apstep st;
+    mw_error e;
+    mw_imap_cmd saved;
+    mw__imap_arena arena = s->arena;
+    int r, item, paused = 0;
+
+    e.code = MW_E_SYNTAX;
+    e.offset = offset;
+    e.reason = MW__TEXT("syntax error");
+    saved = s->cmd;
+    /* dry run: the syntax of the whole segment */
+    r = mw__imap_append_start(&st, p, n, offset, &s->arena, parse_flags(s),
+                              &s->cmd, head, &e);
+    item = 0;
+    while (r == MW_OK) {
+        item = mw__imap_append_step(&st, &e);
+        if (item < 0 || item == MW__IMAP_AP_LITERAL ||
+            item == MW__IMAP_AP_DONE)
+            break;
+    }
+    if (r == MW_OK && item > 0 && (item == MW__IMAP_AP_LITERAL) != (ev != NULL))
+        item = mw__fail(&e, MW_E_INTERNAL, offset, "APPEND segment mismatch");
+    if (r != MW_OK || item < 0) {
+        int st_ = r != MW_OK ? r : item;
+        const char *text = head ? e.reason : "Invalid APPEND arguments";
+        if (text == NULL || !mw__imaps_text_ok(s, text, 0))
+            text = "Syntax error";
+        if (!head && ev == NULL && s->cmd.u.append.catenate == 0 &&
+            !saved.u.append.catenate)
+            e.reason = MW__TEXT("APPEND failed after a message");
+        if (ev != NULL)
+            return refuse_literal(s, sync, 1, MW_IMAP_BAD, 0, text,
+                                  st_ < 0 ? st_ : MW_E_SYNTAX, e.offset,
+                                  e.reason != NULL ? e.reason
+                                                   : "APPEND syntax error");
+        return refuse(s, 1, MW_IMAP_BAD, 0, text, st_ < 0 ? st_ : MW_E_SYNTAX,
+                      e.offset,
+                      e.reason != NULL ? e.reason : "APPEND syntax error");
+    }
+    if (head && ev != NULL &&
+        !(mw__imap_cmd_states(MW_IMAP_CMD_APPEND) & (1 << s->phase)))
+        return refuse_literal(s, sync, 1, MW_IMAP_BAD, 0,
+                              "Command not valid in this state", MW_E_STATE,
+                              ev->offset, "command not valid in this state");
+    /* the real run, with the events */
+    s->cmd = saved;
+    s->arena = arena;
+    if (mw__imap_append_start(&st, p, n, offset, &s->arena, parse_flags(s),
+                              &s->cmd, head, &e) != MW_OK)
+        return mw__imaps_fatal(s, MW_E_INTERNAL, "APPEND reparse failed");
+    if (head) {
+        s->cat_total = 0;
+        s->pending = 1;
+        if (ev != NULL)
+            s->appending = 1;
+    }
+    for (;;) {
+        item = mw__imap_append_step(&st, &e);
+        if (item < 0)
+            return mw__imaps_fatal(s, MW_E_INTERNAL, "APPEND reparse failed");
+        switch (item) {
+        case MW__IMAP_AP_PART:
+            if (s->cmd.u.append.part_kind != MW_IMAP_CATPART_URL)
+                break;
+            r = deliver_url(s);
+            if (r < 0)
+                return r;
+            if (r == MW_PAUSED)
+                paused = 1;
+            break;
+        case MW__IMAP_AP_END:
+            s->cat_total = 0;
+            if (s->cb.append_end != NULL) {
+                r = s->cb.append_end(s, s->user, &s->cmd);
+                if (r < 0)
+                    return mw__imaps_fatal(s, MW_E_CALLBACK,
+                                           "append_end callback aborted");
+                if (r == MW_PAUSED)
+                    paused = 1;
+            }
+            break;
+        case MW__IMAP_AP_LITERAL:
+            if (!offered(s, &s->cmd))
+                return refuse_utf8(s, sync, ev->offset);
+            r = message_literal(s, ev, sync);
+            return r == MW_OK && paused ? MW_PAUSED : r;
+        default: /* DONE: all messages received */
+            r = call_command(s, &s->cmd);
+            return r == MW_OK && paused ? MW_PAUSED : r;
+        }
+        if (!s->pending || s->answered || s->io != MW__IMAPS_IO_READY) {
+            /* The application answered the command (NO [BADURL ...]):
+             * the rest of the frame is not wanted; a literal the segment
+             * announced is refused or dropped. */
+            if (ev != NULL) {
+                mw__imap_framer_take(&s->fr,
+                                     sync ? MW__IMAP_TAKE_REFUSE
+                                          : MW__IMAP_TAKE_DISCARD,
+                                     MW_E_LITERAL, "command already answered");
+                if (sync)
+                    frame_done(s);
+                else
+                    s->answered = 1;
+            }
+            return paused ? MW_PAUSED : MW_OK;
+        }
+    }
+}
+
 /* ---- framer events ---------------------------------------------------- */
 
 static int on_literal(mw_imap_server *s, const mw__imap_fev *ev)
 {
-    int sync = !(ev->lit_flags & MW__IMAP_LIT_NONSYNC), toobig, r;
-    mw_error e;
+    int sync = !(ev->lit_flags & MW__IMAP_LIT_NONSYNC), toobig;
 
     if (s->io == MW__IMAPS_IO_SASL || s->io == MW__IMAPS_IO_IDLE)
         return refuse_literal(s, sync, 1, MW_IMAP_BAD, 0,
@@ -550,23 +716,12 @@ static int on_literal(mw_imap_server *s, const mw__imap_fev *ev)
             frame_done(s);
         return MW_OK;
     }
-    e.code = MW_E_SYNTAX;
-    e.offset = ev->offset;
-    e.reason = MW__TEXT("syntax error");
     if (s->fmode == FM_APPEND) {
-        /* The next MULTIAPPEND message (RFC 3502 §6.3.11). */
-        r = mw__imap_cmd_parse_append_next(ev->p, ev->n, ev->offset,
-                                           &s->arena, s->lexflags, &s->cmd,
-                                           &e);
-        if (r != MW_OK)
-            return refuse_literal(s, sync, 1, MW_IMAP_BAD, 0,
-                                  "Invalid APPEND arguments",
-                                  r < 0 ? r : MW_E_SYNTAX, e.offset,
-                                  e.reason != NULL ? e.reason
-                                                   : "APPEND syntax error");
-        if (!offered(s, &s->cmd))
-            return refuse_utf8(s, sync, ev->offset);
-        return message_literal(s, ev, sync);
+        /* The next MULTIAPPEND message (RFC 3502 §6.3.11) or CATENATE
+         * part (RFC 4469 §5); a URL part's literal joins the text. */
+        if (mw__imap_cmd_literal_role(ev->p, ev->n) == MW__IMAP_TAKE_STREAM)
+            return append_items(s, ev->p, ev->n, ev->offset, 0, ev, sync);
+        goto inline_literal;
     }
     if (!s->prechecked) {
         s->prechecked = 1;
@@ -586,29 +741,9 @@ static int on_literal(mw_imap_server *s, const mw__imap_fev *ev)
         /* The first message of an APPEND: parse what precedes it. */
         mw__imap_arena_reset(&s->arena);
         memset(&s->cmd, 0, sizeof s->cmd);
-        r = mw__imap_cmd_parse_append_head(ev->p, ev->n, ev->offset,
-                                           &s->arena, s->lexflags, &s->cmd,
-                                           &e);
-        if (r != MW_OK) {
-            const char *text = e.reason;
-            if (text == NULL || !mw__imaps_text_ok(s, text, 0))
-                text = "Syntax error";
-            return refuse_literal(s, sync, 1, MW_IMAP_BAD, 0, text,
-                                  r < 0 ? r : MW_E_SYNTAX, e.offset,
-                                  e.reason != NULL ? e.reason
-                                                   : "APPEND syntax error");
-        }
-        if (!(mw__imap_cmd_states(MW_IMAP_CMD_APPEND) & (1 << s->phase)))
-            return refuse_literal(s, sync, 1, MW_IMAP_BAD, 0,
-                                  "Command not valid in this state",
-                                  MW_E_STATE, ev->offset,
-                                  "command not valid in this state");
-        if (!offered(s, &s->cmd))
-            return refuse_utf8(s, sync, ev->offset);
-        s->pending = 1;
-        s->appending = 1;
-        return message_literal(s, ev, sync);
+        return append_items(s, ev->p, ev->n, ev->offset, 1, ev, sync);
     }
+inline_literal:
     /* A literal inside the command text. */
     if (!sync && !nonsync_ok(s, ev->lit_size, &toobig))
         return refuse_literal(s, 0, 1, MW_IMAP_BAD,
@@ -683,28 +818,18 @@ static int on_idle_line(mw_imap_server *s, const char *p, size_t n,
 
 static int on_line(mw_imap_server *s, const mw__imap_fev *ev)
 {
-    int r;
     if (s->io == MW__IMAPS_IO_SASL)
         return on_sasl_line(s, ev->p, ev->n, ev->offset);
     if (s->io == MW__IMAPS_IO_IDLE)
         return on_idle_line(s, ev->p, ev->n, ev->offset);
     if (s->fmode == FM_APPEND) {
-        mw_error e;
         int answered = s->answered;
         frame_done(s);
         if (answered)
             return MW_OK;
-        e.code = MW_E_SYNTAX;
-        e.offset = ev->offset;
-        e.reason = MW__TEXT("syntax error");
-        r = mw__imap_cmd_parse_append_next(ev->p, ev->n, ev->offset,
-                                           &s->arena, s->lexflags, &s->cmd,
-                                           &e);
-        if (r == MW_DONE)
-            return call_command(s, &s->cmd); /* all messages received */
-        return refuse(s, 1, MW_IMAP_BAD, 0, "Invalid APPEND arguments",
-                      r < 0 ? r : MW_E_SYNTAX, e.offset,
-                      "APPEND failed after a message");
+        /* the frame's last segment: the end of the command, or more
+         * parts and messages without a streamed literal */
+        return append_items(s, ev->p, ev->n, ev->offset, 0, NULL, 0);
     }
     {
         int answered = s->answered;
@@ -793,7 +918,9 @@ static int on_event(mw_imap_server *s, const mw__imap_fev *ev)
         return r == MW_PAUSED ? MW_PAUSED : MW_OK;
     case MW__IMAP_FEV_LITERAL_END:
         s->fmode = FM_APPEND;
-        if (s->answered || s->cb.append_end == NULL)
+        /* A CATENATE TEXT part ends here, its message at its ")". */
+        if (s->answered || s->cb.append_end == NULL ||
+            s->cmd.u.append.catenate)
             return MW_OK;
         r = s->cb.append_end(s, s->user, &s->cmd);
         if (r < 0)

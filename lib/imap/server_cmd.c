@@ -853,6 +853,117 @@ static int utf8_close(mw__imap_lex *L, const mw_imap_append_args *ap)
                      "\")\" expected after the UTF8 literal8 (RFC 6855 §4)");
 }
 
+/* ---- CATENATE (RFC 4469) ------------------------------------------------- */
+
+/* "CATENATE" SP "(" at L->p, when the server offers CATENATE (the
+ * MW__IMAP_AP_CATENATE bit of the lexer flags): consumed, 1. Otherwise
+ * nothing is consumed and the caller goes on as without the extension
+ * (RFC 4469 §5 `append-data =/ "CATENATE" SP "(" ...`). */
+static int catenate_open(mw__imap_lex *L)
+{
+    if (!(L->flags & MW__IMAP_AP_CATENATE) || L->status != MW_OK ||
+        !MW__SC_KWIS(L->p, L->end, L->base, "CATENATE"))
+        return 0;
+    L->p += 8;
+    if (mw__imap_sc_sp(L) == MW_OK)
+        (void)mw__imap_sc_expect(L, '(');
+    return 1;
+}
+
+/* One cat-part (RFC 4469 §5): "TEXT" SP literal, or "URL" SP astring.
+ * For TEXT only the announcement is read when it ends the text (the
+ * machine streams the part, *kind = TEXT, ap->size set); an inline
+ * literal (a whole frame) is read with its bytes (ap->data). A literal8
+ * is refused: RFC 4469 §5 defines `text-literal = "TEXT" SP literal` and
+ * no standard adds literal8 to it. The part count is bounded by
+ * #MW_IMAP_SERVER_CATENATE_PARTS_MAX. */
+static int cat_part(mw__imap_cmdp *P, mw_imap_append_args *ap, int *streamed)
+{
+    mw__imap_lex *L = &P->L;
+    *streamed = 0;
+    if (L->status != MW_OK)
+        return L->status;
+    if (ap->nparts >= MW_IMAP_SERVER_CATENATE_PARTS_MAX)
+        return mw__imap_lex_fail(L, MW_E_LIMIT, "too many CATENATE parts");
+    ap->part = ap->nparts;
+    ap->url = mw__span(NULL, 0);
+    ap->data = mw__span(NULL, 0);
+    if (MW__SC_KWIS(L->p, L->end, L->base, "URL")) {
+        L->p += 3;
+        if (mw__imap_sc_sp(L) != MW_OK)
+            return L->status;
+        if (L->p < L->end && *L->p == '~')
+            return mw__imap_lex_fail(L, MW_E_SYNTAX,
+                                     "literal8 in a CATENATE URL (RFC 4469 "
+                                     "§5: astring)");
+        if (mw__imap_sc_astring(P, &ap->url) != MW_OK)
+            return L->status;
+        ap->part_kind = MW_IMAP_CATPART_URL;
+        ap->nparts++;
+        return MW_OK;
+    }
+    if (MW__SC_KWIS(L->p, L->end, L->base, "TEXT")) {
+        const char *lit;
+        L->p += 4;
+        if (mw__imap_sc_sp(L) != MW_OK)
+            return L->status;
+        if (L->p < L->end && *L->p == '~')
+            return mw__imap_lex_fail(L, MW_E_SYNTAX,
+                                     "literal8 in a CATENATE TEXT part "
+                                     "(RFC 4469 §5: literal)");
+        if (L->p >= L->end || *L->p != '{')
+            return mw__imap_lex_fail(L, MW_E_SYNTAX,
+                                     "literal expected after TEXT (RFC "
+                                     "4469 §5)");
+        ap->part_kind = MW_IMAP_CATPART_TEXT;
+        ap->binary = 0;
+        lit = L->p;
+        L->p++;
+        if (mw__imap_sc_number64(L, &ap->size) != MW_OK)
+            return L->status;
+        ap->nonsync = (uint8_t)mw__imap_sc_accept(L, '+');
+        if (mw__imap_sc_expect(L, '}') != MW_OK)
+            return L->status;
+        P->cmd->flags |= MW_IMAP_CMDF_LITERAL;
+        if (ap->nonsync)
+            P->cmd->flags |= MW_IMAP_CMDF_NONSYNC;
+        ap->nparts++;
+        if (L->p == L->end) {
+            *streamed = 1; /* the machine streams the bytes */
+            return MW_OK;
+        }
+        /* inline (a whole frame): the bytes follow the announcement */
+        L->p = lit;
+        {
+            int bin = 0;
+            if (mw__imap_lex_literal(L, &ap->data, &bin) != MW_OK)
+                return L->status;
+            ap->size = ap->data.len;
+        }
+        return MW_OK;
+    }
+    return mw__imap_lex_fail(L, MW_E_SYNTAX,
+                             "TEXT or URL expected (RFC 4469 §5 cat-part)");
+}
+
+/* The rest of a cat-part list after a part: SP cat-part or ")". Returns
+ * 1 when the list closed, 0 when another part was read (streamed set for
+ * a TEXT announcement at the end), or the error. */
+static int cat_next(mw__imap_cmdp *P, mw_imap_append_args *ap, int *streamed)
+{
+    mw__imap_lex *L = &P->L;
+    *streamed = 0;
+    if (L->status != MW_OK)
+        return L->status;
+    if (mw__imap_sc_accept(L, ')')) {
+        ap->part_kind = MW_IMAP_CATPART_NONE;
+        return 1;
+    }
+    if (mw__imap_sc_sp(L) != MW_OK)
+        return L->status;
+    return cat_part(P, ap, streamed);
+}
+
 /* A literal announcement at the very end of a head segment: "{n}",
  * "{n+}" or "~{n}" (RFC 9051 §4.3, RFC 7888, RFC 3516). */
 static int literal_head(mw__imap_cmdp *P, mw_imap_append_args *ap)
@@ -884,6 +995,7 @@ static int append_opts(mw__imap_cmdp *P, mw_imap_append_args *ap)
     ap->has_flags = 0;
     ap->has_date = 0;
     ap->utf8 = 0;
+    ap->catenate = 0;
     memset(&ap->flags, 0, sizeof ap->flags);
     memset(&ap->date, 0, sizeof ap->date);
     if (mw__imap_sc_sp(L) != MW_OK)
@@ -909,6 +1021,10 @@ static int append_opts(mw__imap_cmdp *P, mw_imap_append_args *ap)
         ap->utf8 = 1;
         return utf8_needs_literal8(L, ap);
     }
+    if (catenate_open(L)) {
+        ap->catenate = 1; /* RFC 4469 §5: the cat-part list follows */
+        return L->status;
+    }
     if (L->status == MW_OK && L->p < L->end && *L->p != '{' && *L->p != '~')
         return mw__imap_lex_fail(L, MW_E_SYNTAX,
                                  "message literal expected (RFC 9051 "
@@ -933,6 +1049,31 @@ static int parse_append(mw__imap_cmdp *P)
         const char *lit = NULL;
         if (append_opts(P, m) != MW_OK)
             return L->status;
+        if (m->catenate) {
+            /* RFC 4469 §5: the parts, their TEXT literals inline */
+            int streamed, closed = 0;
+            uint64_t total = 0;
+            m->nparts = 0;
+            if (cat_part(P, m, &streamed) != MW_OK)
+                return L->status;
+            for (;;) {
+                if (m->part_kind == MW_IMAP_CATPART_TEXT)
+                    total += m->size;
+                if (closed)
+                    break;
+                closed = cat_next(P, m, &streamed);
+                if (closed < 0)
+                    return L->status;
+            }
+            m->size = total;
+            m->data = mw__span(NULL, 0);
+            m->part_kind = MW_IMAP_CATPART_NONE;
+            m->url = mw__span(NULL, 0);
+            if (count == UINT32_MAX)
+                return mw__imap_lex_fail(L, MW_E_LIMIT, "too many messages");
+            count++;
+            continue;
+        }
         lit = L->p;
         if (mw__imap_lex_literal(L, &data, &bin) != MW_OK ||
             utf8_close(L, m) != MW_OK)
@@ -1187,6 +1328,33 @@ int mw__imap_cmd_parse(const char *p, size_t n, size_t offset,
 
 /* ---- APPEND around streamed messages ------------------------------------ */
 
+/* The text p..e ends with `"URL" SP "{" number ["+"] "}"` where "URL"
+ * follows "(" or SP at or after `from`: the literal is the astring of a
+ * CATENATE URL part (RFC 4469 §5 `url = "URL" SP astring`) and joins the
+ * command text. `from` is where the APPEND's own arguments start, so
+ * that a mailbox named URL followed by a message literal ("tag APPEND
+ * URL {5}") stays a message. */
+static int url_literal(const char *from, const char *e)
+{
+    const char *q = e;
+    if (q - from < 7 || q[-1] != '}')
+        return 0;
+    q--;
+    if (q[-1] == '+')
+        q--;
+    while (q > from && (unsigned char)(q[-1] - '0') <= 9u)
+        q--;
+    if (q == from || q[-1] != '{' || (e - q) < 2)
+        return 0;
+    q--; /* at "{" */
+    if (q - from < 5 || q[-1] != ' ')
+        return 0;
+    q -= 4; /* at "URL " */
+    if ((q[0] | 0x20) != 'u' || (q[1] | 0x20) != 'r' || (q[2] | 0x20) != 'l')
+        return 0;
+    return q > from && (q[-1] == '(' || q[-1] == ' ');
+}
+
 int mw__imap_cmd_literal_role(const char *p, size_t n)
 {
     const char *e = p + n, *q = p;
@@ -1194,8 +1362,10 @@ int mw__imap_cmd_literal_role(const char *p, size_t n)
     if (n == 0)
         return MW__IMAP_TAKE_INLINE;
     if (*p == ' ' || *p == ')')
-        return MW__IMAP_TAKE_STREAM; /* after a streamed message (")"
-                                        closes "UTF8 (", RFC 6855 §4) */
+        return url_literal(p, e) ? MW__IMAP_TAKE_INLINE
+                                 : MW__IMAP_TAKE_STREAM; /* after a streamed
+                                        message (")" closes "UTF8 (", RFC
+                                        6855 §4) or TEXT part */
     /* tag SP "APPEND" SP: anything else is not an APPEND message */
     while (q < e && (mw__imap_cclass[(unsigned char)*q] & MW__IMAP_C_TAG))
         q++;
@@ -1215,6 +1385,8 @@ int mw__imap_cmd_literal_role(const char *p, size_t n)
     if (*q != ' ')
         return MW__IMAP_TAKE_INLINE;
     q++;
+    if (url_literal(q, p + n))
+        return MW__IMAP_TAKE_INLINE;
     /* The announcement right after "APPEND ": the mailbox name itself is
      * the literal. Otherwise it is a message (flags and dates are never
      * literals). */
@@ -1293,6 +1465,150 @@ int mw__imap_cmd_parse_append_next(const char *p, size_t n, size_t offset,
         ap->nmessages = ap->index + 1u;
     }
     return finish(&P, err);
+}
+
+/* ---- APPEND item by item (CATENATE, RFC 4469) ----------------------------- */
+
+/* Phases of mw__imap_apstep (where the next item starts). */
+enum {
+    APS_FIRST = 1,   /* the first message must follow (after the mailbox) */
+    APS_MSG = 2,     /* the command ends here or another message follows */
+    APS_PLAIN = 3,   /* after a streamed plain message: its UTF8 ")" */
+    APS_CAT_FIRST = 4, /* after "CATENATE (": a cat-part */
+    APS_CAT_NEXT = 5,  /* after a cat-part: SP cat-part or ")" */
+    APS_FAILED = 6
+};
+
+static void step_cmdp(mw__imap_apstep *st, mw__imap_cmdp *P)
+{
+    P->L = st->L;
+    P->a = st->a;
+    P->cmd = st->cmd;
+    P->max_depth = MW_IMAP_DEPTH_DEFAULT;
+    P->fill_fields = 0;
+}
+
+int mw__imap_append_start(mw__imap_apstep *st, const char *p, size_t n,
+                          size_t offset, mw__imap_arena *a, unsigned lexflags,
+                          mw_imap_cmd *cmd, int head, mw_error *err)
+{
+    mw__imap_cmdp P;
+    mw_imap_append_args *ap = &cmd->u.append;
+    st->a = a;
+    st->cmd = cmd;
+    if (head) {
+        int id;
+        start(&P, p, n, offset, a, lexflags, 0, cmd);
+        id = parse_head(&P);
+        if (id > 0 && id != MW_IMAP_CMD_APPEND)
+            (void)mw__imap_lex_fail(&P.L, MW_E_INTERNAL,
+                                    "not an APPEND command");
+        if (id > 0 && mw__imap_sc_sp(&P.L) == MW_OK &&
+            mw__imap_sc_mailbox(&P, &ap->mailbox, 0) == MW_OK) {
+            (void)keep(&P, &cmd->tag);
+            (void)keep(&P, &ap->mailbox.name);
+        }
+        st->phase = APS_FIRST;
+    } else {
+        mw__imap_lex_init(&P.L, p, n, offset, a, lexflags);
+        P.a = a;
+        P.cmd = cmd;
+        P.max_depth = MW_IMAP_DEPTH_DEFAULT;
+        P.fill_fields = 0;
+        ap->data = mw__span(NULL, 0);
+        st->phase = ap->catenate ? APS_CAT_NEXT : APS_PLAIN;
+    }
+    st->L = P.L;
+    if (P.L.status != MW_OK) {
+        st->phase = APS_FAILED;
+        return finish(&P, err);
+    }
+    return MW_OK;
+}
+
+int mw__imap_append_step(mw__imap_apstep *st, mw_error *err)
+{
+    mw__imap_cmdp P;
+    mw__imap_lex *L = &P.L;
+    mw_imap_append_args *ap = &st->cmd->u.append;
+    int streamed = 0, r = MW_OK, item = 0;
+
+    step_cmdp(st, &P);
+    while (item == 0 && L->status == MW_OK) {
+        switch (st->phase) {
+        case APS_PLAIN:
+            /* the message before came as "UTF8 (~{n}": its ")" first */
+            if (utf8_close(L, ap) != MW_OK)
+                break;
+            st->phase = APS_MSG;
+            break;
+        case APS_MSG:
+            if (L->p == L->end) {
+                item = MW__IMAP_AP_DONE;
+                break;
+            }
+            ap->index++; /* another message (RFC 3502 §6.3.11) */
+            st->phase = APS_FIRST;
+            break;
+        case APS_FIRST:
+            ap->part = 0;
+            ap->nparts = 0;
+            ap->part_kind = MW_IMAP_CATPART_NONE;
+            ap->url = mw__span(NULL, 0);
+            ap->data = mw__span(NULL, 0);
+            ap->size = 0;
+            ap->binary = 0;
+            ap->nonsync = 0;
+            ap->nmessages = ap->index + 1u;
+            if (append_opts(&P, ap) != MW_OK)
+                break;
+            if (ap->catenate) {
+                /* the parts' events may come in later segments: the
+                 * flags' text must outlive this one */
+                if (keep(&P, &ap->flags.text) != MW_OK)
+                    break;
+                st->phase = APS_CAT_FIRST;
+                break;
+            }
+            /* a plain message: its literal must end the segment (the
+             * machine streams every APPEND message) */
+            if (literal_head(&P, ap) != MW_OK)
+                break;
+            st->phase = APS_PLAIN;
+            item = MW__IMAP_AP_LITERAL;
+            break;
+        case APS_CAT_FIRST:
+            if (cat_part(&P, ap, &streamed) != MW_OK)
+                break;
+            st->phase = APS_CAT_NEXT;
+            item = streamed ? MW__IMAP_AP_LITERAL : MW__IMAP_AP_PART;
+            break;
+        case APS_CAT_NEXT:
+            r = cat_next(&P, ap, &streamed);
+            if (r < 0)
+                break;
+            if (r == 1) {
+                st->phase = APS_MSG;
+                item = MW__IMAP_AP_END;
+                break;
+            }
+            item = streamed ? MW__IMAP_AP_LITERAL : MW__IMAP_AP_PART;
+            break;
+        default:
+            (void)mw__imap_lex_fail(L, MW_E_INTERNAL, "APPEND step after "
+                                                      "an error");
+            break;
+        }
+    }
+    /* a streamed TEXT literal must end the segment too */
+    if (L->status == MW_OK && item == MW__IMAP_AP_LITERAL && L->p != L->end)
+        (void)mw__imap_sc_end(L);
+    st->L = P.L;
+    if (L->status != MW_OK) {
+        st->phase = APS_FAILED;
+        return finish(&P, err);
+    }
+    return item;
 }
 
 /* ---- states -------------------------------------------------------------- */

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "core/internal.h"
+#include "imap/grammar.h"
 #include "mailwire/imap.h"
 #include "mailwire/imap_command.h"
 
@@ -82,6 +83,54 @@ int mw__imap_cmd_parse_append_head(const char *p, size_t n, size_t offset,
 int mw__imap_cmd_parse_append_next(const char *p, size_t n, size_t offset,
                                    mw__imap_arena *a, unsigned lexflags,
                                    mw_imap_cmd *cmd, mw_error *err);
+
+/*
+ * Lexer flag bit (beside the MW__IMAP_LEX_* of grammar.h, far from
+ * them): the server offers CATENATE (RFC 4469), so an APPEND message may
+ * be `"CATENATE" SP "(" cat-part *(SP cat-part) ")"`. Without it the
+ * parsers treat "CATENATE" as before (a message literal expected).
+ */
+#define MW__IMAP_AP_CATENATE 0x8000u
+
+/*
+ * APPEND item by item (RFC 9051 §6.3.12, MULTIAPPEND RFC 3502, CATENATE
+ * RFC 4469 §5). The machine starts on each segment of an APPEND frame
+ * (head = 1: "tag APPEND mailbox ..."; head = 0: the segment after a
+ * streamed literal, the state taken from cmd->u.append: after a plain
+ * message its UTF8 ")" then the next message or the end, after a TEXT
+ * part the rest of the cat-part list) and pulls items until the segment
+ * is used up:
+ *   LITERAL  the segment ends with a literal announcement: a plain
+ *            message (u.append.catenate 0) or a CATENATE TEXT part
+ *            (catenate 1, part_kind TEXT, part); size/nonsync/binary set.
+ *   PART     a cat-part whose value is in the text: a URL (part_kind URL,
+ *            url) or, in a whole frame only, an inline TEXT literal (data).
+ *   END      a CATENATE message's ")" (nparts: its parts).
+ *   DONE     the command ended (the frame's last segment).
+ * Each message start resets the per-message members (index counts
+ * messages from 0, flags, date...). Negative status: a syntax error (err
+ * filled, offset of the problem); no further step. Never recursive; the
+ * parts of one message are bounded by MW_IMAP_SERVER_CATENATE_PARTS_MAX
+ * (MW_E_LIMIT).
+ */
+enum {
+    MW__IMAP_AP_LITERAL = 1,
+    MW__IMAP_AP_PART = 2,
+    MW__IMAP_AP_END = 3,
+    MW__IMAP_AP_DONE = 4
+};
+
+typedef struct mw__imap_apstep {
+    mw__imap_lex L;      /* position in the segment */
+    mw__imap_arena *a;
+    mw_imap_cmd *cmd;
+    int phase;
+} mw__imap_apstep;
+
+int mw__imap_append_start(mw__imap_apstep *st, const char *p, size_t n,
+                          size_t offset, mw__imap_arena *a, unsigned lexflags,
+                          mw_imap_cmd *cmd, int head, mw_error *err);
+int mw__imap_append_step(mw__imap_apstep *st, mw_error *err);
 
 /*
  * The connection states in which a command is valid (RFC 9051 §6,

@@ -9,7 +9,9 @@
  *   bit 1  LITERAL+ offered (else LITERAL-)
  *   bit 2  IMAP4rev2 only (UTF-8, the rev2 command set)
  *   bit 3  answers given after feed returns, not inside the callbacks
- *   bit 4  STARTTLS, COMPRESS=DEFLATE, SASL-IR, MULTIAPPEND, ESEARCH
+ *   bit 4  STARTTLS, COMPRESS=DEFLATE, SASL-IR, MULTIAPPEND, ESEARCH,
+ *          CATENATE (URL parts whose length is a multiple of 5 are
+ *          refused with NO [BADURL])
  *   bit 5  the literal callback refuses every other APPEND message
  *   bit 6  commands accept bare LF (MW_NEWLINE_ACCEPT)
  *   bit 7  unknown commands are delivered (DELIVER_OTHER)
@@ -371,6 +373,29 @@ static int s_end(mw_imap_server *s, void *u, const mw_imap_cmd *c)
     return 0;
 }
 
+/* A CATENATE URL part: logged; a URL whose length is a multiple of 5 is
+ * refused (NO [BADURL url], RFC 4469 §6), which must end the command. */
+static int s_url(mw_imap_server *s, void *u, const mw_imap_cmd *c)
+{
+    run *r = u;
+    const mw_span *url = &c->u.append.url;
+    CHECK(c->u.append.catenate && c->u.append.part_kind == MW_IMAP_CATPART_URL);
+    CHECK(url->len == 0 || url->ptr != NULL);
+    log_num(&r->log, 0xE0000000u | (uint32_t)c->u.append.part);
+    log_put(&r->log, url->ptr, url->len);
+    if (url->len % 5 == 0) {
+        mw_imap_code code;
+        memset(&code, 0, sizeof code);
+        code.id = MW_IMAP_CODE_OTHER;
+        code.name.ptr = "BADURL";
+        code.name.len = 6;
+        code.arg = *url;
+        if (mw_imap_server_reply(s, MW_IMAP_NO, &code, "bad URL") != MW_OK)
+            return mw_imap_server_reply(s, MW_IMAP_NO, NULL, "bad URL");
+    }
+    return 0;
+}
+
 static int s_auth(mw_imap_server *s, void *u, const char *b64, size_t n)
 {
     run *r = u;
@@ -394,6 +419,7 @@ static void setup(run *r, uint8_t opt)
     cb.literal = s_literal;
     cb.append_data = s_data;
     cb.append_end = s_end;
+    cb.append_url = s_url;
     cb.auth = s_auth;
     cb.error = s_error;
     mw_imap_server_config_init(&cfg);
@@ -409,7 +435,7 @@ static void setup(run *r, uint8_t opt)
     if (opt & 0x10)
         cfg.caps |= MW_IMAP_CAP_STARTTLS | MW_IMAP_CAP_COMPRESS_DEFLATE |
                     MW_IMAP_CAP_SASL_IR | MW_IMAP_CAP_MULTIAPPEND |
-                    MW_IMAP_CAP_UTF8_ACCEPT |
+                    MW_IMAP_CAP_UTF8_ACCEPT | MW_IMAP_CAP_CATENATE |
                     MW_IMAP_CAP_ESEARCH;
     if (opt & 0x40)
         cfg.newline = MW_NEWLINE_ACCEPT;

@@ -116,6 +116,7 @@ struct srv {
     int tls_at_pause;   /* replay: a deferred STARTTLS OK + tls_done */
     int step;           /* per-test state */
     gbuf msg;           /* APPEND bytes received */
+    int url_refuse;     /* append_url refuses URLs that start with "!" */
 };
 
 static int cb_send(mw_imap_server *s, void *u, const char *p, size_t n)
@@ -165,6 +166,8 @@ static int cb_literal(mw_imap_server *s, void *u, const mw_imap_cmd *c)
                  (int)a->flags.text.len, a->flags.text.ptr,
                  a->nonsync ? " nonsync" : "", a->has_date ? " date" : "",
                  a->binary ? " binary" : "", a->utf8 ? " utf8" : "");
+    if (a->catenate)
+        evlog_printf(x->log, "  text part=%u", (unsigned)a->part);
     switch (x->lit_mode) {
     case LIT_REFUSE:
         return mw_imap_server_reply_code(s, MW_IMAP_NO, MW_IMAP_CODE_TRYCREATE,
@@ -192,7 +195,31 @@ static int cb_append_end(mw_imap_server *s, void *u, const mw_imap_cmd *c)
 {
     srv *x = (srv *)u;
     (void)s;
-    evlog_printf(x->log, "msgend #%u", (unsigned)c->u.append.index);
+    if (c->u.append.catenate)
+        evlog_printf(x->log, "catend #%u nparts=%u",
+                     (unsigned)c->u.append.index,
+                     (unsigned)c->u.append.nparts);
+    else
+        evlog_printf(x->log, "msgend #%u", (unsigned)c->u.append.index);
+    return 0;
+}
+
+static int cb_append_url(mw_imap_server *s, void *u, const mw_imap_cmd *c)
+{
+    srv *x = (srv *)u;
+    const mw_imap_append_args *a = &c->u.append;
+    (void)s;
+    evlog_printf(x->log, "url #%u part=%u '%.*s' flags=%.*s",
+                 (unsigned)a->index, (unsigned)a->part, (int)a->url.len,
+                 a->url.ptr, (int)a->flags.text.len, a->flags.text.ptr);
+    if (x->url_refuse && a->url.len > 0 && a->url.ptr[0] == '!') {
+        mw_imap_code code;
+        memset(&code, 0, sizeof code);
+        code.id = MW_IMAP_CODE_OTHER;
+        code.name = sz("BADURL");
+        code.arg = a->url;
+        return mw_imap_server_reply(s, MW_IMAP_NO, &code, "Bad URL");
+    }
     return 0;
 }
 
@@ -228,6 +255,7 @@ static void srv_setup(srv *x, evlog *log)
     cb.append_data = cb_append_data;
     cb.append_end = cb_append_end;
     cb.auth = cb_auth;
+    cb.append_url = cb_append_url;
     x->log = log;
     out_clear(x);
     x->msg.len = 0;
@@ -1575,6 +1603,269 @@ static void test_multiappend(void **state)
     evlog_init(&whole);
     replay_check(&ops, x, in, sizeof in - 1, &whole);
     evlog_free(&whole);
+    srv_free(x);
+}
+
+
+/* ======================================================================
+ * CATENATE (RFC 4469)
+ * ====================================================================== */
+
+#define CAT_URL1 "\"/Drafts;UIDVALIDITY=385759045/;UID=20/;section=HEADER\""
+#define CAT_URL2 "\"/Drafts;UIDVALIDITY=385759045/;UID=20/;section=1.MIME\""
+#define CAT_URL3 "\"/Drafts;UIDVALIDITY=385759045/;UID=20/;section=1\""
+#define CAT_SEP "\r\n--------------030308070208000400050907\r\n"
+
+static srv *cat_srv(void)
+{
+    srv *x = srv_new(app_ok);
+    x->cfg.caps |= MW_IMAP_CAP_CATENATE | MW_IMAP_CAP_MULTIAPPEND |
+                   MW_IMAP_CAP_LITERAL_PLUS;
+    return x;
+}
+
+/* An APPEND in the manner of RFC 4469's example: URL and TEXT parts in
+ * order, the TEXT parts streamed, the URL parts passed as spans; whole,
+ * per byte and at every split. */
+static void test_catenate_rfc(void **state)
+{
+    static const char in[] =
+        "a LOGIN u p\r\n"
+        "A003 APPEND Drafts (\\Seen \\Draft $MDNSent) CATENATE (URL "
+        CAT_URL1 " TEXT {42}\r\n" CAT_SEP " URL " CAT_URL2 " URL " CAT_URL3
+        " TEXT {44}\r\n\r\n--------------030308070208000400050907--\r\n)\r\n"
+        "b NOOP\r\n";
+    srv *x = cat_srv();
+    (void)state;
+    assert_int_equal(sizeof CAT_SEP - 1, 42);
+    srv_go(x);
+    out_clear(x);
+    feed_all(x, in, sizeof in - 1);
+    expect_out(x, "a OK Completed\r\n+ Ready for literal data\r\n"
+                  "+ Ready for literal data\r\n"
+                  "A003 OK [APPENDUID 38505 3955] APPEND completed\r\n"
+                  "b OK Completed\r\n");
+    assert_int_equal(x->nlit, 2);
+    assert_int_equal(x->msg.len, 86);
+    assert_true(log_has(x, "url #0 part=0 '/Drafts;UIDVALIDITY=385759045/"
+                           ";UID=20/;section=HEADER' flags=\\Seen \\Draft "
+                           "$MDNSent\n"));
+    assert_true(log_has(x, "literal #0 size=42 mbox=Drafts"));
+    assert_true(log_has(x, "  text part=1\n"));
+    assert_true(log_has(x, "url #0 part=2 '/Drafts;UIDVALIDITY=385759045/"
+                           ";UID=20/;section=1.MIME'"));
+    assert_true(log_has(x, "url #0 part=3 "));
+    assert_true(log_has(x, "  text part=4\n"));
+    assert_true(log_has(x, "catend #0 nparts=5\ncmd APPEND tag=A003"));
+    assert_false(log_has(x, "msgend"));
+    replay_all(x, in, sizeof in - 1);
+    srv_free(x);
+}
+
+/* MULTIAPPEND mixing plain and CATENATE messages (RFC 3502, RFC 4469
+ * §5: any append-data may be CATENATE), a URL-only command (one line),
+ * a URL given as a literal (astring) and LITERAL+ TEXT parts. */
+static void test_catenate_multiappend(void **state)
+{
+    static const char in[] =
+        "a LOGIN u p\r\n"
+        "b APPEND INBOX {5}\r\nhello (\\Seen) CATENATE (TEXT {3+}\r\nabc "
+        "URL {4}\r\n/a;b TEXT {2}\r\nde) catenate (url x) {5+}\r\nworld\r\n"
+        "c APPEND INBOX CATENATE (URL \"/x\" URL y) CATENATE (URL z)\r\n"
+        "d NOOP\r\n";
+    srv *x = cat_srv();
+    (void)state;
+    srv_go(x);
+    out_clear(x);
+    feed_all(x, in, sizeof in - 1);
+    expect_out(x, "a OK Completed\r\n+ Ready for literal data\r\n"
+                  "+ Ready for literal data\r\n+ Ready for literal data\r\n"
+                  "b OK [APPENDUID 38505 3955] APPEND completed\r\n"
+                  "c OK [APPENDUID 38505 3955] APPEND completed\r\n"
+                  "d OK Completed\r\n");
+    assert_string_equal(x->msg.p, "helloabcdeworld");
+    assert_true(log_has(x, "literal #0 size=5 mbox=INBOX flags=\n"));
+    assert_true(log_has(x, "literal #1 size=3 mbox=INBOX flags=\\Seen nonsync"
+                           "\n  text part=0\n"));
+    assert_true(log_has(x, "msgend #0\n"));
+    assert_true(log_has(x, "url #1 part=1 '/a;b' flags=\\Seen\n"));
+    assert_true(log_has(x, "  text part=2\n"));
+    assert_true(log_has(x, "catend #1 nparts=3\nurl #2 part=0 'x' flags=\n"
+                           "catend #2 nparts=1\nliteral #3 size=5"));
+    assert_true(log_has(x, "msgend #3\ncmd APPEND tag=b"));
+    assert_true(log_has(x, "url #0 part=0 '/x' flags=\nurl #0 part=1 'y' "
+                           "flags=\ncatend #0 nparts=2\nurl #1 part=0 'z' "
+                           "flags=\ncatend #1 nparts=1\ncmd APPEND tag=c"));
+    replay_all(x, in, sizeof in - 1);
+    srv_free(x);
+}
+
+/* One CATENATE error: the answer and the error event (status, offset). */
+static void cat_errn(srv *x, const char *in, size_t n, const char *want_out,
+                     const char *want_err)
+{
+    char werr[256];
+#if !MW_ENABLE_ERROR_TEXT
+    /* without error texts the machine answers "BAD Bad command" and
+     * reports no reason: compare the status word, code and offset */
+    char wout[256];
+    const char *bad = strstr(want_out, "b BAD ");
+    if (bad != NULL && strncmp(bad + 6, "Invalid APPEND", 14) != 0) {
+        size_t k = (size_t)(bad - want_out);
+        const char *eol = strstr(bad, "\r\n");
+        assert_true(k < 100 && eol != NULL);
+        memcpy(wout, want_out, k);
+        snprintf(wout + k, sizeof wout - k, "b BAD Bad command%s", eol);
+        want_out = wout;
+    }
+#endif
+    snprintf(werr, sizeof werr, "%s", want_err);
+    reason_drop(werr);
+    want_err = werr;
+    srv_go(x);
+    feed_str(x, "a LOGIN u p\r\n");
+    out_clear(x);
+    feed_all(x, in, n);
+    expect_out(x, want_out);
+    if (!log_has(x, want_err)) {
+        print_error("log lacks '%s'\n%s\n", want_err, evlog_str(x->log));
+        fail();
+    }
+    replay_all(x, in, n);
+}
+
+static void cat_err(srv *x, const char *in, const char *want_out,
+                    const char *want_err)
+{
+    cat_errn(x, in, strlen(in), want_out, want_err);
+}
+
+static void test_catenate_errors(void **state)
+{
+    srv *x = cat_srv();
+    (void)state;
+    /* offsets count from the stream start: "a LOGIN u p\r\n" is 13 */
+    cat_err(x, "b APPEND I CATENATE ()\r\n",
+            "b BAD Syntax error\r\n",
+            "error MW_E_SYNTAX @34 TEXT or URL expected");
+    cat_err(x, "b APPEND I CATENATE (FOO x)\r\n",
+            "b BAD Syntax error\r\n",
+            "error MW_E_SYNTAX @34 TEXT or URL expected");
+    cat_err(x, "b APPEND I CATENATE (TEXT \"abc\")\r\n",
+            "b BAD Syntax error\r\n",
+            "error MW_E_SYNTAX @39 literal expected after TEXT");
+    cat_err(x, "b APPEND I CATENATE (TEXT ~{3+}\r\nabc)\r\n",
+            "b BAD Syntax error\r\n",
+            "error MW_E_SYNTAX @39 literal8 in a CATENATE TEXT");
+    cat_err(x, "b APPEND I CATENATE (URL ~{3+}\r\nabc)\r\n",
+            "b BAD Syntax error\r\n",
+            "error MW_E_SYNTAX @38 literal8 in a CATENATE URL");
+    cat_errn(x, S_("b APPEND I CATENATE (URL \"a\0b\")\r\n"),
+            "b BAD NUL in quoted string\r\n", "error MW_E_NUL @40 ");
+    cat_err(x, "b APPEND I CATENATE (URL x\r\n",
+            "b BAD SP expected\r\n", "error MW_E_SYNTAX @39 ");
+    /* after a streamed TEXT part: the error in the next segment */
+    cat_err(x, "b APPEND I CATENATE (TEXT {1}\r\nx BAD)\r\n",
+            "+ Ready for literal data\r\nb BAD Invalid APPEND arguments\r\n",
+            "error MW_E_SYNTAX @46 TEXT or URL expected");
+    srv_free(x);
+}
+
+static void test_catenate_not_offered(void **state)
+{
+    srv *x = srv_new(app_ok);
+    (void)state;
+    x->cfg.caps |= MW_IMAP_CAP_MULTIAPPEND;
+    cat_err(x, "b APPEND I CATENATE (URL x)\r\n",
+            "b BAD Syntax error\r\n",
+            "error MW_E_SYNTAX @24 ");
+    cat_err(x, "b APPEND I CATENATE (TEXT {1+}\r\nx)\r\n",
+            "b BAD Syntax error\r\n",
+            "error MW_E_SYNTAX @24 ");
+    srv_go(x);
+    out_clear(x);
+    feed_str(x, "c CAPABILITY\r\n");
+    assert_null(strstr(x->out.p, "CATENATE"));
+    x->cfg.caps |= MW_IMAP_CAP_CATENATE;
+    srv_go(x);
+    out_clear(x);
+    feed_str(x, "c CAPABILITY\r\n");
+    assert_non_null(strstr(x->out.p, " CATENATE"));
+    srv_free(x);
+}
+
+/* MW_IMAP_SERVER_CATENATE_PARTS_MAX at cap-1, cap, cap+1. */
+static void test_catenate_parts_limit(void **state)
+{
+    srv *x = cat_srv();
+    unsigned k, n;
+    (void)state;
+    for (n = MW_IMAP_SERVER_CATENATE_PARTS_MAX - 1;
+         n <= MW_IMAP_SERVER_CATENATE_PARTS_MAX + 1; n++) {
+        gbuf in = {0};
+        char tmp[64];
+        gb_add(&in, S_("b APPEND I CATENATE ("));
+        for (k = 0; k < n; k++) {
+            int len = snprintf(tmp, sizeof tmp, "%sURL u%u", k ? " " : "", k);
+            gb_add(&in, tmp, (size_t)len);
+        }
+        gb_add(&in, S_(")\r\n"));
+        srv_go(x);
+        feed_str(x, "a LOGIN u p\r\n");
+        out_clear(x);
+        feed_all(x, in.p, in.len);
+        if (n <= MW_IMAP_SERVER_CATENATE_PARTS_MAX) {
+            expect_out(x, "b OK [APPENDUID 38505 3955] APPEND completed\r\n");
+            snprintf(tmp, sizeof tmp, "catend #0 nparts=%u\n", n);
+            assert_true(log_has(x, tmp));
+        } else {
+            /* the part after the cap: "URL u64" at 13 + 21 + 64*7 - 1 */
+            expect_out(x, MW_ENABLE_ERROR_TEXT
+                              ? "b BAD too many CATENATE parts\r\n"
+                              : "b BAD Bad command\r\n");
+            snprintf(tmp, sizeof tmp, "error MW_E_LIMIT @%u ",
+                     13u + (unsigned)(strstr(in.p, "URL u64") - in.p));
+            if (!log_has(x, tmp))
+                print_error("%s\n", evlog_str(x->log));
+            assert_true(log_has(x, tmp));
+            assert_false(log_has(x, "url #"));
+        }
+        free(in.p);
+    }
+    srv_free(x);
+}
+
+/* max_append bounds the TEXT parts of one message together; a BADURL
+ * answer from append_url drops the rest of the frame (RFC 3502 all or
+ * none); without append_url the machine answers NO [BADURL url]. */
+static void test_catenate_limits_badurl(void **state)
+{
+    srv *x = cat_srv();
+    (void)state;
+    x->cfg.max_append = 10;
+    cat_err(x, "b APPEND I CATENATE (TEXT {6}\r\nabcdef TEXT {4}\r\nghij)\r\n",
+            "+ Ready for literal data\r\n+ Ready for literal data\r\n"
+            "b OK [APPENDUID 38505 3955] APPEND completed\r\n",
+            "catend #0 nparts=2");
+    cat_err(x, "b APPEND I CATENATE (TEXT {6}\r\nabcdef TEXT {5+}\r\nghijk)\r\n"
+               "c NOOP\r\n",
+            "+ Ready for literal data\r\nb NO [TOOBIG] Message too large\r\n"
+            "c OK Completed\r\n",
+            "error MW_E_LIMIT @50 ");
+    /* a second message starts from zero */
+    cat_err(x, "b APPEND I CATENATE (TEXT {6}\r\nabcdef) CATENATE (TEXT {6}"
+               "\r\nghijkl)\r\n",
+            "+ Ready for literal data\r\n+ Ready for literal data\r\n"
+            "b OK [APPENDUID 38505 3955] APPEND completed\r\n",
+            "catend #1 nparts=1");
+    x->cfg.max_append = 0;
+    x->url_refuse = 1; /* cb_append_url refuses URLs starting "!" */
+    cat_err(x, "b APPEND I CATENATE (URL !bad TEXT {3+}\r\nabc)\r\nc NOOP\r\n",
+            "b NO [BADURL !bad] Bad URL\r\nc OK Completed\r\n", "url #0");
+    cat_err(x, "b APPEND I CATENATE (TEXT {3+}\r\nabc URL !x TEXT {3+}\r\nd"
+               "ef URL y)\r\nc NOOP\r\n",
+            "b NO [BADURL !x] Bad URL\r\nc OK Completed\r\n", "url #0");
+    assert_false(log_has(x, "'y'"));
     srv_free(x);
 }
 
@@ -3566,6 +3857,12 @@ int main(void)
         cmocka_unit_test(test_append_paused),
         cmocka_unit_test(test_append_abort),
         cmocka_unit_test(test_append_eof),
+        cmocka_unit_test(test_catenate_rfc),
+        cmocka_unit_test(test_catenate_multiappend),
+        cmocka_unit_test(test_catenate_errors),
+        cmocka_unit_test(test_catenate_not_offered),
+        cmocka_unit_test(test_catenate_parts_limit),
+        cmocka_unit_test(test_catenate_limits_badurl),
         cmocka_unit_test(test_authenticate),
         cmocka_unit_test(test_auth_big_challenge),
         cmocka_unit_test(test_idle),
