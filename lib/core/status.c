@@ -126,12 +126,11 @@ const char *mw_version_string(void)
 
 /* Out of line on purpose: it is called at some two hundred error sites,
  * none of them hot, and a call is smaller than three guarded stores. */
-int mw__fail_(mw_error *err, int code, size_t offset, const char *reason)
+void mw__fail_set(mw_error *err, int code, size_t offset, const char *reason)
 {
     if (err != NULL) {
         err->code = code;
         err->offset = offset;
         err->reason = reason;
     }
-    return code;
 }

@@ -43,7 +43,7 @@ int mw__imapc_report_(mw_imap_client *c, int status, size_t offset,
                       const char *reason)
 {
     int r;
-    mw__fail(&c->err, status, offset, reason);
+    (void)mw__fail(&c->err, status, offset, reason);
     if (c->cb.error == NULL)
         return MW_OK;
     r = c->cb.error(c, c->user, status, offset, reason);
@@ -63,7 +63,7 @@ int mw__imapc_fatal_(mw_imap_client *c, int status, size_t offset,
     c->state = MW_IMAP_STATE_LOGOUT;
     c->pstate = MW_IMAP_STATE_LOGOUT;
     c->switching = MW__IMAPC_SW_NONE;
-    mw__fail(&c->err, status, offset, reason);
+    (void)mw__fail(&c->err, status, offset, reason);
     /* Whatever the command buffer held (credentials among it) is of no
      * use any more. */
     memset(c->cmd, 0, c->cmd_cap);

@@ -52,7 +52,7 @@ int mw__imap_rp_error_(mw__imap_rp *rp, int status, size_t offset,
                        const char *reason)
 {
     mw_imap_client *c = rp->c;
-    mw__fail(&c->err, status, offset, reason);
+    (void)mw__fail(&c->err, status, offset, reason);
     if (c->cb.error == NULL)
         return MW_OK;
     return mw__imap_rp_cb(rp, c->cb.error(c, c->user, status, offset, reason));

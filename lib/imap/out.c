@@ -56,7 +56,8 @@ void mw__imap_out_char(mw__imap_out *o, char c)
 void mw__imap_out_u64(mw__imap_out *o, uint64_t v)
 {
     char tmp[MW__U64_DIGITS];
-    mw__imap_out_raw(o, tmp, mw__fmt_u64(tmp, v));
+    size_t n = mw__fmt_u64(tmp, v); /* the digits first, then the copy */
+    mw__imap_out_raw(o, tmp, n);
 }
 
 void mw__imap_out_u32(mw__imap_out *o, uint32_t v)

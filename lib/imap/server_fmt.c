@@ -61,7 +61,7 @@ int mw__imaps_fatal_(mw_imap_server *s, int code, const char *reason)
     s->phase = MW_IMAP_STATE_LOGOUT;
     s->ost = code;
     s->olen = 0;
-    mw__fail(&s->err, code, mw__imap_framer_offset(&s->fr), reason);
+    (void)mw__fail(&s->err, code, mw__imap_framer_offset(&s->fr), reason);
     return code;
 }
 
@@ -138,7 +138,8 @@ void mw__imaps_putc(mw_imap_server *s, char c)
 void mw__imaps_put_u64(mw_imap_server *s, uint64_t v)
 {
     char tmp[MW__U64_DIGITS];
-    mw__imaps_put(s, tmp, mw__fmt_u64(tmp, v));
+    size_t n = mw__fmt_u64(tmp, v); /* the digits first, then the copy */
+    mw__imaps_put(s, tmp, n);
 }
 
 int mw__imaps_end(mw_imap_server *s)

@@ -53,13 +53,13 @@ static int report_(mw_pop3_client *c, int status, size_t offset,
                    const char *reason)
 {
     int r;
-    mw__fail(&c->err, status, offset, reason);
+    (void)mw__fail(&c->err, status, offset, reason);
     if (c->cb.error == NULL)
         return MW_OK;
     r = c->cb.error(c, c->user, status, offset, reason);
     if (r < 0) {
         c->phase = MW_POP3_STATE_CLOSED;
-        mw__fail(&c->err, MW_E_CALLBACK, offset, "error callback aborted");
+        (void)mw__fail(&c->err, MW_E_CALLBACK, offset, "error callback aborted");
         return MW_E_CALLBACK;
     }
     return r == MW_PAUSED ? MW_PAUSED : MW_OK;
@@ -74,7 +74,7 @@ static int fatal_(mw_pop3_client *c, int status, size_t offset,
     if (c->phase == MW_POP3_STATE_CLOSED)
         return status;
     c->phase = MW_POP3_STATE_CLOSED;
-    mw__fail(&c->err, status, offset, reason);
+    (void)mw__fail(&c->err, status, offset, reason);
     if (c->cb.error != NULL && status != MW_E_CALLBACK)
         (void)c->cb.error(c, c->user, status, offset, reason);
     return status;

@@ -42,7 +42,7 @@ static const char crlf[] = "\r\n";
 static int fatal_(mw_pop3_server *s, int code, const char *reason)
 {
     s->phase = MW_POP3_STATE_CLOSED;
-    mw__fail(&s->err, code, mw__line_offset(&s->line), reason);
+    (void)mw__fail(&s->err, code, mw__line_offset(&s->line), reason);
     return code;
 }
 #define fatal(s, code, reason) fatal_((s), (code), MW__TEXT(reason))
@@ -303,7 +303,7 @@ static int report_(mw_pop3_server *s, int status, size_t offset,
                    const char *reason)
 {
     int r = MW_OK;
-    mw__fail(&s->err, status, offset, reason);
+    (void)mw__fail(&s->err, status, offset, reason);
     if (s->cb.error != NULL) {
         r = s->cb.error(s, s->user, status, offset, reason);
         if (r < 0)
