@@ -159,7 +159,7 @@ static int report_(mw_imap_server *s, int status, size_t offset,
                    const char *reason)
 {
     int r = MW_OK;
-    mw__fail(&s->err, status, offset, reason);
+    (void)mw__fail(&s->err, status, offset, reason);
     if (s->cb.error != NULL) {
         r = s->cb.error(s, s->user, status, offset, reason);
         if (r < 0)
@@ -667,6 +667,11 @@ static int append_items(mw_imap_server *s, const char *p, size_t n,
             }
             break;
         case MW__IMAP_AP_LITERAL:
+            /* Only a segment that ends in a literal announcement (ev) can
+             * step to one; a whole line (ev NULL) never does. */
+            if (ev == NULL)
+                return mw__imaps_fatal(s, MW_E_INTERNAL,
+                                       "APPEND literal without its frame");
             if (!offered(s, &s->cmd))
                 return refuse_utf8(s, sync, ev->offset);
             r = message_literal(s, ev, sync);
@@ -1278,7 +1283,7 @@ int mw_imap_server_eof(mw_imap_server *s)
                          s->io == MW__IMAPS_IO_LITQ);
     close_session(s);
     if (cut) {
-        mw__fail(&s->err, MW_E_INCOMPLETE, mw__imap_framer_offset(&s->fr),
+        (void)mw__fail(&s->err, MW_E_INCOMPLETE, mw__imap_framer_offset(&s->fr),
                  "connection closed inside a command");
         if (s->cb.error != NULL)
             (void)s->cb.error(s, s->user, MW_E_INCOMPLETE, s->err.offset,

@@ -886,6 +886,7 @@ static int cat_part(mw__imap_cmdp *P, mw_imap_append_args *ap, int *streamed)
     if (ap->nparts >= MW_IMAP_SERVER_CATENATE_PARTS_MAX)
         return mw__imap_lex_fail(L, MW_E_LIMIT, "too many CATENATE parts");
     ap->part = ap->nparts;
+    ap->part_kind = MW_IMAP_CATPART_NONE; /* until a part is read whole */
     ap->url = mw__span(NULL, 0);
     ap->data = mw__span(NULL, 0);
     if (MW__SC_KWIS(L->p, L->end, L->base, "URL")) {
@@ -1385,20 +1386,31 @@ int mw__imap_cmd_literal_role(const char *p, size_t n)
     if (*q != ' ')
         return MW__IMAP_TAKE_INLINE;
     q++;
-    if (url_literal(q, p + n))
-        return MW__IMAP_TAKE_INLINE;
-    /* The announcement right after "APPEND ": the mailbox name itself is
-     * the literal. Otherwise it is a message (flags and dates are never
-     * literals). */
     if (q < e && *q == '{') {
+        /* The mailbox is a literal (RFC 9051 §9 `mailbox = astring`). */
         const char *r = q + 1;
-        while (r < e && (unsigned char)(*r - '0') <= 9u)
+        size_t len = 0;
+        while (r < e && (unsigned char)(*r - '0') <= 9u) {
+            len = len <= (SIZE_MAX - 9u) / 10u
+                      ? len * 10u + (size_t)(*r - '0')
+                      : SIZE_MAX;
             r++;
+        }
         if (r < e && *r == '+')
             r++;
         if (r < e && *r == '}' && r + 1 == e)
-            return MW__IMAP_TAKE_INLINE;
+            return MW__IMAP_TAKE_INLINE; /* its own announcement */
+        /* Its bytes are not cat-parts: "tag APPEND {5}\r\nx URL {3}" is
+         * the mailbox "x URL" and a message literal, so the URL test
+         * starts after them. */
+        if ((size_t)(e - r) >= 3u && r[0] == '}' && r[1] == '\r' &&
+            r[2] == '\n' && len <= (size_t)(e - r) - 3u)
+            q = r + 3 + len;
     }
+    /* Flags and dates are never literals: after the mailbox only a
+     * CATENATE URL part's literal is not a message (RFC 4469 §5). */
+    if (url_literal(q, e))
+        return MW__IMAP_TAKE_INLINE;
     return MW__IMAP_TAKE_STREAM;
 }
 
@@ -1415,56 +1427,6 @@ static int keep(mw__imap_cmdp *P, mw_span *s)
     memcpy(d, s->ptr, s->len);
     s->ptr = d;
     return MW_OK;
-}
-
-int mw__imap_cmd_parse_append_head(const char *p, size_t n, size_t offset,
-                                   mw__imap_arena *a, unsigned lexflags,
-                                   mw_imap_cmd *cmd, mw_error *err)
-{
-    mw__imap_cmdp P;
-    mw__imap_lex *L = &P.L;
-    mw_imap_append_args *ap = &cmd->u.append;
-    int id;
-    start(&P, p, n, offset, a, lexflags, 0, cmd);
-    id = parse_head(&P);
-    if (id > 0 && id != MW_IMAP_CMD_APPEND)
-        (void)mw__imap_lex_fail(L, MW_E_INTERNAL, "not an APPEND command");
-    if (id > 0 && mw__imap_sc_sp(L) == MW_OK &&
-        mw__imap_sc_mailbox(&P, &ap->mailbox, 0) == MW_OK &&
-        append_opts(&P, ap) == MW_OK && literal_head(&P, ap) == MW_OK) {
-        ap->index = 0;
-        ap->nmessages = 1;
-        (void)keep(&P, &cmd->tag);
-        (void)keep(&P, &ap->mailbox.name);
-    }
-    return finish(&P, err);
-}
-
-int mw__imap_cmd_parse_append_next(const char *p, size_t n, size_t offset,
-                                   mw__imap_arena *a, unsigned lexflags,
-                                   mw_imap_cmd *cmd, mw_error *err)
-{
-    mw__imap_cmdp P;
-    mw__imap_lex *L = &P.L;
-    mw_imap_append_args *ap = &cmd->u.append;
-    if (n == 0 && !ap->utf8)
-        return MW_DONE;
-    mw__imap_lex_init(L, p, n, offset, a, lexflags);
-    P.a = a;
-    P.cmd = cmd;
-    P.max_depth = MW_IMAP_DEPTH_DEFAULT;
-    P.fill_fields = 0;
-    ap->data = mw__span(NULL, 0);
-    /* the message before came as "UTF8 (~{n}": its ")" first */
-    if (utf8_close(L, ap) != MW_OK)
-        return finish(&P, err);
-    if (L->p == L->end)
-        return MW_DONE;
-    if (append_opts(&P, ap) == MW_OK && literal_head(&P, ap) == MW_OK) {
-        ap->index++;
-        ap->nmessages = ap->index + 1u;
-    }
-    return finish(&P, err);
 }
 
 /* ---- APPEND item by item (CATENATE, RFC 4469) ----------------------------- */

@@ -35,9 +35,10 @@
  * cmd->tag, cmd->id and cmd->name are filled as far as they were read
  * (tag.ptr NULL when the tag itself is missing or invalid).
  *
- * APPEND frames are not parsed here (their message literals are streamed:
- * see the append functions below); an APPEND frame whose literals were all
- * inlined is parsed here too, with the last message in cmd->u.append.
+ * APPEND frames are parsed item by item by the append functions below
+ * (their message literals are streamed); an APPEND frame whose literals
+ * were all inlined is parsed here too, with the first message in
+ * cmd->u.append (nmessages: all of them).
  */
 int mw__imap_cmd_parse(const char *p, size_t n, size_t offset,
                        mw__imap_arena *a, unsigned lexflags,
@@ -50,39 +51,15 @@ int mw__imap_cmd_parse(const char *p, size_t n, size_t offset,
  * message: after "tag APPEND mailbox [SP flag-list] [SP date-time] SP",
  * or, in a segment that starts with SP or ")" (the text after a streamed
  * message; ")" closes "UTF8 (", RFC 6855 §4), after "SP [flag-list SP]
- * [date-time SP]" (the next MULTIAPPEND message). Otherwise MW__IMAP_TAKE_INLINE (the machine applies its small
- * literal limit). Cheap: only the text needed is looked at.
+ * [date-time SP]" (the next MULTIAPPEND message), or a CATENATE TEXT
+ * part (RFC 4469 §5). Otherwise MW__IMAP_TAKE_INLINE (the machine applies
+ * its small literal limit): the mailbox given as a literal ("tag APPEND
+ * {n}"), a CATENATE part "URL {n}" (its astring; a mailbox literal's
+ * bytes never count as one, nor does a mailbox named URL), any literal
+ * of another command. Cheap: only the text needed is looked at; the
+ * syntax is the parsers' business.
  */
 int mw__imap_cmd_literal_role(const char *p, size_t n);
-
-/*
- * The text of an APPEND command before its first message literal:
- * "tag APPEND mailbox [SP flag-list] [SP date-time] SP {n}" (or "{n+}",
- * "~{n}", or "UTF8 (~{n}" of RFC 6855 §4), the announcement included.
- * Fills cmd (id APPEND, tag, mailbox, u.append with index 0, flags, date,
- * size, binary, nonsync, utf8). The tag and
- * mailbox name are copied into the arena so that they stay valid for the
- * later messages of a MULTIAPPEND command (the arena must not be reset
- * until the command ends); the flags' text points into p.
- * Returns MW_OK or a negative status (err filled; tag/id as far as read).
- */
-int mw__imap_cmd_parse_append_head(const char *p, size_t n, size_t offset,
-                                   mw__imap_arena *a, unsigned lexflags,
-                                   mw_imap_cmd *cmd, mw_error *err);
-
-/*
- * The segment after a streamed APPEND message: empty (the command ends:
- * returns MW_DONE) or "SP [flag-list SP] [date-time SP] {n}" (the next
- * MULTIAPPEND message, RFC 3502 §6.3.11: returns MW_OK with
- * cmd->u.append's index incremented and flags/date/size/binary/nonsync/
- * utf8 replaced; the mailbox and tag are kept). When the message before
- * came as "UTF8 (~{n}" (cmd->u.append.utf8), the segment must start with
- * its closing ")" (RFC 6855 §4). Negative status on a syntax
- * error (err filled).
- */
-int mw__imap_cmd_parse_append_next(const char *p, size_t n, size_t offset,
-                                   mw__imap_arena *a, unsigned lexflags,
-                                   mw_imap_cmd *cmd, mw_error *err);
 
 /*
  * Lexer flag bit (beside the MW__IMAP_LEX_* of grammar.h, far from

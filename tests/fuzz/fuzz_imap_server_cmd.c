@@ -8,7 +8,8 @@
  *   bit 0-1  lexflags: UTF8 (bit 0), 8BIT quirk (bit 1)
  *   bit 2-3  search depth limit: default, 1, 4, 16
  *   bit 4-5  arena: 64 KiB, 256, 2 KiB, 0 (none)
- *   bit 6    also run the APPEND head/next parsers on the frame
+ *   bit 6    also run the APPEND step parser on the frame
+ *   bit 7    CATENATE offered (MW__IMAP_AP_CATENATE, RFC 4469)
  *
  * Checked:
  * - the status is MW_OK or negative; an error carries the same code in
@@ -24,8 +25,15 @@
  * - a parse that fails for lack of arena never fails with another status
  *   than MW_E_NOSPACE where a large arena succeeds;
  * - mw__imap_cmd_literal_role() answers INLINE or STREAM; the APPEND
- *   head/next parsers return OK, DONE or a negative status with an offset
- *   inside their text.
+ *   step parser, on the frame as a head and as a later segment, gives
+ *   known items and ends in a literal, DONE or a negative status with an
+ *   offset inside the text;
+ * - the streaming APPEND parse agrees with the whole-command parse: the
+ *   frame cut into segments as the machine does (a literal whose role is
+ *   STREAM ends a segment and its bytes are skipped, an INLINE one stays
+ *   in the text) and walked by the step parser succeeds exactly when the
+ *   whole frame parses as APPEND, with the same mailbox, message count,
+ *   first message (options, sizes, CATENATE part count) and flags.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -202,7 +210,16 @@ static void cmd_ok(const ctx *c, const mw_imap_cmd *m, unsigned max_depth)
         mbox_ok(c, &m->u.append.mailbox);
         CHECK(m->u.append.nmessages >= 1);
         span_ok(c, m->u.append.data);
-        CHECK(m->u.append.data.len == m->u.append.size);
+        if (m->u.append.catenate) {
+            /* RFC 4469 §5: parts, no bytes of its own; size = TEXT total */
+            CHECK(m->u.append.data.ptr == NULL);
+            CHECK(m->u.append.nparts >= 1 &&
+                  m->u.append.nparts <= MW_IMAP_SERVER_CATENATE_PARTS_MAX);
+            CHECK(m->u.append.part_kind == MW_IMAP_CATPART_NONE &&
+                  m->u.append.url.ptr == NULL);
+        } else {
+            CHECK(m->u.append.data.len == m->u.append.size);
+        }
         break;
     case MW_IMAP_CMD_EXPUNGE:
         if (m->u.expunge.has_set)
@@ -310,6 +327,174 @@ static void err_ok(int r, const mw_error *e, const mw_imap_cmd *m,
     }
 }
 
+/* Walk one segment with the step parser as the machine does (server.c
+ * append_items()). Returns the last item (LITERAL or DONE) or the error;
+ * *first_end: set at the first message's literal or CATENATE ")", with a
+ * copy of its arguments in *first; *text: the sizes of its TEXT parts. */
+static int walk_segment(const char *p, size_t n, size_t off, mw__imap_arena *a,
+                        unsigned lexflags, mw_imap_cmd *cmd, int head,
+                        int *first_end, mw_imap_append_args *first,
+                        uint64_t *text)
+{
+    mw__imap_apstep st;
+    mw_error e;
+    const mw_imap_append_args *ap = &cmd->u.append;
+    size_t guard = 0;
+    int r;
+    memset(&e, 0, sizeof e);
+    r = mw__imap_append_start(&st, p, n, off, a, lexflags, cmd, head, &e);
+    while (r == MW_OK) {
+        CHECK(++guard <= n + 8); /* each item takes text */
+        r = mw__imap_append_step(&st, &e);
+        if (r < 0)
+            break;
+        CHECK(r >= MW__IMAP_AP_LITERAL && r <= MW__IMAP_AP_DONE);
+        if (r == MW__IMAP_AP_DONE)
+            return r;
+        CHECK(ap->nmessages == ap->index + 1u);
+        if (r == MW__IMAP_AP_PART || (r == MW__IMAP_AP_LITERAL && ap->catenate)) {
+            CHECK(ap->catenate);
+            CHECK(ap->part + 1u == ap->nparts);
+            CHECK(ap->nparts <= MW_IMAP_SERVER_CATENATE_PARTS_MAX);
+            CHECK(ap->part_kind == MW_IMAP_CATPART_URL ||
+                  ap->part_kind == MW_IMAP_CATPART_TEXT);
+            if (ap->part_kind == MW_IMAP_CATPART_TEXT && ap->index == 0 &&
+                !*first_end)
+                *text += ap->size;
+            if (r == MW__IMAP_AP_PART) {
+                r = MW_OK;
+                continue;
+            }
+            return r;
+        }
+        if (r == MW__IMAP_AP_END)
+            CHECK(ap->catenate && ap->part_kind == MW_IMAP_CATPART_NONE);
+        else
+            CHECK(!ap->catenate && ap->part_kind == MW_IMAP_CATPART_NONE);
+        if (ap->index == 0 && !*first_end) {
+            *first_end = 1;
+            *first = *ap;
+        }
+        if (r == MW__IMAP_AP_LITERAL)
+            return r;
+        r = MW_OK;
+    }
+    CHECK(r < 0 && e.code == r && e.reason != NULL);
+    CHECK(e.offset >= off && e.offset <= off + n);
+    return r;
+}
+
+/* The end of a literal announcement "{digits[+]}" that ends p[0..e) (just
+ * before a CRLF), with its size; 0 when the line does not end so. */
+static int announcement(const char *p, size_t e, uint64_t *size)
+{
+    size_t i = e, d;
+    uint64_t v = 0;
+    if (i < 2 || p[i - 1] != '}')
+        return 0;
+    i--;
+    if (p[i - 1] == '+')
+        i--;
+    d = i;
+    while (i > 0 && p[i - 1] >= '0' && p[i - 1] <= '9')
+        i--;
+    if (i == d || i == 0 || p[i - 1] != '{' || d - i > 19)
+        return 0;
+    for (; i < d; i++)
+        v = v * 10u + (uint64_t)(p[i] - '0');
+    *size = v;
+    return 1;
+}
+
+/* The frame cut as the machine cuts it, each segment walked by the step
+ * parser; the result compared with the whole-command parse (r, *whole). */
+static void stream_agrees(const char *p, size_t n, unsigned lexflags,
+                          unsigned char *mem, size_t cap, int r,
+                          const mw_imap_cmd *whole)
+{
+    mw__imap_arena a;
+    mw_imap_cmd cmd;
+    mw_imap_append_args first;
+    size_t seg = 0, pos = 0;
+    int head = 1, first_end = 0, item = MW_OK;
+    uint64_t text = 0;
+    mw__imap_arena_init(&a, mem, cap);
+    memset(&cmd, 0, sizeof cmd);
+    memset(&first, 0, sizeof first);
+    for (;;) {
+        const char *crlf = NULL;
+        size_t k;
+        uint64_t size;
+        for (k = pos; k + 1 < n; k++)
+            if (p[k] == '\r' && p[k + 1] == '\n') {
+                crlf = p + k;
+                break;
+            }
+        if (crlf == NULL) {
+            /* the frame's last segment: the command must end here */
+            item = walk_segment(p + seg, n - seg, BASE + seg, &a, lexflags,
+                                &cmd, head, &first_end, &first, &text);
+            break;
+        }
+        if (!announcement(p + seg, k - seg, &size) ||
+            size > (uint64_t)(n - (k + 2))) {
+            item = MW_E_SYNTAX; /* a CRLF outside a literal, or cut */
+            break;
+        }
+        if (mw__imap_cmd_literal_role(p + seg, k - seg) ==
+            MW__IMAP_TAKE_STREAM) {
+            item = walk_segment(p + seg, k - seg, BASE + seg, &a, lexflags,
+                                &cmd, head, &first_end, &first, &text);
+            if (item != MW__IMAP_AP_LITERAL)
+                break;
+            CHECK(cmd.u.append.size == size);
+            head = 0;
+            seg = pos = k + 2 + (size_t)size;
+        } else {
+            pos = k + 2 + (size_t)size; /* the literal joins the text */
+        }
+    }
+    if (item == MW__IMAP_AP_DONE) {
+        /* every segment took: the whole frame parses as APPEND */
+        CHECK(r == MW_OK && whole->id == MW_IMAP_CMD_APPEND);
+    } else {
+        /* and a frame the machine refuses is no APPEND for the whole
+         * parse either */
+        CHECK(!(r == MW_OK && whole->id == MW_IMAP_CMD_APPEND));
+        return;
+    }
+    CHECK(first_end);
+    CHECK(cmd.u.append.nmessages == whole->u.append.nmessages);
+    CHECK(cmd.flags == whole->flags);
+    CHECK(cmd.tag.len == whole->tag.len &&
+          memcmp(cmd.tag.ptr, whole->tag.ptr, cmd.tag.len) == 0);
+    CHECK(cmd.u.append.mailbox.flags == whole->u.append.mailbox.flags);
+    CHECK(cmd.u.append.mailbox.name.len == whole->u.append.mailbox.name.len &&
+          memcmp(cmd.u.append.mailbox.name.ptr,
+                 whole->u.append.mailbox.name.ptr,
+                 cmd.u.append.mailbox.name.len) == 0);
+    {
+        const mw_imap_append_args *w = &whole->u.append;
+        CHECK(first.index == 0);
+        CHECK(first.has_flags == w->has_flags && first.has_date == w->has_date);
+        CHECK(first.flags.count == w->flags.count &&
+              first.flags.system == w->flags.system &&
+              first.flags.text.len == w->flags.text.len &&
+              (first.flags.text.len == 0 ||
+               memcmp(first.flags.text.ptr, w->flags.text.ptr,
+                      first.flags.text.len) == 0));
+        CHECK(memcmp(&first.date, &w->date, sizeof first.date) == 0);
+        CHECK(first.utf8 == w->utf8 && first.catenate == w->catenate);
+        if (first.catenate) {
+            CHECK(first.nparts == w->nparts);
+            CHECK(text == w->size);
+        } else {
+            CHECK(first.size == w->size && first.binary == w->binary &&
+                  first.nonsync == w->nonsync);
+        }
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const unsigned depths[4] = {0, 1, 4, 16};
@@ -328,6 +513,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     opt = data[0];
     lexflags = opt & 3u;
+    if (opt & 0x80u)
+        lexflags |= MW__IMAP_AP_CATENATE;
     max_depth = depths[(opt >> 2) & 3u];
     acap = arenas[(opt >> 4) & 3u];
     n = size - 1;
@@ -379,30 +566,49 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(role == MW__IMAP_TAKE_INLINE || role == MW__IMAP_TAKE_STREAM);
 
     if (opt & 0x40u) {
+        int fe = 0;
+        uint64_t tx = 0;
+        mw_imap_append_args first;
+        /* the frame as a head segment, then as a later one */
         mw__imap_arena_init(&a, big, 1u << 20);
-        r2 = mw__imap_cmd_parse_append_head(p, n, BASE, &a, lexflags, &cmd2,
-                                            &err2);
-        if (r2 != MW_OK) {
-            err_ok(r2, &err2, &cmd2, p, n);
+        memset(&cmd2, 0, sizeof cmd2);
+        r2 = walk_segment(p, n, BASE, &a, lexflags, &cmd2, 1, &fe, &first,
+                          &tx);
+        if (r2 < 0) {
+            if (cmd2.tag.ptr != NULL)
+                CHECK(cmd2.tag.len <= n);
         } else {
             c.a = a.base;
             c.acap = a.cap;
             CHECK(cmd2.id == MW_IMAP_CMD_APPEND);
-            CHECK(cmd2.u.append.index == 0);
             mbox_ok(&c, &cmd2.u.append.mailbox);
-            /* the same text as a continuation segment */
-            r2 = mw__imap_cmd_parse_append_next(p, n, BASE, &a, lexflags,
-                                                &cmd2, &err2);
-            CHECK(r2 == MW_OK || r2 == MW_DONE || r2 < 0);
-            if (r2 == MW_OK)
-                CHECK(cmd2.u.append.index == 1);
+            if (r2 == MW__IMAP_AP_LITERAL) {
+                /* the same text as a continuation segment */
+                uint32_t before = cmd2.u.append.index;
+                int cat = cmd2.u.append.catenate;
+                r2 = walk_segment(p, n, BASE, &a, lexflags, &cmd2, 0, &fe,
+                                  &first, &tx);
+                if (r2 == MW__IMAP_AP_LITERAL && !cat &&
+                    !cmd2.u.append.catenate)
+                    CHECK(cmd2.u.append.index == before + 1u);
+            }
         }
-        r2 = mw__imap_cmd_parse_append_next(p, n, BASE, &a, lexflags, &cmd2,
-                                            &err2);
+        memset(&cmd2, 0, sizeof cmd2);
+        r2 = walk_segment(p, n, BASE, &a, lexflags, &cmd2, 0, &fe, &first,
+                          &tx);
         if (n == 0)
-            CHECK(r2 == MW_DONE);
-        else if (r2 != MW_OK)
-            CHECK(r2 < 0 && err2.offset >= BASE && err2.offset <= BASE + n);
+            CHECK(r2 == MW__IMAP_AP_DONE);
+        /* the streaming parse agrees with the whole one (both with
+         * room enough in their arenas) */
+        {
+            unsigned char *big2 = (unsigned char *)malloc(1u << 20);
+            CHECK(big2 != NULL);
+            mw__imap_arena_init(&a, big, 1u << 20);
+            r2 = mw__imap_cmd_parse(p, n, BASE, &a, lexflags, max_depth,
+                                    &cmd2, &err2);
+            stream_agrees(p, n, lexflags, big2, 1u << 20, r2, &cmd2);
+            free(big2);
+        }
     }
     free(big);
     free(mem);

@@ -10,7 +10,8 @@
  * limits at cap-1 / cap / cap+1; hostile input (10,000 nested search
  * parentheses, NUL in a quoted string, CVE-2019-11500, literal8 where only
  * a literal may go); mailbox-name flags (modified UTF-7, UTF-8); APPEND
- * around streamed messages (literal role, head, next, MULTIAPPEND); the
+ * item by item (the step parser: literal role, head and later segments,
+ * MULTIAPPEND, UTF8, CATENATE parts, errors with offsets); the
  * command/state table; every example cut at every byte.
  *
  * Each parsed command is printed in a canonical text form (dump() below,
@@ -407,6 +408,8 @@ static const char *dump(const mw_imap_cmd *c)
             sb_add(&b, " ");
             sb_date(&b, &a->date, 1);
         }
+        if (a->catenate) /* RFC 4469 §5; size: its TEXT parts' total */
+            sb_add(&b, " CATENATE/%u", (unsigned)a->nparts);
         sb_add(&b, " %s%s%s{%llu}", a->utf8 ? "UTF8 " : "",
                a->binary ? "~" : "", a->nonsync ? "+" : "",
                (unsigned long long)a->size);
@@ -575,6 +578,112 @@ static void bad_x(const char *p, size_t n, unsigned lexflags, int code,
 }
 #define BAD(lit, code, at, tag) bad_x(S_(lit), 0, code, at, tag)
 #define BADF(lit, fl, code, at, tag) bad_x(S_(lit), fl, code, at, tag)
+
+/* APPEND item by item (server_cmd.h mw__imap_append_start/step): start
+ * on one segment (head: the command's first; else the text after a
+ * streamed literal, state from cmd) and take its items as the machine
+ * does (server.c append_items(): up to a literal, the end or an error),
+ * written one word each, so one string states the whole walk:
+ *   L          a message literal (dump(&cmd) tells its values)
+ *   T<i>{n}    CATENATE TEXT part i announced, streamed ("{n+}": nonsync)
+ *   T<i>=".."  an inline TEXT part (whole frame): its bytes
+ *   U<i>=".."  a URL part: the astring's content
+ *   E<n>       the ")" of a CATENATE message of n parts
+ *   D          the command ended
+ *   STATUS@k   an error (start or step) at stream offset off + k
+ * The arena is the caller's (not reset: the tag and mailbox of the head
+ * must outlive later segments, as in the machine). */
+static mw__imap_apstep apst;
+
+static const char *ap_run(const char *p, size_t n, size_t off,
+                          unsigned lexflags, int head)
+{
+    static sb b;
+    const mw_imap_append_args *ap = &cmd.u.append;
+    int r, guard = 0;
+    b.len = 0;
+    b.buf[0] = '\0';
+    memset(&err, 0, sizeof err);
+    r = mw__imap_append_start(&apst, p, n, off, &arena, lexflags, &cmd,
+                              head, &err);
+    while (r == MW_OK) {
+        assert_true(++guard < 1000);
+        r = mw__imap_append_step(&apst, &err);
+        if (r < 0)
+            break;
+        if (b.len != 0)
+            sb_add(&b, " ");
+        switch (r) {
+        case MW__IMAP_AP_LITERAL:
+            if (!ap->catenate) {
+                assert_int_equal(ap->part_kind, MW_IMAP_CATPART_NONE);
+                sb_add(&b, "L");
+            } else {
+                assert_int_equal(ap->part_kind, MW_IMAP_CATPART_TEXT);
+                assert_int_equal(ap->part + 1u, ap->nparts);
+                assert_null(ap->data.ptr);
+                sb_add(&b, "T%u{%llu%s}", (unsigned)ap->part,
+                       (unsigned long long)ap->size, ap->nonsync ? "+" : "");
+            }
+            assert_null(ap->data.ptr);
+            return b.buf;
+        case MW__IMAP_AP_PART:
+            assert_int_equal(ap->catenate, 1);
+            assert_int_equal(ap->part + 1u, ap->nparts);
+            if (ap->part_kind == MW_IMAP_CATPART_URL) {
+                assert_null(ap->data.ptr);
+                sb_add(&b, "U%u=", (unsigned)ap->part);
+                sb_str(&b, ap->url);
+            } else {
+                assert_int_equal(ap->part_kind, MW_IMAP_CATPART_TEXT);
+                assert_null(ap->url.ptr);
+                assert_int_equal(ap->data.len, ap->size);
+                sb_add(&b, "T%u=", (unsigned)ap->part);
+                sb_str(&b, ap->data);
+            }
+            r = MW_OK;
+            break;
+        case MW__IMAP_AP_END:
+            assert_int_equal(ap->catenate, 1);
+            assert_int_equal(ap->part_kind, MW_IMAP_CATPART_NONE);
+            sb_add(&b, "E%u", (unsigned)ap->nparts);
+            r = MW_OK;
+            break;
+        case MW__IMAP_AP_DONE:
+            sb_add(&b, "D");
+            return b.buf;
+        default:
+            fail_msg("append step: %d", r);
+        }
+    }
+    assert_int_equal(err.code, r);
+    assert_non_null(err.reason);
+    assert_true(err.offset >= off && err.offset <= off + n);
+    if (b.len != 0)
+        sb_add(&b, " ");
+    sb_add(&b, "%s@%zu", mw_status_name(r), err.offset - off);
+    /* the error sticks: a step after it repeats it */
+    {
+        mw_error e2;
+        memset(&e2, 0, sizeof e2);
+        assert_int_equal(mw__imap_append_step(&apst, &e2), r);
+        assert_int_equal(e2.offset, err.offset);
+    }
+    return b.buf;
+}
+
+static void ap_x(const char *p, size_t n, size_t off, unsigned lexflags,
+                 int head, const char *want)
+{
+    const char *got = ap_run(p, n, off, lexflags, head);
+    if (strcmp(got, want) != 0)
+        fail_msg("%.*s\n got:  %s\n want: %s", (int)(n > 200 ? 200 : n), p,
+                 got, want);
+}
+/* head segment at BASE; AP_NEXT: a later segment at BASE */
+#define AP_HEAD(lit, fl, want) ap_x(S_(lit), BASE, fl, 1, want)
+#define AP_NEXT(lit, fl, want) ap_x(S_(lit), BASE, fl, 0, want)
+#define CAT MW__IMAP_AP_CATENATE
 
 typedef struct vec {
     const char *in;
@@ -1931,17 +2040,15 @@ static void test_limits(void **state)
     OK("a GETMETADATA (MAXSIZE 4294967295) \"\" /a", "a",
        "GETMETADATA MAXSIZE=4294967295 \"\"/7 \"/a\"");
     BAD("a GETMETADATA (MAXSIZE 4294967296) \"\" /a", MW_E_OVERFLOW, 23, "a");
-    /* APPEND literal sizes are number64 */
-    assert_int_equal(mw__imap_cmd_parse_append_head(
-                         S_("a APPEND x {9223372036854775807}"), BASE, &arena,
-                         0, &cmd, &err),
-                     MW_OK);
+    /* APPEND literal sizes are number64 (messages and CATENATE TEXT) */
+    mw__imap_arena_init(&arena, arena_mem, sizeof arena_mem);
+    AP_HEAD("a APPEND x {9223372036854775807}", 0, "L");
     assert_int_equal(cmd.u.append.size, 9223372036854775807ull);
-    assert_int_equal(mw__imap_cmd_parse_append_head(
-                         S_("a APPEND x {9223372036854775808}"), BASE, &arena,
-                         0, &cmd, &err),
-                     MW_E_OVERFLOW);
-    assert_int_equal(err.offset, BASE + 12);
+    AP_HEAD("a APPEND x {9223372036854775808}", 0, "MW_E_OVERFLOW@12");
+    AP_HEAD("a APPEND x CATENATE (TEXT {9223372036854775807+}", CAT,
+            "T0{9223372036854775807+}");
+    AP_HEAD("a APPEND x CATENATE (TEXT {9223372036854775808}", CAT,
+            "MW_E_OVERFLOW@27");
 
     /* section part numbers: 16 allowed, 17 not */
     OK("a FETCH 1 BODY[1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16]", "a",
@@ -2161,84 +2268,52 @@ static void test_append_stream(void **state)
     /* head: the first message of RFC 3502 style APPEND */
     memcpy(copy, head1, sizeof head1);
     mw__imap_arena_init(&arena, arena_mem, sizeof arena_mem);
-    assert_int_equal(mw__imap_cmd_parse_append_head(copy, sizeof head1 - 1,
-                                                    BASE, &arena, 0, &cmd,
-                                                    &err),
-                     MW_OK);
+    ap_x(copy, sizeof head1 - 1, BASE, 0, 1, "L");
     assert_string_equal(dump(&cmd),
                         "APPEND lit=L \"saved-messages\"/7 #0/1 "
                         "(\\Seen)#1/01 2003-07-14T02:44:25-0700 {310}");
     assert_null(cmd.u.append.data.ptr);
-    /* the tag and the mailbox survive the release of the head segment */
+    /* the tag and the mailbox survive the release of the head segment
+     * (copied into the arena) */
     memset(copy, 'X', sizeof copy);
     assert_int_equal(cmd.tag.len, 4);
     assert_memory_equal(cmd.tag.ptr, "A003", 4);
     assert_memory_equal(cmd.u.append.mailbox.name.ptr, "saved-messages", 14);
+    assert_true((const unsigned char *)cmd.tag.ptr >= arena_mem &&
+                (const unsigned char *)cmd.tag.ptr < arena_mem + sizeof arena_mem);
+    assert_true((const unsigned char *)cmd.u.append.mailbox.name.ptr >=
+                    arena_mem &&
+                (const unsigned char *)cmd.u.append.mailbox.name.ptr <
+                    arena_mem + sizeof arena_mem);
     /* next messages (MULTIAPPEND, RFC 3502 §6.3.11) */
-    assert_int_equal(mw__imap_cmd_parse_append_next(S_(" (\\Seen \\Draft) {99+}"),
-                                                    BASE + 400, &arena, 0,
-                                                    &cmd, &err),
-                     MW_OK);
+    ap_x(S_(" (\\Seen \\Draft) {99+}"), BASE + 400, 0, 0, "L");
     assert_string_equal(dump(&cmd), "APPEND lit=L+ \"saved-messages\"/7 #1/2 "
                                     "(\\Seen \\Draft)#2/11 +{99}");
-    assert_int_equal(mw__imap_cmd_parse_append_next(
-                         S_(" \"01-Jan-2000 00:00:00 +0000\" ~{4}"),
-                         BASE + 600, &arena, 0, &cmd, &err),
-                     MW_OK);
+    ap_x(S_(" \"01-Jan-2000 00:00:00 +0000\" ~{4}"), BASE + 600, 0, 0, "L");
     assert_string_equal(dump(&cmd),
                         "APPEND lit=L+8 \"saved-messages\"/7 #2/3 "
                         "2000-01-01T00:00:00+0000 ~{4}");
-    assert_int_equal(mw__imap_cmd_parse_append_next(S_(" {1}"), BASE, &arena,
-                                                    0, &cmd, &err),
-                     MW_OK);
+    AP_NEXT(" {1}", 0, "L");
     assert_int_equal(cmd.u.append.has_flags, 0);
     assert_int_equal(cmd.u.append.has_date, 0);
     assert_int_equal(cmd.u.append.index, 3);
-    assert_int_equal(mw__imap_cmd_parse_append_next("", 0, BASE, &arena, 0,
-                                                    &cmd, &err),
-                     MW_DONE);
+    ap_x("", 0, BASE, 0, 0, "D");
+    assert_int_equal(cmd.u.append.nmessages, 4);
     /* bad continuation segments */
-    assert_int_equal(mw__imap_cmd_parse_append_next(S_("x {1}"), BASE, &arena,
-                                                    0, &cmd, &err),
-                     MW_E_SYNTAX);
-    assert_int_equal(err.offset, BASE);
-    assert_int_equal(mw__imap_cmd_parse_append_next(S_(" "), BASE, &arena, 0,
-                                                    &cmd, &err),
-                     MW_E_SYNTAX);
-    assert_int_equal(err.offset, BASE + 1);
-    assert_int_equal(mw__imap_cmd_parse_append_next(S_(" (\\Seen)"), BASE,
-                                                    &arena, 0, &cmd, &err),
-                     MW_E_SYNTAX);
-    assert_int_equal(err.offset, BASE + 8);
-    assert_int_equal(mw__imap_cmd_parse_append_next(S_(" {1} "), BASE, &arena,
-                                                    0, &cmd, &err),
-                     MW_E_SYNTAX);
-    assert_int_equal(err.offset, BASE + 4);
+    AP_NEXT("x {1}", 0, "MW_E_SYNTAX@0");
+    AP_NEXT(" ", 0, "MW_E_SYNTAX@1");
+    AP_NEXT(" (\\Seen)", 0, "MW_E_SYNTAX@8");
+    AP_NEXT(" {1} ", 0, "MW_E_SYNTAX@4");
     /* head errors keep the tag */
     mw__imap_arena_init(&arena, arena_mem, sizeof arena_mem);
-    assert_int_equal(mw__imap_cmd_parse_append_head(S_("t1 APPEND x (\\Seen"),
-                                                    BASE, &arena, 0, &cmd,
-                                                    &err),
-                     MW_E_SYNTAX);
+    AP_HEAD("t1 APPEND x (\\Seen", 0, "MW_E_SYNTAX@18");
     assert_int_equal(cmd.id, MW_IMAP_CMD_APPEND);
     assert_memory_equal(cmd.tag.ptr, "t1", 2);
-    assert_int_equal(mw__imap_cmd_parse_append_head(S_("t1 APPEND x {5} "),
-                                                    BASE, &arena, 0, &cmd,
-                                                    &err),
-                     MW_E_SYNTAX);
-    assert_int_equal(err.offset, BASE + 15);
-    assert_int_equal(mw__imap_cmd_parse_append_head(S_("t1 APPEND x {5"),
-                                                    BASE, &arena, 0, &cmd,
-                                                    &err),
-                     MW_E_SYNTAX);
-    assert_int_equal(mw__imap_cmd_parse_append_head(S_("t1 NOOP"), BASE,
-                                                    &arena, 0, &cmd, &err),
-                     MW_E_INTERNAL);
+    AP_HEAD("t1 APPEND x {5} ", 0, "MW_E_SYNTAX@15");
+    AP_HEAD("t1 APPEND x {5", 0, "MW_E_SYNTAX@14");
+    AP_HEAD("t1 NOOP", 0, "MW_E_INTERNAL@7");
     /* a UTF-8 mailbox in the head */
-    assert_int_equal(mw__imap_cmd_parse_append_head(
-                         S_("t1 APPEND \"Entw\xc3\xbcrfe\" {5}"), BASE, &arena,
-                         MW__IMAP_LEX_UTF8, &cmd, &err),
-                     MW_OK);
+    AP_HEAD("t1 APPEND \"Entw\xc3\xbcrfe\" {5}", MW__IMAP_LEX_UTF8, "L");
     assert_int_equal(cmd.u.append.mailbox.flags, MW_IMAP_MBOX_UTF8);
 
     /* the UTF8 data extension (RFC 6855 §4): the head ends in "UTF8 (~{n}",
@@ -2248,54 +2323,274 @@ static void test_append_stream(void **state)
     assert_int_equal(mw__imap_cmd_literal_role(S_(") UTF8 (~{5}")),
                      MW__IMAP_TAKE_STREAM);
     mw__imap_arena_init(&arena, arena_mem, sizeof arena_mem);
-    assert_int_equal(mw__imap_cmd_parse_append_head(
-                         S_("u1 APPEND INBOX (\\Seen) UTF8 (~{5}"), BASE,
-                         &arena, 0, &cmd, &err),
-                     MW_OK);
+    AP_HEAD("u1 APPEND INBOX (\\Seen) UTF8 (~{5}", 0, "L");
     assert_string_equal(dump(&cmd), "APPEND lit=L8 \"INBOX\"/I7 #0/1 "
                                     "(\\Seen)#1/01 UTF8 ~{5}");
     /* the ")" ends the command ... */
-    assert_int_equal(mw__imap_cmd_parse_append_next(S_(")"), BASE + 40,
-                                                    &arena, 0, &cmd, &err),
-                     MW_DONE);
+    ap_x(S_(")"), BASE + 40, 0, 0, "D");
     /* ... and is required: an empty line, or the next message at once */
-    assert_int_equal(mw__imap_cmd_parse_append_next("", 0, BASE + 40, &arena,
-                                                    0, &cmd, &err),
-                     MW_E_SYNTAX);
-    assert_int_equal(err.offset, BASE + 40);
-    assert_int_equal(mw__imap_cmd_parse_append_next(S_(" {1}"), BASE + 40,
-                                                    &arena, 0, &cmd, &err),
-                     MW_E_SYNTAX);
-    assert_int_equal(err.offset, BASE + 40);
+    ap_x("", 0, BASE + 40, 0, 0, "MW_E_SYNTAX@0");
+    ap_x(S_(" {1}"), BASE + 40, 0, 0, "MW_E_SYNTAX@0");
     /* MULTIAPPEND: ")" then the next message, UTF8 or not */
-    assert_int_equal(mw__imap_cmd_parse_append_next(S_(") UTF8 (~{3+}"),
-                                                    BASE + 40, &arena, 0,
-                                                    &cmd, &err),
-                     MW_OK);
+    ap_x(S_(") UTF8 (~{3+}"), BASE + 40, 0, 0, "L");
     assert_string_equal(dump(&cmd), "APPEND lit=L+8 \"INBOX\"/I7 #1/2 "
                                     "UTF8 ~+{3}");
-    assert_int_equal(mw__imap_cmd_parse_append_next(S_(") {2}"), BASE + 60,
-                                                    &arena, 0, &cmd, &err),
-                     MW_OK);
+    ap_x(S_(") {2}"), BASE + 60, 0, 0, "L");
     assert_int_equal(cmd.u.append.utf8, 0);
     assert_int_equal(cmd.u.append.binary, 0);
     assert_int_equal(cmd.u.append.index, 2);
     /* after a plain message a ")" is out of place */
-    assert_int_equal(mw__imap_cmd_parse_append_next(S_(")"), BASE + 80,
-                                                    &arena, 0, &cmd, &err),
-                     MW_E_SYNTAX);
-    assert_int_equal(err.offset, BASE + 80);
+    ap_x(S_(")"), BASE + 80, 0, 0, "MW_E_SYNTAX@0");
     /* a synchronising literal, not a literal8, after "UTF8 (" */
-    assert_int_equal(mw__imap_cmd_parse_append_head(
-                         S_("u2 APPEND INBOX UTF8 ({5}"), BASE, &arena, 0,
-                         &cmd, &err),
-                     MW_E_SYNTAX);
-    assert_int_equal(err.offset, BASE + 22);
-    assert_int_equal(mw__imap_cmd_parse_append_head(
-                         S_("u3 APPEND INBOX UTF8 ~{5}"), BASE, &arena, 0,
-                         &cmd, &err),
-                     MW_E_SYNTAX);
-    assert_int_equal(err.offset, BASE + 21);
+    AP_HEAD("u2 APPEND INBOX UTF8 ({5}", 0, "MW_E_SYNTAX@22");
+    AP_HEAD("u3 APPEND INBOX UTF8 ~{5}", 0, "MW_E_SYNTAX@21");
+}
+
+/* ---- APPEND item by item: the step parser ----------------------------------- */
+
+/* The RFC 4469 §5 example's URLs (after RFC 5092 §7) */
+#define U20 "/Drafts;UIDVALIDITY=385759045/;UID=20"
+
+static void test_append_steps(void **state)
+{
+    static unsigned char small[8];
+    static char copy[64];
+    (void)state;
+    mw__imap_arena_init(&arena, arena_mem, sizeof arena_mem);
+
+    /* a plain APPEND (RFC 9051 §6.3.12): the message literal ends the
+     * head; the empty segment after it ends the command */
+    AP_HEAD("A003 APPEND saved-messages (\\Seen) {326}", 0, "L");
+    assert_string_equal(dump(&cmd), "APPEND lit=L \"saved-messages\"/7 #0/1 "
+                                    "(\\Seen)#1/01 {326}");
+    assert_int_equal(cmd.u.append.catenate, 0);
+    AP_NEXT("", 0, "D");
+    assert_int_equal(cmd.u.append.nmessages, 1);
+    /* LITERAL+ (RFC 7888) and no options */
+    AP_HEAD("A004 APPEND INBOX {297+}", 0, "L");
+    assert_string_equal(dump(&cmd), "APPEND lit=L+ \"INBOX\"/I7 #0/1 +{297}");
+    /* MULTIAPPEND (RFC 3502 §6.3.11 example) */
+    AP_HEAD("A003 APPEND saved-messages (\\Seen) {329}", 0, "L");
+    AP_NEXT(" (\\Seen) \" 7-Feb-1994 22:43:04 -0800\" {295}", 0, "L");
+    assert_string_equal(dump(&cmd), "APPEND lit=L \"saved-messages\"/7 #1/2 "
+                                    "(\\Seen)#1/01 1994-02-07T22:43:04-0800 "
+                                    "{295}");
+    AP_NEXT("", 0, "D");
+    assert_int_equal(cmd.u.append.nmessages, 2);
+    /* UTF8 (RFC 6855 §4): "UTF8 (~{n}" then ")" in the next segment */
+    AP_HEAD("A1 APPEND INBOX UTF8 (~{5}", 0, "L");
+    assert_string_equal(dump(&cmd), "APPEND lit=L8 \"INBOX\"/I7 #0/1 "
+                                    "UTF8 ~{5}");
+    AP_NEXT(") (\\Draft) UTF8 (~{7+}", 0, "L");
+    assert_string_equal(dump(&cmd), "APPEND lit=L+8 \"INBOX\"/I7 #1/2 "
+                                    "(\\Draft)#1/10 UTF8 ~+{7}");
+    AP_NEXT(")", 0, "D");
+    /* "UTF8" is only a keyword where the message starts */
+    AP_HEAD("A1 APPEND UTF8 {5}", 0, "L");
+    assert_string_equal(dump(&cmd), "APPEND lit=L \"UTF8\"/7 #0/1 {5}");
+    AP_HEAD("A1 APPEND INBOX UTF8 (~{5} ", 0, "MW_E_SYNTAX@26");
+    AP_HEAD("A1 APPEND INBOX UTF8 ({5}", 0, "MW_E_SYNTAX@22");
+
+    /* CATENATE (RFC 4469 §5 example): URL parts as quoted strings, TEXT
+     * parts streamed (each announcement ends its segment) */
+    AP_HEAD("A003 APPEND Drafts (\\Seen \\Draft $MDNSent) CATENATE (URL \""
+            U20 "/;section=HEADER\" TEXT {42}", CAT,
+            "U0=\"" U20 "/;section=HEADER\" T1{42}");
+    assert_string_equal(dump(&cmd), "APPEND lit=L \"Drafts\"/7 #0/1 "
+                                    "(\\Seen \\Draft $MDNSent)#3/11 "
+                                    "CATENATE/2 {42}");
+    /* the flags outlive the head segment (the parts' events come later) */
+    assert_true((const unsigned char *)cmd.u.append.flags.text.ptr >=
+                    arena_mem &&
+                (const unsigned char *)cmd.u.append.flags.text.ptr <
+                    arena_mem + sizeof arena_mem);
+    AP_NEXT(" URL \"" U20 "/;section=1.MIME\" URL \"" U20
+            "/;section=1\" TEXT {42}", CAT,
+            "U2=\"" U20 "/;section=1.MIME\" U3=\"" U20 "/;section=1\" "
+            "T4{42}");
+    AP_NEXT(" URL \"/Drafts;UIDVALIDITY=385759045/;UID=30\" TEXT {44}", CAT,
+            "U5=\"/Drafts;UIDVALIDITY=385759045/;UID=30\" T6{44}");
+    AP_NEXT(")", CAT, "E7 D");
+    assert_int_equal(cmd.u.append.index, 0);
+    assert_int_equal(cmd.u.append.nmessages, 1);
+    /* URL as an atom, as a literal (inline: its role is INLINE), as a
+     * quoted string with an escape; TEXT inline in a whole frame */
+    AP_HEAD("a APPEND x CATENATE (URL " U20 ")", CAT,
+            "U0=\"" U20 "\" E1 D");
+    AP_HEAD("a APPEND x CATENATE (URL {8}\r\n/a;UID=1 url {2+}\r\n/b) {1}",
+            CAT, "U0=\"/a;UID=1\" U1=\"/b\" E2 L");
+    assert_int_equal(cmd.u.append.index, 1);
+    assert_int_equal(cmd.u.append.catenate, 0);
+    assert_int_equal(cmd.u.append.nparts, 0);
+    assert_int_equal(cmd.u.append.size, 1);
+    AP_HEAD("a APPEND x catenate (url \"/a\\\"b\" text {3}\r\nabc)", CAT,
+            "U0=\"/a\\\"b\" T1=\"abc\" E2 D");
+    assert_int_equal(cmd.u.append.size, 3);
+    /* a TEXT part streamed, then its list goes on in the next segment */
+    AP_HEAD("a APPEND x CATENATE (TEXT {3}", CAT, "T0{3}");
+    AP_NEXT(" TEXT {4+}", CAT, "T1{4+}");
+    AP_NEXT(" URL u)", CAT, "U2=\"u\" E3 D");
+    /* MULTIAPPEND of CATENATE and plain messages (RFC 4469 §5 append-data
+     * in RFC 3502 append-opts) */
+    AP_HEAD("a APPEND x CATENATE (TEXT {3}", CAT, "T0{3}");
+    AP_NEXT(") (\\Seen) CATENATE (URL u TEXT {1}", CAT,
+            "E1 U0=\"u\" T1{1}");
+    assert_int_equal(cmd.u.append.index, 1);
+    assert_int_equal(cmd.u.append.has_flags, 1);
+    AP_NEXT(") {2}", CAT, "E2 L");
+    assert_int_equal(cmd.u.append.index, 2);
+    assert_int_equal(cmd.u.append.catenate, 0);
+    AP_NEXT(" CATENATE (URL v)", CAT, "U0=\"v\" E1 D");
+    assert_int_equal(cmd.u.append.nmessages, 4);
+    /* the same frames parsed whole agree (first message, all counted) */
+    OKF("a APPEND x CATENATE (URL {8}\r\n/a;UID=1 url {2+}\r\n/b) {1}\r\nz",
+        CAT, "a", "APPEND lit=L+ \"x\"/7 #0/2 CATENATE/2 {0}");
+    OKF("a APPEND x catenate (url \"/a\\\"b\" text {3}\r\nabc)", CAT, "a",
+        "APPEND lit=L \"x\"/7 #0/1 CATENATE/2 {3}");
+    /* a mailbox named CATENATE, and CATENATE not offered */
+    AP_HEAD("a APPEND CATENATE CATENATE (URL u)", CAT, "U0=\"u\" E1 D");
+    AP_HEAD("a APPEND x CATENATE (URL u)", 0, "MW_E_SYNTAX@11");
+    /* CATENATE errors, with their offsets */
+    AP_HEAD("a APPEND x CATENATE (URL ~{3}", CAT, "MW_E_SYNTAX@25");
+    AP_HEAD("a APPEND x CATENATE (TEXT ~{3}", CAT, "MW_E_SYNTAX@26");
+    AP_HEAD("a APPEND x CATENATE (TEXT x)", CAT, "MW_E_SYNTAX@26");
+    AP_HEAD("a APPEND x CATENATE (FOO x)", CAT, "MW_E_SYNTAX@21");
+    AP_HEAD("a APPEND x CATENATE ()", CAT, "MW_E_SYNTAX@21");
+    AP_HEAD("a APPEND x CATENATE(URL u)", CAT, "MW_E_SYNTAX@19");
+    AP_HEAD("a APPEND x CATENATE  (URL u)", CAT, "MW_E_SYNTAX@20");
+    AP_HEAD("a APPEND x CATENATE (URL u", CAT, "U0=\"u\" MW_E_SYNTAX@26");
+    AP_HEAD("a APPEND x CATENATE (URL u  URL v)", CAT,
+            "U0=\"u\" MW_E_SYNTAX@27");
+    AP_HEAD("a APPEND x CATENATE (TEXT {3} URL u)", CAT, "MW_E_SYNTAX@29");
+    AP_HEAD("a APPEND x CATENATE (URL u) x", CAT, "U0=\"u\" E1 "
+                                                  "MW_E_SYNTAX@28");
+    AP_NEXT(" x)", CAT, "MW_E_SYNTAX@1");
+    AP_NEXT(") x", CAT, "MW_E_SYNTAX@0"); /* the state: after a plain msg */
+    /* the parts of one message: cap-1, cap, cap+1 (MW_E_LIMIT) */
+    {
+        static char big[32 + 6 * (MW_IMAP_SERVER_CATENATE_PARTS_MAX + 1)];
+        static char want[12 * (MW_IMAP_SERVER_CATENATE_PARTS_MAX + 2)];
+        unsigned parts, i;
+        for (parts = MW_IMAP_SERVER_CATENATE_PARTS_MAX - 1;
+             parts <= MW_IMAP_SERVER_CATENATE_PARTS_MAX + 1; parts++) {
+            size_t k = (size_t)snprintf(big, sizeof big,
+                                        "a APPEND x CATENATE (");
+            size_t w = 0;
+            for (i = 0; i < parts; i++) {
+                k += (size_t)snprintf(big + k, sizeof big - k, "%sURL u",
+                                      i ? " " : "");
+                if (i < MW_IMAP_SERVER_CATENATE_PARTS_MAX)
+                    w += (size_t)snprintf(want + w, sizeof want - w,
+                                          "%sU%u=\"u\"", i ? " " : "", i);
+            }
+            big[k++] = ')';
+            if (parts <= MW_IMAP_SERVER_CATENATE_PARTS_MAX)
+                (void)snprintf(want + w, sizeof want - w, " E%u D", parts);
+            else /* at the part after the cap */
+                (void)snprintf(want + w, sizeof want - w, " MW_E_LIMIT@%u",
+                               21u + 6u * MW_IMAP_SERVER_CATENATE_PARTS_MAX);
+            ap_x(big, k, BASE, CAT, 1, want);
+        }
+        /* the refused part is not counted */
+        assert_int_equal(cmd.u.append.nparts, MW_IMAP_SERVER_CATENATE_PARTS_MAX);
+    }
+
+    /* the literal decision (mw__imap_cmd_literal_role): a URL part's
+     * literal is command text (RFC 4469 §5 `url = "URL" SP astring`),
+     * a TEXT part's or a message's is streamed */
+    assert_int_equal(mw__imap_cmd_literal_role(
+                         S_("a APPEND x CATENATE (URL {5}")),
+                     MW__IMAP_TAKE_INLINE);
+    assert_int_equal(mw__imap_cmd_literal_role(
+                         S_("a APPEND x catenate (url {5+}")),
+                     MW__IMAP_TAKE_INLINE);
+    assert_int_equal(mw__imap_cmd_literal_role(
+                         S_("a APPEND x CATENATE (TEXT {5}")),
+                     MW__IMAP_TAKE_STREAM);
+    assert_int_equal(mw__imap_cmd_literal_role(
+                         S_("a APPEND x CATENATE (URL u TEXT {5}")),
+                     MW__IMAP_TAKE_STREAM);
+    assert_int_equal(mw__imap_cmd_literal_role(
+                         S_("a APPEND x CATENATE (TEXT {1}")),
+                     MW__IMAP_TAKE_STREAM);
+    assert_int_equal(mw__imap_cmd_literal_role(
+                         S_("a APPEND x CATENATE (URL {3}\r\nabc URL {5}")),
+                     MW__IMAP_TAKE_INLINE);
+    assert_int_equal(mw__imap_cmd_literal_role(
+                         S_("a APPEND x CATENATE (URL {3}\r\nabc TEXT {5}")),
+                     MW__IMAP_TAKE_STREAM);
+    /* continuation segments (after a streamed TEXT part or message) */
+    assert_int_equal(mw__imap_cmd_literal_role(S_(" URL {5}")),
+                     MW__IMAP_TAKE_INLINE);
+    assert_int_equal(mw__imap_cmd_literal_role(S_(" TEXT {5}")),
+                     MW__IMAP_TAKE_STREAM);
+    assert_int_equal(mw__imap_cmd_literal_role(S_(") CATENATE (URL {5}")),
+                     MW__IMAP_TAKE_INLINE);
+    assert_int_equal(mw__imap_cmd_literal_role(S_(") CATENATE (TEXT {5}")),
+                     MW__IMAP_TAKE_STREAM);
+    assert_int_equal(mw__imap_cmd_literal_role(S_(" xURL {5}")),
+                     MW__IMAP_TAKE_STREAM);
+    assert_int_equal(mw__imap_cmd_literal_role(S_(" URLx {5}")),
+                     MW__IMAP_TAKE_STREAM);
+    /* a mailbox named URL is a mailbox: its message is streamed */
+    assert_int_equal(mw__imap_cmd_literal_role(S_("a APPEND URL {5}")),
+                     MW__IMAP_TAKE_STREAM);
+    assert_int_equal(mw__imap_cmd_literal_role(S_("a APPEND url {5+}")),
+                     MW__IMAP_TAKE_STREAM);
+    assert_int_equal(mw__imap_cmd_literal_role(S_("a APPEND \"URL\" {5}")),
+                     MW__IMAP_TAKE_STREAM);
+    assert_int_equal(mw__imap_cmd_literal_role(
+                         S_("a APPEND URL CATENATE (URL {5}")),
+                     MW__IMAP_TAKE_INLINE);
+    AP_HEAD("a APPEND URL {5}", CAT, "L");
+    assert_string_equal(dump(&cmd), "APPEND lit=L \"URL\"/7 #0/1 {5}");
+    /* a mailbox given as a literal: its own announcement is inline, its
+     * bytes are never a cat-part (whatever they end with) */
+    assert_int_equal(mw__imap_cmd_literal_role(S_("a APPEND {3}")),
+                     MW__IMAP_TAKE_INLINE);
+    assert_int_equal(mw__imap_cmd_literal_role(S_("a APPEND {3}\r\nURL {5}")),
+                     MW__IMAP_TAKE_STREAM);
+    assert_int_equal(mw__imap_cmd_literal_role(S_("a APPEND {5}\r\nx URL {5}")),
+                     MW__IMAP_TAKE_STREAM);
+    assert_int_equal(
+        mw__imap_cmd_literal_role(S_("a APPEND {6+}\r\nx (URL {5}")),
+        MW__IMAP_TAKE_STREAM);
+    assert_int_equal(mw__imap_cmd_literal_role(
+                         S_("a APPEND {5}\r\nx URL CATENATE (URL {5}")),
+                     MW__IMAP_TAKE_INLINE);
+    assert_int_equal(mw__imap_cmd_literal_role(
+                         S_("a APPEND {5}\r\nx URL CATENATE (TEXT {5}")),
+                     MW__IMAP_TAKE_STREAM);
+    /* a literal size beyond the text, or absurd (no such segment comes
+     * from the framer, which takes the literal's bytes): read safely */
+    assert_int_equal(mw__imap_cmd_literal_role(S_("a APPEND {9}\r\nURL {5}")),
+                     MW__IMAP_TAKE_STREAM);
+    assert_int_equal(mw__imap_cmd_literal_role(S_(
+                         "a APPEND {99999999999999999999999}\r\nURL {5}")),
+                     MW__IMAP_TAKE_STREAM);
+    AP_HEAD("a APPEND {5}\r\nx URL {5}", CAT, "L");
+    assert_string_equal(dump(&cmd), "APPEND lit=L \"x URL\"/7 #0/1 {5}");
+    AP_HEAD("a APPEND {5}\r\nx URL CATENATE (URL {1}\r\nu TEXT {2}", CAT,
+            "U0=\"u\" T1{2}");
+    assert_string_equal(dump(&cmd), "APPEND lit=L \"x URL\"/7 #0/1 "
+                                    "CATENATE/2 {2}");
+
+    /* arena: the head copies the tag and mailbox into it (a MULTIAPPEND
+     * outlives its head segment); without room: MW_E_NOSPACE */
+    memcpy(copy, "t7 APPEND saved-messages {1}", 28);
+    mw__imap_arena_init(&arena, arena_mem, sizeof arena_mem);
+    ap_x(copy, 28, BASE, 0, 1, "L");
+    memset(copy, 'X', sizeof copy);
+    assert_memory_equal(cmd.tag.ptr, "t7", 2);
+    assert_memory_equal(cmd.u.append.mailbox.name.ptr, "saved-messages", 14);
+    AP_NEXT(" {2}", 0, "L"); /* later segments add nothing to keep */
+    assert_memory_equal(cmd.u.append.mailbox.name.ptr, "saved-messages", 14);
+    mw__imap_arena_init(&arena, small, sizeof small);
+    AP_HEAD("t7 APPEND saved-messages {1}", 0, "MW_E_NOSPACE@24");
+    assert_memory_equal(cmd.tag.ptr, "t7", 2);
+    mw__imap_arena_init(&arena, NULL, 0);
+    AP_HEAD("t7 APPEND x {1}", 0, "MW_E_NOSPACE@11");
+    mw__imap_arena_init(&arena, arena_mem, sizeof arena_mem);
 }
 
 /* ---- states ------------------------------------------------------------------ */
@@ -2401,6 +2696,7 @@ int main(void)
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_mailbox_names),
         cmocka_unit_test(test_append_stream),
+        cmocka_unit_test(test_append_steps),
         cmocka_unit_test(test_states),
         cmocka_unit_test(test_cut_everywhere),
     };
