@@ -88,7 +88,8 @@ static void ob_sp_arg(obuf *o, const char *p, size_t n)
 static void ob_u64(obuf *o, uint64_t v)
 {
     char t[MW__U64_DIGITS];
-    ob_put(o, t, mw__fmt_u64(t, v));
+    size_t n = mw__fmt_u64(t, v); /* the digits first, then the copy */
+    ob_put(o, t, n);
 }
 
 int mw__smtpc_fail_(mw_smtp_client *c, int code, size_t offset,
@@ -383,6 +384,24 @@ static int check_xvalue(mw_smtp_client *c, mw_span a)
                                                : "control character in a "
                                                  "parameter value");
     }
+    return MW_OK;
+}
+
+/* An xtext parameter value (ENVID, AUTH=, ORCPT): check_xvalue(), then
+ * check_ctl() of `also` (ORCPT's address type; NULL for the others), not
+ * empty, at most `max` octets. */
+static int check_xparam(mw_smtp_client *c, const mw_span *v,
+                        const mw_span *also, size_t max, const char *empty,
+                        const char *too_long)
+{
+    int rc;
+    if ((rc = check_xvalue(c, *v)) < 0 ||
+        (also != NULL && (rc = check_ctl(c, *also)) < 0))
+        return rc;
+    if (v->len == 0)
+        return mw__smtpc_fail_(c, MW_E_INVAL, 0, empty);
+    if (v->len > max)
+        return mw__smtpc_fail_(c, MW_E_INVAL, max, too_long);
     return MW_OK;
 }
 
@@ -700,25 +719,21 @@ int mw_smtp_client_mail_ext(mw_smtp_client *c, mw_span from,
             return mw__smtpc_fail(c, MW_E_INVAL, 0, "unknown RET value");
     }
     if (pm->present & MW_SMTP_MAIL_ENVID) {
-        if ((rc = check_xvalue(c, pm->envid)) < 0)
-            return rc;
-        if (pm->envid.len == 0)
-            return mw__smtpc_fail(c, MW_E_INVAL, 0, "empty ENVID");
         /* RFC 3461 §4.4: at most 100 characters; the server machine
          * refuses a longer one (501), so it is never sent. */
-        if (pm->envid.len > 100)
-            return mw__smtpc_fail(c, MW_E_INVAL, 100,
-                                  "ENVID longer than 100 octets");
+        if ((rc = check_xparam(c, &pm->envid, NULL, 100,
+                               MW__TEXT("empty ENVID"),
+                               MW__TEXT("ENVID longer than 100 octets"))) < 0)
+            return rc;
         if (ext & MW_SMTP_EXT_DSN) {
             ob_param(&o, "ENVID=");
             put_xtext(&o, pm->envid);
         }
     }
     if (pm->present & MW_SMTP_MAIL_AUTH) {
-        if ((rc = check_xvalue(c, pm->auth)) < 0)
+        if ((rc = check_xparam(c, &pm->auth, NULL, SIZE_MAX,
+                               MW__TEXT("empty AUTH= value"), NULL)) < 0)
             return rc;
-        if (pm->auth.len == 0)
-            return mw__smtpc_fail(c, MW_E_INVAL, 0, "empty AUTH= value");
         if (ext & MW_SMTP_EXT_AUTH) {
             /* RFC 4954 §5: "<>" stands for an unknown submitter and is
              * written as it is; a mailbox is xtext. */
@@ -823,16 +838,12 @@ int mw_smtp_client_rcpt_ext(mw_smtp_client *c, mw_span to,
     if (pr != NULL && (pr->present & MW_SMTP_RCPT_ORCPT)) {
         mw_span type = pr->orcpt_type;
         size_t k;
-        if ((rc = check_xvalue(c, pr->orcpt)) < 0 ||
-            (rc = check_ctl(c, type)) < 0)
-            return rc;
-        if (pr->orcpt.len == 0)
-            return mw__smtpc_fail(c, MW_E_INVAL, 0, "empty ORCPT");
         /* RFC 3461 §4.2: at most 500 characters (the server machine's
          * limit too). */
-        if (pr->orcpt.len > 500)
-            return mw__smtpc_fail(c, MW_E_INVAL, 500,
-                                  "ORCPT longer than 500 octets");
+        if ((rc = check_xparam(c, &pr->orcpt, &type, 500,
+                               MW__TEXT("empty ORCPT"),
+                               MW__TEXT("ORCPT longer than 500 octets"))) < 0)
+            return rc;
         if (type.len == 0)
             type = mw__span("rfc822", 6);
         /* addr-type is an atom (RFC 3461 §4.2, RFC 3464 §2.1.2), inside
@@ -1211,6 +1222,15 @@ static int bdat_chunk(mw_smtp_client *c, const char *p, size_t n, int last)
 }
 #endif
 
+/* The dot-stuffer failed: its sink (raw_send) has killed the session
+ * already when `send` failed; anything else is a bug. */
+static int stuffer_failed(mw_smtp_client *c)
+{
+    return c->state == MW__SC_ST_DEAD
+               ? MW_E_CALLBACK
+               : die(c, MW_E_INTERNAL, 0, "dot-stuffer failed", MW_E_CLOSED);
+}
+
 static int dot_write(mw_smtp_client *c, const char *p, size_t n)
 {
     size_t used = 0;
@@ -1231,10 +1251,7 @@ static int dot_write(mw_smtp_client *c, const char *p, size_t n)
     }
     rc = mw__dot_stuff_write(&c->dot, p, n, &used, NULL);
     if (rc < 0)
-        return c->state == MW__SC_ST_DEAD ? MW_E_CALLBACK
-                                          : die(c, MW_E_INTERNAL, 0,
-                                                "dot-stuffer failed",
-                                                MW_E_CLOSED);
+        return stuffer_failed(c);
     if (p[n - 1] == '\r')
         c->txn_flags |= MW__SC_TF_CR;
     else
@@ -1278,10 +1295,7 @@ static int body(mw_smtp_client *c, const void *vp, size_t n, int last)
             c->group_closed = 1;
         rc = mw__dot_stuff_finish(&c->dot, NULL);
         if (rc < 0)
-            return c->state == MW__SC_ST_DEAD ? MW_E_CALLBACK
-                                              : die(c, MW_E_INTERNAL, 0,
-                                                    "dot-stuffer failed",
-                                                    MW_E_CLOSED);
+            return stuffer_failed(c);
     } else {
         return mw__smtpc_fail(c, MW_E_STATE, 0,
                               c->txn == MW__SC_T_DATA_WAIT
@@ -1767,9 +1781,7 @@ static int complete(mw_smtp_client *c, const mw_smtp_reply_line *l,
             c->flags |= MW__SC_F_GREET_BAD;
         if (l->code == MW_SMTP_UNAVAILABLE)
             c->state = MW__SC_ST_CLOSED;
-        if ((rc = deliver(c, &rep)) < 0)
-            return rc;
-        return after_reply(c, &rep);
+        goto out;
     }
     if (c->q_len == 0) {
         /* RFC 5321 §3.8: a server may send 421 and close at any time. */
@@ -1778,9 +1790,7 @@ static int complete(mw_smtp_client *c, const mw_smtp_reply_line *l,
                        "a reply with no command awaiting it", MW_E_CLOSED);
         rep.cmd = MW_SMTP_CLIENT_UNSOLICITED;
         c->state = MW__SC_ST_CLOSED;
-        if ((rc = deliver(c, &rep)) < 0)
-            return rc;
-        return after_reply(c, &rep);
+        goto out;
     }
 
     h = c->q_head;
@@ -1926,6 +1936,7 @@ static int complete(mw_smtp_client *c, const mw_smtp_reply_line *l,
     if (l->code == MW_SMTP_UNAVAILABLE)
         c->state = MW__SC_ST_CLOSED;
 
+out: /* the greeting and an unsolicited 421 join here (no TLS, no policy) */
     if ((rc = deliver(c, &rep)) < 0)
         return rc;
     if (c->state == MW__SC_ST_TLS && c->cb.starttls != NULL &&

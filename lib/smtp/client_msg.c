@@ -20,6 +20,13 @@ static mw_span str(const char *s)
     return mw__span(s, s != NULL ? strlen(s) : 0);
 }
 
+/* mw_is_fatal() without the call: core.h defines the fatal statuses as
+ * -100 (MW_E_CALLBACK) and below. */
+static int fatal(int rc)
+{
+    return rc <= MW_E_CALLBACK;
+}
+
 static int has_8bit(const char *p, size_t n)
 {
     size_t i;
@@ -76,7 +83,6 @@ static void local_fail_(mw_smtp_client *c, int status, int cmd,
     if (c->msg_stage < MW__SC_M_CLOSE)
         c->msg_stage = MW__SC_M_CLOSE;
 }
-#define local_fail(a, b, c, d) local_fail_((a), (b), (c), MW__TEXT(d))
 
 /* Report the result and let go of the descriptor. */
 static int done(mw_smtp_client *c)
@@ -131,11 +137,37 @@ int mw__smtpc_msg_reply(mw_smtp_client *c, const mw_smtp_client_reply *r)
         refuse(c, r, "the server closed the session (421)");
         return MW_OK;
     }
-    switch (r->cmd) {
-    case MW_SMTP_CLIENT_GREETING:
+    /* The greeting and the end of the data first: their kinds (32, 33)
+     * would stretch the switch over the verbs into a large jump table. */
+    if (r->cmd == MW_SMTP_CLIENT_GREETING) {
         if (!ok)
             refuse(c, r, "the server refused the session");
-        break;
+        return MW_OK;
+    }
+    if (r->cmd == MW_SMTP_CLIENT_MESSAGE) {
+        if (c->opts & MW__SC_LMTP) {
+            /* One reply per accepted recipient (RFC 2033 §4.2). */
+            if (ok)
+                c->res.delivered++;
+            else if (!(c->msg_flags & MW__SC_MF_DECIDED))
+                keep_reply(c, r);
+            if (c->txn != MW__SC_T_NONE)
+                return MW_OK; /* not the last */
+            if (c->res.delivered > 0)
+                decide(c, MW_OK, 1, r, "the message was delivered");
+            else
+                decide(c, MW_E_STATE, 0, NULL,
+                       "the message was refused for every recipient");
+        } else if (ok) {
+            decide(c, MW_OK, 1, r, "the message was accepted");
+            c->res.delivered = c->res.rcpt_accepted;
+        } else {
+            refuse(c, r, "the message was refused");
+        }
+        c->msg_stage = MW__SC_M_CLOSE;
+        return MW_OK;
+    }
+    switch (r->cmd) {
     case MW_SMTP_CMD_EHLO:
     case MW_SMTP_CMD_HELO:
     case MW_SMTP_CMD_LHLO:
@@ -182,32 +214,6 @@ int mw__smtpc_msg_reply(mw_smtp_client *c, const mw_smtp_client_reply *r)
     case MW_SMTP_CMD_BDAT:
         if (!ok)
             refuse(c, r, "message data refused");
-        break;
-    case MW_SMTP_CLIENT_MESSAGE:
-        if (c->opts & MW__SC_LMTP) {
-            /* One reply per accepted recipient (RFC 2033 §4.2). */
-            int last = c->txn == MW__SC_T_NONE;
-            if (ok)
-                c->res.delivered++;
-            else if (!(c->msg_flags & MW__SC_MF_DECIDED))
-                keep_reply(c, r);
-            if (!last)
-                break;
-            if (c->res.delivered > 0)
-                decide(c, MW_OK, 1, r, "the message was delivered");
-            else
-                decide(c, MW_E_STATE, 0, NULL,
-                       "the message was refused for every recipient");
-            c->msg_stage = MW__SC_M_CLOSE;
-            break;
-        }
-        if (ok) {
-            decide(c, MW_OK, 1, r, "the message was accepted");
-            c->res.delivered = c->res.rcpt_accepted;
-        } else {
-            refuse(c, r, "the message was refused");
-        }
-        c->msg_stage = MW__SC_M_CLOSE;
         break;
     case MW_SMTP_CMD_QUIT:
     case MW_SMTP_CMD_RSET:
@@ -267,9 +273,12 @@ static int send_mail(mw_smtp_client *c, const mw_smtp_client_message *m)
         p.present |= MW_SMTP_MAIL_BODY;
         p.body = MW_SMTP_BODY_8BITMIME;
     }
-    utf8 = has_8bit(m->from, strlen(m->from));
-    for (i = 0; i < m->rcpt_count && !utf8; i++)
-        utf8 = has_8bit(m->rcpt[i], strlen(m->rcpt[i]));
+    /* The sender (i == 0), then each recipient. */
+    utf8 = 0;
+    for (i = 0; i <= m->rcpt_count && !utf8; i++) {
+        const char *a = i == 0 ? m->from : m->rcpt[i - 1];
+        utf8 = has_8bit(a, strlen(a));
+    }
     if (utf8)
         p.present |= MW_SMTP_MAIL_SMTPUTF8;
     return mw_smtp_client_mail(c, str(m->from), &p);
@@ -283,7 +292,7 @@ static int pump(mw_smtp_client *c, const mw_smtp_client_message *m)
         if (!mw__smtpc_can_write(c))
             return MW_OK;
         rc = mw_smtp_client_write_last(c, m->body, m->body_len);
-        if (rc < 0 && mw_is_fatal(rc))
+        if (rc < 0 && fatal(rc))
             return rc;
         if (rc < 0)
             goto broken;
@@ -301,7 +310,7 @@ static int pump(mw_smtp_client *c, const mw_smtp_client_message *m)
         }
         rc = n == 0 ? mw_smtp_client_finish(c)
                     : mw_smtp_client_write(c, chunk, n);
-        if (rc < 0 && mw_is_fatal(rc))
+        if (rc < 0 && fatal(rc))
             return rc;
         if (rc < 0)
             goto broken;
@@ -327,7 +336,8 @@ broken:
 int mw__smtpc_msg_step(mw_smtp_client *c)
 {
     const mw_smtp_client_message *m;
-    int rc;
+    const char *why;
+    int rc, cmd;
 
     while ((m = c->msg) != NULL) {
         if (c->state == MW__SC_ST_DEAD)
@@ -345,7 +355,7 @@ int mw__smtpc_msg_step(mw_smtp_client *c)
                 if (c->txn == MW__SC_T_BODY || c->q_len > 0)
                     return MW_OK;
                 if ((rc = mw_smtp_client_rset(c)) < 0)
-                    return mw_is_fatal(rc) ? rc : done(c);
+                    return fatal(rc) ? rc : done(c);
                 c->msg_stage = MW__SC_M_QUIT;
                 return MW_OK;
             }
@@ -364,41 +374,39 @@ int mw__smtpc_msg_step(mw_smtp_client *c)
             break;
         }
 
-        /* MW__SC_M_RUN: the next command the session state calls for. */
+        /* MW__SC_M_RUN: the next command the session state calls for.
+         * A command that fails goes to `failed` with `cmd` and `why` (NULL:
+         * the command function's own reason). */
+        why = NULL;
         if (c->q_len > 0 &&
             mw__smtpc_can_send(c, MW_SMTP_CMD_RCPT) != MW_OK)
             return MW_OK;
         if (c->hello == MW__SC_H_NONE) {
             if (c->q_len > 0)
                 return MW_OK;
-            if ((rc = mw_smtp_client_ehlo(c, str(m->ehlo_domain))) < 0) {
-                if (mw_is_fatal(rc))
-                    return rc;
-                local_fail(c, rc, MW_SMTP_CMD_EHLO, "EHLO could not be sent");
-                continue;
-            }
+            cmd = MW_SMTP_CMD_EHLO;
+            why = MW__TEXT("EHLO could not be sent");
+            if ((rc = mw_smtp_client_ehlo(c, str(m->ehlo_domain))) < 0)
+                goto failed;
             return MW_OK;
         }
         if (m->tls != MW_SMTP_CLIENT_TLS_NONE && !(c->opts & MW__SC_TLS) &&
             !(c->msg_flags & MW__SC_MF_TLS_TRIED)) {
+            cmd = MW_SMTP_CMD_STARTTLS;
             if (c->caps.ext & MW_SMTP_EXT_STARTTLS) {
                 if (c->q_len > 0)
                     return MW_OK;
                 c->msg_flags |= MW__SC_MF_TLS_TRIED;
-                if ((rc = mw_smtp_client_starttls(c)) < 0) {
-                    if (mw_is_fatal(rc))
-                        return rc;
-                    local_fail(c, rc, MW_SMTP_CMD_STARTTLS,
-                               "STARTTLS could not be sent");
-                    continue;
-                }
+                why = MW__TEXT("STARTTLS could not be sent");
+                if ((rc = mw_smtp_client_starttls(c)) < 0)
+                    goto failed;
                 return MW_OK;
             }
             if (m->tls == MW_SMTP_CLIENT_TLS_REQUIRED) {
-                local_fail(c, MW_E_STATE, MW_SMTP_CMD_STARTTLS,
-                           "TLS is required and the server does not offer "
-                           "STARTTLS");
-                continue;
+                rc = MW_E_STATE;
+                why = MW__TEXT("TLS is required and the server does not "
+                               "offer STARTTLS");
+                goto failed;
             }
             c->msg_flags |= MW__SC_MF_TLS_TRIED;
         }
@@ -408,24 +416,19 @@ int mw__smtpc_msg_step(mw_smtp_client *c)
                 return MW_OK;
             if (c->q_len > 0)
                 return MW_OK;
-            if ((rc = start_auth(c, m)) < 0) {
-                if (mw_is_fatal(rc))
-                    return rc;
-                local_fail(c, rc, MW_SMTP_CMD_AUTH, c->err.reason);
-                continue;
-            }
+            cmd = MW_SMTP_CMD_AUTH;
+            if ((rc = start_auth(c, m)) < 0)
+                goto failed;
             c->msg_flags |= MW__SC_MF_AUTH_SENT;
             return MW_OK;
         }
         if (!(c->msg_flags & MW__SC_MF_MAIL_SENT)) {
-            if ((rc = send_mail(c, m)) < 0) {
-                if (mw_is_fatal(rc))
-                    return rc;
-                local_fail(c, rc, MW_SMTP_CMD_MAIL, c->err.reason);
-                continue;
-            }
+            cmd = MW_SMTP_CMD_MAIL;
+            if ((rc = send_mail(c, m)) < 0)
+                goto failed;
             c->msg_flags |= MW__SC_MF_MAIL_SENT;
         }
+        cmd = MW_SMTP_CMD_RCPT;
         while (c->msg_next < m->rcpt_count) {
             if (mw__smtpc_can_send(c, MW_SMTP_CMD_RCPT) != MW_OK)
                 return MW_OK;
@@ -433,12 +436,8 @@ int mw__smtpc_msg_step(mw_smtp_client *c)
                 return MW_OK; /* MAIL refused: msg_reply decides */
             rc = mw_smtp_client_rcpt(c, str(m->rcpt[c->msg_next]),
                                      m->rcpt_params);
-            if (rc < 0) {
-                if (mw_is_fatal(rc))
-                    return rc;
-                local_fail(c, rc, MW_SMTP_CMD_RCPT, c->err.reason);
-                break;
-            }
+            if (rc < 0)
+                goto failed;
             c->msg_next++;
         }
         if (c->msg_stage != MW__SC_M_RUN)
@@ -453,15 +452,12 @@ int mw__smtpc_msg_step(mw_smtp_client *c)
             }
             if ((c->txn_flags & MW__SC_TF_MAIL_BAD))
                 return MW_OK;
+            cmd = MW_SMTP_CMD_DATA;
             rc = mw_smtp_client_data(c);
             if (rc == MW_E_STATE)
                 return MW_OK; /* replies still out without PIPELINING */
-            if (rc < 0) {
-                if (mw_is_fatal(rc))
-                    return rc;
-                local_fail(c, rc, MW_SMTP_CMD_DATA, c->err.reason);
-                continue;
-            }
+            if (rc < 0)
+                goto failed;
             c->msg_flags |= MW__SC_MF_DATA_SENT;
             if (c->txn == MW__SC_T_BDAT) {
                 c->msg_stage = MW__SC_M_BODY;
@@ -469,6 +465,13 @@ int mw__smtpc_msg_step(mw_smtp_client *c)
             }
         }
         return MW_OK;
+
+    failed:
+        /* A fatal status ends everything; otherwise the message is off
+         * and the loop goes on to close (or RSET). */
+        if (fatal(rc))
+            return rc;
+        local_fail_(c, rc, cmd, why != NULL ? why : MW__TEXT(c->err.reason));
     }
     return MW_OK;
 }

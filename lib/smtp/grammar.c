@@ -659,7 +659,8 @@ int mw_smtp_xtext_decode(const char *in, size_t n, char *out, size_t cap,
         *outlen = d;
     if (d > cap)
         return MW_E_NOSPACE;
-    mw__smtp_xtext_decode_checked(in, n, out);
+    if (d > 0) /* then cap > 0, so out is not NULL */
+        mw__smtp_xtext_decode_checked(in, n, out);
     return MW_OK;
 }
 
