@@ -25,16 +25,7 @@
  * exactly. */
 int mw__imap_rp_kw(const char *p, size_t n, const char *kw, size_t kn)
 {
-    size_t i;
-    if (n != kn)
-        return 0;
-    for (i = 0; i < kn; i++) {
-        unsigned char c = (unsigned char)kw[i], x = (unsigned char)p[i];
-        unsigned char lc = (unsigned char)(c | 0x20u);
-        if (lc >= 'a' && lc <= 'z' ? (x | 0x20u) != lc : x != c)
-            return 0;
-    }
-    return 1;
+    return n == kn && mw__imap_rp_kw_fold(p, kw, kn);
 }
 #endif
 

@@ -345,18 +345,12 @@ static inline int mw__imap_rp_number64(mw__imap_lex *L, uint64_t *out)
 }
 #endif /* MW_ENABLE_FAST_PATHS */
 
-/* Case-insensitive comparison of p[0..n) with an ASCII keyword (letters
- * compared without case, every other byte exactly); memcmp first, as
- * servers send the keywords' canonical case. */
-#if MW_ENABLE_FAST_PATHS
-static inline int mw__imap_rp_kw(const char *p, size_t n, const char *kw,
-                                 size_t kn)
+/* p[0..kn) against an ASCII keyword of kn bytes: letters compared
+ * without case, every other byte exactly. */
+static inline int mw__imap_rp_kw_fold(const char *p, const char *kw,
+                                      size_t kn)
 {
     size_t i;
-    if (n != kn)
-        return 0;
-    if (memcmp(p, kw, kn) == 0)
-        return 1; /* the canonical case, as servers send it */
     for (i = 0; i < kn; i++) {
         unsigned char c = (unsigned char)kw[i], x = (unsigned char)p[i];
         unsigned char lc = (unsigned char)(c | 0x20u);
@@ -364,6 +358,20 @@ static inline int mw__imap_rp_kw(const char *p, size_t n, const char *kw,
             return 0;
     }
     return 1;
+}
+
+/* Case-insensitive comparison of p[0..n) with an ASCII keyword (as
+ * mw__imap_rp_kw_fold()); memcmp first, as servers send the keywords'
+ * canonical case. */
+#if MW_ENABLE_FAST_PATHS
+static inline int mw__imap_rp_kw(const char *p, size_t n, const char *kw,
+                                 size_t kn)
+{
+    if (n != kn)
+        return 0;
+    if (memcmp(p, kw, kn) == 0)
+        return 1; /* the canonical case, as servers send it */
+    return mw__imap_rp_kw_fold(p, kw, kn);
 }
 
 /* mw__imap_arena_alloc() inline: `size` bytes from the front, aligned for

@@ -877,6 +877,18 @@ static int catenate_open(mw__imap_lex *L)
  * is refused: RFC 4469 §5 defines `text-literal = "TEXT" SP literal` and
  * no standard adds literal8 to it. The part count is bounded by
  * #MW_IMAP_SERVER_CATENATE_PARTS_MAX. */
+/* The SP after a part's keyword, and no literal8 after it: RFC 4469 §5
+ * gives TEXT a `literal` and URL an `astring`, neither a `~{n}`. `reason`
+ * comes through MW__TEXT at the call site. */
+static int sp_no_literal8(mw__imap_lex *L, const char *reason)
+{
+    if (mw__imap_sc_sp(L) != MW_OK)
+        return L->status;
+    if (L->p < L->end && *L->p == '~')
+        return mw__imap_lex_fail_(L, MW_E_SYNTAX, reason);
+    return MW_OK;
+}
+
 static int cat_part(mw__imap_cmdp *P, mw_imap_append_args *ap, int *streamed)
 {
     mw__imap_lex *L = &P->L;
@@ -891,12 +903,9 @@ static int cat_part(mw__imap_cmdp *P, mw_imap_append_args *ap, int *streamed)
     ap->data = mw__span(NULL, 0);
     if (MW__SC_KWIS(L->p, L->end, L->base, "URL")) {
         L->p += 3;
-        if (mw__imap_sc_sp(L) != MW_OK)
+        if (sp_no_literal8(L, MW__TEXT("literal8 in a CATENATE URL (RFC "
+                                       "4469 §5: astring)")) != MW_OK)
             return L->status;
-        if (L->p < L->end && *L->p == '~')
-            return mw__imap_lex_fail(L, MW_E_SYNTAX,
-                                     "literal8 in a CATENATE URL (RFC 4469 "
-                                     "§5: astring)");
         if (mw__imap_sc_astring(P, &ap->url) != MW_OK)
             return L->status;
         ap->part_kind = MW_IMAP_CATPART_URL;
@@ -906,12 +915,9 @@ static int cat_part(mw__imap_cmdp *P, mw_imap_append_args *ap, int *streamed)
     if (MW__SC_KWIS(L->p, L->end, L->base, "TEXT")) {
         const char *lit;
         L->p += 4;
-        if (mw__imap_sc_sp(L) != MW_OK)
+        if (sp_no_literal8(L, MW__TEXT("literal8 in a CATENATE TEXT part "
+                                       "(RFC 4469 §5: literal)")) != MW_OK)
             return L->status;
-        if (L->p < L->end && *L->p == '~')
-            return mw__imap_lex_fail(L, MW_E_SYNTAX,
-                                     "literal8 in a CATENATE TEXT part "
-                                     "(RFC 4469 §5: literal)");
         if (L->p >= L->end || *L->p != '{')
             return mw__imap_lex_fail(L, MW_E_SYNTAX,
                                      "literal expected after TEXT (RFC "
