@@ -87,9 +87,9 @@ typedef struct mw_hdr_datetime {
     uint8_t minute; /**< 0..59 */
     uint8_t second; /**< 0..60 (60: leap second) */
     int8_t wday;    /**< day of the week as written, 0 = Sunday .. 6, or -1
-                         when absent */
+                       * when absent */
     int16_t zone;   /**< offset from UTC in minutes, east positive,
-                         -5999..5999 */
+                       * -5999..5999 */
     unsigned flags; /**< MW_HDR_DATE_* */
     int64_t epoch;  /**< seconds since 1970-01-01T00:00:00Z, zone applied */
 } mw_hdr_datetime;

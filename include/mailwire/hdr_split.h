@@ -324,7 +324,7 @@ struct mw_hdr_parser {
     char *buf;             /* caller's buffer: [unit | unfolded value] */
     size_t buflen;
     const char *ubase;     /* the current unit: the buffer, or the chunk
-                              during a feed */
+                            * during a feed */
     size_t pos;            /* absolute offset of the next byte */
     size_t nfields;        /* field events delivered */
     size_t ustart;         /* absolute offset of the current unit */

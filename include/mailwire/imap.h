@@ -902,7 +902,7 @@ typedef struct mw__imap_framer {
     size_t seg_len;       /* text bytes of the current segment so far */
     size_t line_start;    /* where the current line starts in the segment */
     size_t release;       /* bytes at the start of the next input already
-                             dealt with (zero-copy segment given up) */
+                           * dealt with (zero-copy segment given up) */
     size_t offset;        /* stream offset of the next byte */
     size_t seg_offset;    /* stream offset of the segment start */
     size_t frame_offset;  /* stream offset of the frame start */
@@ -922,7 +922,7 @@ typedef struct mw__imap_framer {
     uint8_t rec_ovf;      /* skipping: size overflowed */
     uint8_t rec_plus;     /* skipping: the announcement had "+" */
     uint8_t sync_ends;    /* server role: a synchronising literal in a
-                             dropped frame ends it (no bytes will come) */
+                           * dropped frame ends it (no bytes will come) */
     uint8_t reserved_[4];
 } mw__imap_framer;
 /** @endcond */

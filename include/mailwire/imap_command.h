@@ -143,8 +143,8 @@ typedef struct mw_imap_login_args {
 typedef struct mw_imap_authenticate_args {
     mw_span mechanism;  /**< the SASL mechanism name (atom, as sent) */
     mw_span initial;    /**< initial response: base64 text as sent (not
-                             decoded); NULL ptr when absent; "=" stands for
-                             an empty response (RFC 4959 §3) */
+                           * decoded); NULL ptr when absent; "=" stands for
+                           * an empty response (RFC 4959 §3) */
     int has_initial;    /**< 1 when an initial response was sent */
     int reserved_; /**< reserved (zero) */
 } mw_imap_authenticate_args;
@@ -188,8 +188,8 @@ typedef struct mw_imap_select_args {
 typedef struct mw_imap_mailbox_args {
     mw_imap_mailbox mailbox; /**< the mailbox */
     mw_span use;             /**< CREATE (USE (attrs)) of RFC 6154 §3:
-                                  the attributes inside the parentheses
-                                  (NULL ptr when absent) */
+                                * the attributes inside the parentheses
+                                * (NULL ptr when absent) */
     uint32_t nuse;           /**< number of USE attributes */
     uint32_t reserved_; /**< reserved (zero) */
 } mw_imap_mailbox_args;
@@ -235,8 +235,8 @@ typedef struct mw_imap_list_args {
     const mw_imap_mailbox *patterns; /**< one or more list-mailbox patterns */
     uint32_t npatterns;          /**< number of patterns (1 unless LIST-EXTENDED) */
     uint8_t extended;            /**< 1 when the LIST-EXTENDED syntax was used
-                                      (selection options, a pattern list or
-                                      return options) */
+                                    * (selection options, a pattern list or
+                                    * return options) */
     uint8_t has_select;          /**< a selection-option list "(...)" was sent */
     uint8_t has_return;          /**< RETURN (...) was sent */
     uint8_t reserved_; /**< reserved (zero) */
@@ -286,32 +286,32 @@ typedef struct mw_imap_append_args {
     mw_imap_datetime date;   /**< the message's date-time (when has_date) */
     uint64_t size;           /**< the literal's announced size */
     mw_span data;            /**< the message bytes when the whole command
-                                  was parsed at once (its literal inline);
-                                  NULL ptr when the machine streams them */
+                                * was parsed at once (its literal inline);
+                                * NULL ptr when the machine streams them */
     uint32_t nmessages;      /**< messages of the command seen so far (all
-                                  of them when parsed at once) */
+                                * of them when parsed at once) */
     uint8_t utf8;            /**< the message came as `UTF8 (~{n}...)`
-                                  (RFC 6855 §4): UTF-8 header fields */
+                                * (RFC 6855 §4): UTF-8 header fields */
     uint8_t reserved2_[3]; /**< reserved (zero) */
     /* Added for CATENATE (RFC 4469); the members above keep their place. */
     uint8_t catenate;        /**< the message is `CATENATE (parts)` (RFC
-                                  4469 §5): built by the application from
-                                  its parts, in order */
+                                * 4469 §5): built by the application from
+                                * its parts, in order */
     uint8_t part_kind;       /**< ::mw_imap_catpart_kind of the part the
-                                  current event is about (`literal`: TEXT,
-                                  `append_url`: URL); NONE otherwise */
+                                * current event is about (`literal`: TEXT,
+                                * `append_url`: URL); NONE otherwise */
     uint8_t reserved3_[2];   /**< reserved (zero) */
     uint32_t part;           /**< CATENATE: index of that part in its
-                                  message, from 0 */
+                                * message, from 0 */
     uint32_t nparts;         /**< CATENATE: parts of the message seen so
-                                  far (at `append_end` and in the final
-                                  command: all of them) */
+                                * far (at `append_end` and in the final
+                                * command: all of them) */
     uint32_t reserved4_;     /**< reserved (zero) */
     mw_span url;             /**< CATENATE URL part: the astring's content
-                                  as sent (an IMAP URL, RFC 5092, not
-                                  checked by the machine); NULL ptr for
-                                  other events. Valid during the
-                                  `append_url` callback only. */
+                                * as sent (an IMAP URL, RFC 5092, not
+                                * checked by the machine); NULL ptr for
+                                * other events. Valid during the
+                                * `append_url` callback only. */
 } mw_imap_append_args;
 
 /** Most parts (TEXT and URL) in one CATENATE message (RFC 4469 §5

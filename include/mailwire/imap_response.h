@@ -254,8 +254,8 @@ typedef struct mw_imap_search_ev {
 typedef struct mw_imap_list {
     unsigned attrs;      /**< MW_IMAP_LIST_* bits (imap.h) */
     uint8_t mutf7;       /**< 1 when `mailbox` holds '&' and is modified UTF-7
-                              (decode with mw_imap_mutf7_decode()); 0 when it is
-                              plain ASCII or UTF-8 (UTF8=ACCEPT) */
+                            * (decode with mw_imap_mutf7_decode()); 0 when it is
+                            * plain ASCII or UTF-8 (UTF8=ACCEPT) */
     uint8_t reserved_[3]; /**< reserved, 0 */
     mw_span attr_text;   /**< raw attributes inside the parentheses */
     mw_span delimiter;   /**< hierarchy delimiter (one char); NIL (NULL ptr) for a flat name space */
@@ -307,8 +307,8 @@ typedef struct mw_imap_esearch {
     mw_span tag;         /**< search correlator `(TAG "x")`; NULL ptr when absent */
     uint8_t uid;         /**< 1 when the `UID` indicator is present */
     uint8_t all_streamed; /**< 1 when the ALL set was too long for the frame
-                              limit and came as #MW_IMAP_SEARCH_RANGE events
-                              before this one (`all` and `raw` are then empty) */
+                            * limit and came as #MW_IMAP_SEARCH_RANGE events
+                            * before this one (`all` and `raw` are then empty) */
     uint8_t reserved_[2]; /**< reserved, 0 */
     unsigned has;        /**< MW_IMAP_ESEARCH_* bits */
     uint32_t min;        /**< MIN */
@@ -354,7 +354,7 @@ typedef struct mw_imap_quota_resource {
 typedef struct mw_imap_metadata_entry {
     mw_span name;        /**< entry name ("/private/comment") */
     mw_span value;       /**< value (nstring; NIL = NULL ptr); NULL ptr also in the
-                              unsolicited form, which carries names only */
+                            * unsolicited form, which carries names only */
 } mw_imap_metadata_entry;
 
 /**
@@ -558,7 +558,7 @@ typedef struct mw_imap_body_section {
     uint64_t size;       /**< bytes that body_data will deliver in total */
     mw_span name;        /**< the item as sent ("BODY[1.2]<0>" without the value) */
     mw_span section;     /**< the text inside the brackets ("1.2.HEADER.FIELDS (FROM)"),
-                              empty for the RFC822 items */
+                            * empty for the RFC822 items */
 } mw_imap_body_section;
 
 /* ====================================================================== */

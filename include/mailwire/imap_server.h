@@ -784,20 +784,20 @@ MW_API int mw_imap_server_enabled(mw_imap_server *s, const mw_span *caps,
  */
 typedef struct mw_imap_list_reply {
     unsigned attrs;      /**< MW_IMAP_LIST_* bits (imap.h) up to
-                              #MW_IMAP_LIST_IMPORTANT, written in bit order */
+                            * #MW_IMAP_LIST_IMPORTANT, written in bit order */
     int lsub;            /**< 1 for `* LSUB` (IMAP4rev1), 0 for `* LIST` */
     mw_span other_attrs; /**< further attributes, each "\\" atom, separated
-                              by single spaces; empty for none */
+                            * by single spaces; empty for none */
     char delimiter;      /**< hierarchy delimiter (7-bit, not CR/LF/NUL), or
-                              0 for NIL (a flat name space) */
+                            * 0 for NIL (a flat name space) */
     char reserved_[7];   /**< @private padding; set to 0 */
     mw_span mailbox;     /**< the name in UTF-8 (see the file description) */
     mw_span childinfo;   /**< CHILDINFO selection criteria (RFC 5258 §4):
-                              atoms separated by spaces ("SUBSCRIBED"),
-                              written as `("CHILDINFO" ("SUBSCRIBED"))`;
-                              NULL ptr when absent */
+                            * atoms separated by spaces ("SUBSCRIBED"),
+                            * written as `("CHILDINFO" ("SUBSCRIBED"))`;
+                            * NULL ptr when absent */
     mw_span oldname;     /**< OLDNAME (RFC 9051 §6.3.9.7), UTF-8 name;
-                              NULL ptr when absent */
+                            * NULL ptr when absent */
 } mw_imap_list_reply;
 
 /**
@@ -829,7 +829,7 @@ typedef struct mw_imap_status_reply {
     uint64_t highestmodseq; /**< HIGHESTMODSEQ */
     uint64_t appendlimit;   /**< APPENDLIMIT; UINT64_MAX is written as NIL */
     mw_span mailboxid;      /**< MAILBOXID objectid (RFC 8474 §4: 1-255
-                                 characters of A-Z a-z 0-9 _ -) */
+                               * characters of A-Z a-z 0-9 _ -) */
 } mw_imap_status_reply;
 
 /**
@@ -896,8 +896,8 @@ MW_API int mw_imap_server_search(mw_imap_server *s, const uint32_t *nums,
  */
 typedef struct mw_imap_esearch_reply {
     unsigned items;   /**< MW_IMAP_SEARCHRET_MIN, _MAX, _COUNT, _ALL bits
-                           (imap_command.h): the return data written, in
-                           the order MIN MAX COUNT ALL */
+                         * (imap_command.h): the return data written, in
+                         * the order MIN MAX COUNT ALL */
     int uid;          /**< 1 to write the UID indicator */
     int no_tag;       /**< 1 to omit the `(TAG "...")` correlator */
     mw_span tag;      /**< correlator; NULL ptr for the pending command's tag */
@@ -907,8 +907,8 @@ typedef struct mw_imap_esearch_reply {
     uint32_t reserved_; /**< @private padding; set to 0 */
     uint64_t modseq;  /**< MODSEQ, written when not 0 */
     mw_span all;      /**< ALL as sequence-set text ("1:3,7"); with
-                           mw_imap_server_esearch_begin() a NULL ptr means
-                           the ranges follow with _range() */
+                         * mw_imap_server_esearch_begin() a NULL ptr means
+                         * the ranges follow with _range() */
 } mw_imap_esearch_reply;
 
 /**

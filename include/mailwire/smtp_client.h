@@ -180,7 +180,7 @@ typedef struct mw_smtp_reply_line {
     int has_esc;     /**< 1 when `esc` holds an enhanced status code */
     mw_smtp_esc esc; /**< the enhanced status code (RFC 3463), when `has_esc` */
     mw_span detail;  /**< `text` after the enhanced status code and its space;
-                          equal to `text` when there is none */
+                        * equal to `text` when there is none */
 } mw_smtp_reply_line;
 
 /**
@@ -378,7 +378,7 @@ MW_API int mw_smtp_caps_next_auth(const mw_smtp_caps *caps, size_t *pos,
  */
 typedef struct mw_smtp_client_reply {
     int cmd;         /**< a ::mw_smtp_verb or #MW_SMTP_CLIENT_GREETING,
-                          #MW_SMTP_CLIENT_MESSAGE, #MW_SMTP_CLIENT_UNSOLICITED */
+                        * #MW_SMTP_CLIENT_MESSAGE, #MW_SMTP_CLIENT_UNSOLICITED */
     unsigned code;   /**< the reply code, 200..559 */
     int has_esc;     /**< 1 when `esc` holds the last line's enhanced status code */
     mw_smtp_esc esc; /**< enhanced status code (RFC 2034), when `has_esc` */
@@ -386,9 +386,9 @@ typedef struct mw_smtp_client_reply {
     mw_span detail;  /**< `text` after the enhanced status code */
     unsigned lines;  /**< number of lines of the reply */
     size_t index;    /**< RCPT: 0-based number of the RCPT in its transaction;
-                          BDAT: 0-based chunk number; MESSAGE in LMTP mode:
-                          0-based number among the accepted recipients (in
-                          RCPT order); 0 otherwise */
+                        * BDAT: 0-based chunk number; MESSAGE in LMTP mode:
+                        * 0-based number among the accepted recipients (in
+                        * RCPT order); 0 otherwise */
     size_t offset;   /**< stream offset of the reply's first byte */
 } mw_smtp_client_reply;
 
@@ -410,40 +410,40 @@ typedef struct mw_smtp_client_reply {
  */
 typedef struct mw_smtp_client_config {
     int lmtp;             /**< 1: LMTP (RFC 2033): LHLO, no HELO fallback,
-                               one reply per accepted recipient after the
-                               data. Default 0. */
+                             * one reply per accepted recipient after the
+                             * data. Default 0. */
     int pipelining;       /**< 1: use PIPELINING when the server offers it
-                               (RFC 2920). Default 1. */
+                             * (RFC 2920). Default 1. */
     int chunking;         /**< 1: send the message with BDAT when the server
-                               offers CHUNKING (RFC 3030). Default 1. */
+                             * offers CHUNKING (RFC 3030). Default 1. */
     int helo_fallback;    /**< 1: when EHLO is refused with a 5xx reply, send
-                               HELO (RFC 5321 §3.2) and go on without
-                               extensions. Default 1. */
+                             * HELO (RFC 5321 §3.2) and go on without
+                             * extensions. Default 1. */
     int require_tls;      /**< 1: TLS is mandatory: MAIL, AUTH, VRFY, EXPN
-                               and ETRN are refused (#MW_E_STATE) before TLS;
-                               an EHLO reply without STARTTLS, a HELO
-                               fallback, or any reply but 220 to STARTTLS
-                               fails the session (QUIT is sent). Default 0. */
+                             * and ETRN are refused (#MW_E_STATE) before TLS;
+                             * an EHLO reply without STARTTLS, a HELO
+                             * fallback, or any reply but 220 to STARTTLS
+                             * fails the session (QUIT is sent). Default 0. */
     int tls_active;       /**< 1: the connection is already TLS (implicit
-                               TLS, RFC 8314 port 465). Default 0. */
+                             * TLS, RFC 8314 port 465). Default 0. */
     int auth_without_tls; /**< 1: allow AUTH before TLS (credentials in
-                               clear). Default 0 (#MW_E_STATE). */
+                             * clear). Default 0 (#MW_E_STATE). */
     mw_newline_policy body_newlines; /**< bare CR / bare LF in message data:
-                               #MW_NEWLINE_ACCEPT (default) writes each as
-                               CRLF; #MW_NEWLINE_REJECT refuses the write
-                               (#MW_E_BARE_CR / #MW_E_BARE_LF, nothing of it
-                               sent). #MW_NEWLINE_PASS is not allowed. */
+                             * #MW_NEWLINE_ACCEPT (default) writes each as
+                             * CRLF; #MW_NEWLINE_REJECT refuses the write
+                             * (#MW_E_BARE_CR / #MW_E_BARE_LF, nothing of it
+                             * sent). #MW_NEWLINE_PASS is not allowed. */
     mw_newline_policy reply_newlines; /**< line ends of replies:
-                               #MW_NEWLINE_REJECT (default): a reply line
-                               ended by a bare LF, or holding a bare CR, is
-                               fatal; #MW_NEWLINE_ACCEPT takes bare LF and
-                               CR as line ends. */
+                             * #MW_NEWLINE_REJECT (default): a reply line
+                             * ended by a bare LF, or holding a bare CR, is
+                             * fatal; #MW_NEWLINE_ACCEPT takes bare LF and
+                             * CR as line ends. */
     unsigned max_reply_lines; /**< most lines in one reply; more is fatal
-                               (#MW_E_LIMIT). Default 128. */
+                             * (#MW_E_LIMIT). Default 128. */
     char *auth_buf;       /**< optional buffer for AUTH lines longer than
-                               the command buffer, such as OAuth tokens:
-                               RFC 4954 §4 allows 12288 octets. Must outlive the
-                               client. NULL: use the command buffer. */
+                             * the command buffer, such as OAuth tokens:
+                             * RFC 4954 §4 allows 12288 octets. Must outlive the
+                             * client. NULL: use the command buffer. */
     size_t auth_buf_len;  /**< its size */
 } mw_smtp_client_config;
 
@@ -482,8 +482,8 @@ typedef int (*mw_smtp_client_message_read_fn)(void *user, const char **chunk,
  */
 typedef struct mw_smtp_client_message {
     const char *ehlo_domain; /**< the client's name for EHLO/LHLO (a domain
-                                  or an address literal such as
-                                  "[192.0.2.7]"); required */
+                                * or an address literal such as
+                                * "[192.0.2.7]"); required */
     int tls;                 /**< `MW_SMTP_CLIENT_TLS_*` */
     int auth;                /**< `MW_SMTP_CLIENT_AUTH_*` */
     const char *user;        /**< AUTH user name (authcid); for OAUTHBEARER the authzid */
@@ -495,8 +495,8 @@ typedef struct mw_smtp_client_message {
     const char *const *rcpt; /**< forward-path mailboxes */
     size_t rcpt_count;       /**< their number, at least 1 */
     const mw_smtp_mail_params *mail; /**< optional MAIL parameters (SIZE,
-                                  BODY, SMTPUTF8 are added by the helper when
-                                  needed and offered) */
+                                * BODY, SMTPUTF8 are added by the helper when
+                                * needed and offered) */
     const mw_smtp_rcpt_params *rcpt_params; /**< optional, applied to every RCPT */
     const char *body;        /**< the whole message (header and body), or NULL */
     size_t body_len;         /**< its length */
@@ -515,23 +515,23 @@ typedef struct mw_smtp_client_message {
  */
 typedef struct mw_smtp_client_result {
     int status;          /**< #MW_OK when the server accepted the message (for
-                              every recipient that was accepted: see the
-                              counts); else #MW_E_STATE when a reply refused
-                              it or the TLS policy failed (`code` says which
-                              reply, 0 for a policy failure), #MW_E_CLOSED
-                              when the session ended first, or the status
-                              of a failed local step */
+                            * every recipient that was accepted: see the
+                            * counts); else #MW_E_STATE when a reply refused
+                            * it or the TLS policy failed (`code` says which
+                            * reply, 0 for a policy failure), #MW_E_CLOSED
+                            * when the session ended first, or the status
+                            * of a failed local step */
     int cmd;             /**< the command whose reply decided (as in
-                              mw_smtp_client_reply::cmd); with `code` 0,
-                              the command that could not be sent */
+                            * mw_smtp_client_reply::cmd); with `code` 0,
+                            * the command that could not be sent */
     unsigned code;       /**< that reply's code; 0 for a local failure */
     int has_esc;         /**< 1 when `esc` is set */
     mw_smtp_esc esc;     /**< that reply's enhanced status code */
     size_t rcpt_accepted; /**< recipients the server accepted at RCPT */
     size_t rcpt_rejected; /**< recipients it refused */
     size_t delivered;    /**< LMTP: recipients with a 2xx after the data;
-                              SMTP: `rcpt_accepted` when the message was
-                              accepted, else 0 */
+                            * SMTP: `rcpt_accepted` when the message was
+                            * accepted, else 0 */
     const char *reason;  /**< static English description */
 } mw_smtp_client_result;
 
