@@ -877,6 +877,23 @@ static int catenate_open(mw__imap_lex *L)
  * is refused: RFC 4469 §5 defines `text-literal = "TEXT" SP literal` and
  * no standard adds literal8 to it. The part count is bounded by
  * #MW_IMAP_SERVER_CATENATE_PARTS_MAX. */
+/* "{" number ["+"] "}" (RFC 9051 §4.3, RFC 7888 LITERAL+/-): the size
+ * and whether it is non-synchronising, marked in the command's flags. */
+static int literal_announce(mw__imap_cmdp *P, mw_imap_append_args *ap)
+{
+    mw__imap_lex *L = &P->L;
+    if (mw__imap_sc_expect(L, '{') != MW_OK ||
+        mw__imap_sc_number64(L, &ap->size) != MW_OK)
+        return L->status;
+    ap->nonsync = (uint8_t)mw__imap_sc_accept(L, '+');
+    if (mw__imap_sc_expect(L, '}') != MW_OK)
+        return L->status;
+    P->cmd->flags |= MW_IMAP_CMDF_LITERAL;
+    if (ap->nonsync)
+        P->cmd->flags |= MW_IMAP_CMDF_NONSYNC;
+    return MW_OK;
+}
+
 /* The SP after a part's keyword, and no literal8 after it: RFC 4469 §5
  * gives TEXT a `literal` and URL an `astring`, neither a `~{n}`. `reason`
  * comes through MW__TEXT at the call site. */
@@ -925,15 +942,8 @@ static int cat_part(mw__imap_cmdp *P, mw_imap_append_args *ap, int *streamed)
         ap->part_kind = MW_IMAP_CATPART_TEXT;
         ap->binary = 0;
         lit = L->p;
-        L->p++;
-        if (mw__imap_sc_number64(L, &ap->size) != MW_OK)
+        if (literal_announce(P, ap) != MW_OK)
             return L->status;
-        ap->nonsync = (uint8_t)mw__imap_sc_accept(L, '+');
-        if (mw__imap_sc_expect(L, '}') != MW_OK)
-            return L->status;
-        P->cmd->flags |= MW_IMAP_CMDF_LITERAL;
-        if (ap->nonsync)
-            P->cmd->flags |= MW_IMAP_CMDF_NONSYNC;
         ap->nparts++;
         if (L->p == L->end) {
             *streamed = 1; /* the machine streams the bytes */
@@ -979,15 +989,8 @@ static int literal_head(mw__imap_cmdp *P, mw_imap_append_args *ap)
     if (utf8_needs_literal8(L, ap) != MW_OK)
         return L->status;
     ap->binary = (uint8_t)mw__imap_sc_accept(L, '~');
-    if (mw__imap_sc_expect(L, '{') != MW_OK ||
-        mw__imap_sc_number64(L, &ap->size) != MW_OK)
+    if (literal_announce(P, ap) != MW_OK)
         return L->status;
-    ap->nonsync = (uint8_t)mw__imap_sc_accept(L, '+');
-    if (mw__imap_sc_expect(L, '}') != MW_OK)
-        return L->status;
-    P->cmd->flags |= MW_IMAP_CMDF_LITERAL;
-    if (ap->nonsync)
-        P->cmd->flags |= MW_IMAP_CMDF_NONSYNC;
     if (ap->binary)
         P->cmd->flags |= MW_IMAP_CMDF_LITERAL8;
     return mw__imap_sc_end(L);
