@@ -37,7 +37,7 @@ struct cli {
     size_t auth_ir_n;
     evlog *log;
     evlog own;
-    p3_buf out;
+    mw_textbuf out;
     size_t pos;
     int quiet;
     int abort_reply;
@@ -55,7 +55,7 @@ static int c_send(mw_pop3_client *c, void *u, const char *p, size_t n)
     assert_ptr_equal(c, &x->c);
     if (x->fail_send)
         return -1;
-    p3_buf_add(&x->out, p, n);
+    mw_textbuf_put(&x->out, p, n);
     if (!x->quiet)
         evlog_data(x->log, "out", p, n);
     return 0;
@@ -167,7 +167,7 @@ static void cli_setup(cli *x, const mw_pop3_client_config *cfg)
     cb.end = c_end;
     cb.challenge = c_challenge;
     cb.error = c_error;
-    x->out.len = 0;
+    x->out.n = 0;
     x->pos = 0;
     x->ci = 0;
     assert_int_equal(mw_pop3_client_init(&x->c, cfg, &cb, x, x->buf, sizeof x->buf),
@@ -350,7 +350,7 @@ static void run_transcript_edit(const char *name, const char *const *edits,
     else
         mw_pop3_client_config_init(&x->cfg);
     replay_check(&r_ops, x, sc->s, sc->slen, whole);
-    if (x->out.len != sc->clen || memcmp(x->out.p, sc->c, sc->clen) != 0) {
+    if (x->out.n != sc->clen || memcmp(x->out.p, sc->c, sc->clen) != 0) {
         print_error("want:\n%s\ngot:\n%s\n", sc->c, x->out.p ? x->out.p : "");
         fail_msg("%s: commands differ from the transcript", name);
     }
@@ -358,7 +358,7 @@ static void run_transcript_edit(const char *name, const char *const *edits,
         print_error("%s\n", evlog_str(whole));
         fail_msg("%s: the session did not end with QUIT", name);
     }
-    p3_buf_free(&x->out);
+    mw_textbuf_free(&x->out);
     p3_free(sc);
     free(sc);
     free(x);
@@ -576,7 +576,7 @@ static tcli *tc_new(const mw_pop3_client_config *cfg, const char *greeting)
 static void tc_free(tcli *t)
 {
     evlog_free(&t->log);
-    p3_buf_free(&t->x.out);
+    mw_textbuf_free(&t->x.out);
     free(t);
 }
 
@@ -596,10 +596,10 @@ static int tc_feed(tcli *t, const char *s)
 static const char *tc_out(tcli *t)
 {
     static char buf[1 << 16];
-    size_t n = t->x.out.len < sizeof buf - 1 ? t->x.out.len : sizeof buf - 1;
+    size_t n = t->x.out.n < sizeof buf - 1 ? t->x.out.n : sizeof buf - 1;
     memcpy(buf, t->x.out.p ? t->x.out.p : "", n);
     buf[n] = '\0';
-    t->x.out.len = 0;
+    t->x.out.n = 0;
     return buf;
 }
 
@@ -791,7 +791,7 @@ static void b_reset(void *ctx, evlog *log)
     assert_int_equal(mw_pop3_client_retr(&x->c, 1), MW_OK);
     x->quiet = 0;
     evlog_reset(log);
-    x->out.len = 0;
+    x->out.n = 0;
 }
 
 static int b_feed(void *ctx, const char *p, size_t n, size_t *consumed)
@@ -816,7 +816,7 @@ static void check_body(const char *in, size_t n, mw_newline_policy pol,
         fail();
     }
     evlog_free(&w);
-    p3_buf_free(&x->out);
+    mw_textbuf_free(&x->out);
     free(x);
 }
 
@@ -1109,11 +1109,11 @@ static void test_command_length(void **state)
     assert_int_equal(mw_pop3_client_user(&t->x.c, name, 249), MW_E_TOO_LONG);
     assert_string_equal(tc_out(t), "");
     assert_int_equal(mw_pop3_client_user(&t->x.c, name, 248), MW_OK);
-    assert_int_equal(t->x.out.len, 255);
+    assert_int_equal(t->x.out.n, 255);
     tc_out(t);
     tc_feed(t, "+OK\r\n");
     assert_int_equal(mw_pop3_client_pass(&t->x.c, name, 247), MW_OK);
-    assert_int_equal(t->x.out.len, 254);
+    assert_int_equal(t->x.out.n, 254);
     tc_free(t);
 }
 
@@ -1413,7 +1413,7 @@ static void test_auth_long_lines(void **state)
     assert_int_equal(mw_pop3_client_auth(&t->x.c, "X", list_step, &t->x), MW_OK);
     assert_string_equal(tc_out(t), "AUTH X\r\n"); /* too long for the command */
     assert_int_equal(tc_feed(t, "+ \r\n"), MW_OK);
-    assert_int_equal(t->x.out.len, 1022);
+    assert_int_equal(t->x.out.n, 1022);
     tc_out(t);
     memcpy(line, "+ ", 2);
     memset(line + 2, 'A', 1020); /* 1022 + CRLF = 1024: the cap */

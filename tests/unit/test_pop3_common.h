@@ -20,6 +20,7 @@
 
 #include "mailwire/mailwire.h"
 #include "testdata.h"
+#include "textbuf.h"
 
 #define P3_MAX_LINES 512
 
@@ -61,34 +62,6 @@ typedef struct p3_script {
     size_t c_tls, s_tls; /* stream offsets of the TLS handshake, or -1 */
 } p3_script;
 
-typedef struct p3_buf {
-    char *p;
-    size_t len, cap;
-} p3_buf;
-
-static inline void p3_buf_add(p3_buf *b, const void *p, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        b->p = (char *)realloc(b->p, cap);
-        if (b->p == NULL)
-            abort();
-        b->cap = cap;
-    }
-    if (n > 0)
-        memcpy(b->p + b->len, p, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static inline void p3_buf_free(p3_buf *b)
-{
-    free(b->p);
-    memset(b, 0, sizeof(*b));
-}
-
 /* Read tests/vectors/pop3/<name> (malloc'd, NUL-terminated). Aborts the
  * test program when missing. */
 static inline char *p3_read(const char *name, size_t *len)
@@ -109,7 +82,7 @@ static inline void p3_parse(p3_script *sc, const char *name, char *file,
                             size_t len)
 {
     size_t i = 0;
-    p3_buf cb = {0}, sb = {0};
+    mw_textbuf cb = {0}, sb = {0};
 
     memset(sc, 0, sizeof(*sc));
     sc->c_tls = sc->s_tls = (size_t)-1;
@@ -126,8 +99,8 @@ static inline void p3_parse(p3_script *sc, const char *name, char *file,
         if (n == 0 || l[0] == '#')
             continue;
         if (n >= 7 && memcmp(l, "--- TLS", 7) == 0) {
-            sc->c_tls = cb.len;
-            sc->s_tls = sb.len;
+            sc->c_tls = cb.n;
+            sc->s_tls = sb.n;
             continue;
         }
         if (n < 2 || (l[0] != 'S' && l[0] != 'C') || l[1] != ':') {
@@ -138,21 +111,21 @@ static inline void p3_parse(p3_script *sc, const char *name, char *file,
             abort();
         {
             p3_line *pl = &sc->lines[sc->nlines++];
-            p3_buf *b = l[0] == 'S' ? &sb : &cb;
+            mw_textbuf *b = l[0] == 'S' ? &sb : &cb;
             pl->who = l[0];
             pl->p = n > 2 ? l + 3 : l + 2;
             pl->n = n > 2 ? n - 3 : 0;
-            pl->off = b->len;
-            p3_buf_add(b, pl->p, pl->n);
-            p3_buf_add(b, "\r\n", 2);
+            pl->off = b->n;
+            mw_textbuf_put(b, pl->p, pl->n);
+            mw_textbuf_put(b, "\r\n", 2);
         }
     }
-    p3_buf_add(&cb, "", 0);
-    p3_buf_add(&sb, "", 0);
+    mw_textbuf_put(&cb, "", 0);
+    mw_textbuf_put(&sb, "", 0);
     sc->c = cb.p;
-    sc->clen = cb.len;
+    sc->clen = cb.n;
     sc->s = sb.p;
-    sc->slen = sb.len;
+    sc->slen = sb.n;
 }
 
 /* Load tests/vectors/pop3/<name>. */

@@ -40,7 +40,7 @@ struct srv {
     app_fn app;
     evlog *log;
     evlog own;
-    p3_buf out;
+    mw_textbuf out;
     size_t pos;
     int fail_send;  /* make send fail from the Nth call on (1-based) */
     int nsend;
@@ -57,7 +57,7 @@ static int on_send(mw_pop3_server *s, void *u, const char *p, size_t n)
     x->nsend++;
     if (x->fail_send && x->nsend >= x->fail_send)
         return -1;
-    p3_buf_add(&x->out, p, n);
+    mw_textbuf_put(&x->out, p, n);
     if (!x->quiet)
         evlog_data(x->log, "out", p, n);
     return 0;
@@ -94,7 +94,7 @@ static void srv_setup(srv *x, const mw_pop3_server_config *cfg, app_fn app)
     cb.send = on_send;
     cb.command = on_command;
     cb.error = on_error;
-    x->out.len = 0;
+    x->out.n = 0;
     x->pos = 0;
     x->nsend = 0;
     x->ncmd = 0;
@@ -328,13 +328,13 @@ static void run_transcript_edit(const char *name, const char *const *edits,
     evlog_init(&whole);
     replay_check(&r_ops, x, sc->c, sc->clen, &whole);
     /* What the machine sent is the transcript's server side, exactly. */
-    if (x->out.len != sc->slen || memcmp(x->out.p, sc->s, sc->slen) != 0) {
+    if (x->out.n != sc->slen || memcmp(x->out.p, sc->s, sc->slen) != 0) {
         print_error("want:\n%s\ngot:\n%s\n", sc->s, x->out.p);
         fail_msg("%s: output differs from the transcript", name);
     }
     assert_non_null(strstr(evlog_str(&whole), "replay: done at"));
     evlog_free(&whole);
-    p3_buf_free(&x->out);
+    mw_textbuf_free(&x->out);
     p3_free(sc);
     free(sc);
     free(x);
@@ -486,7 +486,7 @@ static tsrv *ts_new(const mw_pop3_server_config *cfg, app_fn app)
         mw_pop3_server_config_init(&t->x.cfg);
     srv_setup(&t->x, &t->x.cfg, app ? app : default_app);
     assert_int_equal(mw_pop3_server_start(&t->x.s, "ready"), MW_OK);
-    t->x.out.len = 0;
+    t->x.out.n = 0;
     evlog_reset(&t->log);
     return t;
 }
@@ -496,7 +496,7 @@ static void ts_free(tsrv *t)
     if (getenv("P3DEBUG"))
         fprintf(stderr, "---- log\n%s", evlog_str(&t->log));
     evlog_free(&t->log);
-    p3_buf_free(&t->x.out);
+    mw_textbuf_free(&t->x.out);
     free(t);
 }
 
@@ -533,10 +533,10 @@ static int ts_feed(tsrv *t, const char *s)
 static const char *ts_out(tsrv *t)
 {
     static char buf[1 << 16];
-    size_t n = t->x.out.len < sizeof buf - 1 ? t->x.out.len : sizeof buf - 1;
+    size_t n = t->x.out.n < sizeof buf - 1 ? t->x.out.n : sizeof buf - 1;
     memcpy(buf, t->x.out.p ? t->x.out.p : "", n);
     buf[n] = '\0';
-    t->x.out.len = 0;
+    t->x.out.n = 0;
     return buf;
 }
 
@@ -1148,7 +1148,7 @@ static void test_reply_forms(void **state)
     assert_string_equal(ts_out(t), "");
     big[505] = '\0';
     assert_int_equal(mw_pop3_server_reply(s, 0, 0, big), MW_OK);
-    assert_int_equal(t->x.out.len, 512);
+    assert_int_equal(t->x.out.n, 512);
     ts_out(t);
     /* all used, a reply owed: MW_OK, and want() says REPLY */
     assert_int_equal(mw_pop3_server_feed(s, "USER a\r\n", 8, &used), MW_OK);
@@ -1283,11 +1283,11 @@ static void test_100k_pipelined(void **state)
             pos += k;
         }
         assert_int_equal(t->x.ncmd, n);
-        assert_int_equal(t->x.out.len, n * 5);
+        assert_int_equal(t->x.out.n, n * 5);
         want = t->x.out.p;
         for (i = 0; i < n; i++)
             assert_memory_equal(want + i * 5, "+OK\r\n", 5);
-        t->x.out.len = 0;
+        t->x.out.n = 0;
     }
     ts_free(t);
     free(in);
@@ -1640,7 +1640,7 @@ static void test_no_command_callback(void **state)
     assert_int_equal(mw_pop3_server_start(&x.s, NULL), MW_OK);
     assert_int_equal(mw_pop3_server_feed(&x.s, "USER a\r\nQUIT\r\n", 14, &used), MW_DONE);
     assert_string_equal(x.out.p, "+OK\r\n-ERR Command not implemented\r\n+OK\r\n");
-    p3_buf_free(&x.out);
+    mw_textbuf_free(&x.out);
     evlog_free(&log);
 }
 
