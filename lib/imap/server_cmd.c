@@ -1049,6 +1049,7 @@ static int parse_append(mw__imap_cmdp *P)
     mw_imap_append_args *ap = &P->cmd->u.append;
     mw_imap_append_args next;
     uint32_t count = 0;
+    memset(&next, 0, sizeof next); /* later messages: parsed, then dropped */
     if (mw__imap_sc_sp(L) != MW_OK ||
         mw__imap_sc_mailbox(P, &ap->mailbox, 0) != MW_OK)
         return L->status;
