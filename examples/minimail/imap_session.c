@@ -185,6 +185,7 @@ static void datetime_of(time_t t, mw_imap_datetime *d)
     d->minute = tm.tm_min;
     d->second = tm.tm_sec > 59 ? 59 : tm.tm_sec;
     d->zone = 0;
+    d->zone_unknown = 0;
 }
 
 /* The folder a command names: its Maildir and its UTF-8 name. Returns 0,

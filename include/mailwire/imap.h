@@ -403,6 +403,11 @@ typedef struct mw_imap_datetime {
     int minute;       /**< 0..59 */
     int second;       /**< 0..60 */
     int zone;         /**< offset from UTC in minutes, -1439..1439 */
+    int zone_unknown; /**< 1 when the zone was written "-0000": 0 minutes,
+                       *   but no claim about local time (the reading RFC
+                       *   5322 §3.3 gives it). The parsers set it, and
+                       *   mw_imap_datetime_format() writes "-0000" for it
+                       *   when `zone` is 0 (it is ignored otherwise). */
 } mw_imap_datetime;
 
 /** Length of a date-time written by mw_imap_datetime_format(), without

@@ -13,10 +13,6 @@
 #include "imap/client_int.h"
 #include "mailwire/codec.h"
 
-static const char month_names[12][4] = {"Jan", "Feb", "Mar", "Apr",
-                                        "May", "Jun", "Jul", "Aug",
-                                        "Sep", "Oct", "Nov", "Dec"};
-
 /* Upper bound of a mod-sequence value (RFC 7162 §7: 63-bit). */
 #define MODSEQ_MAX 0x7FFFFFFFFFFFFFFFull
 
@@ -471,90 +467,6 @@ void mw__imapc_flags(mw__imap_out *o, const mw_imap_flag_set *f)
     mw__imap_out_char(o, ')');
 }
 
-static int leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int date_ok(const mw_imap_datetime *d)
-{
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30,
-                                  31, 31, 30, 31, 30, 31};
-    int md;
-    if (d == NULL || d->year < 1 || d->year > 9999 || d->month < 1 ||
-        d->month > 12 || d->day < 1)
-        return 0;
-    md = mdays[d->month - 1] + (d->month == 2 && leap(d->year) ? 1 : 0);
-    return d->day <= md;
-}
-
-static void put_2d(mw__imap_out *o, int v)
-{
-    mw__imap_out_char(o, (char)('0' + v / 10));
-    mw__imap_out_char(o, (char)('0' + v % 10));
-}
-
-static void put_4d(mw__imap_out *o, int v)
-{
-    put_2d(o, v / 100);
-    put_2d(o, v % 100);
-}
-
-void mw__imapc_datetime(mw__imap_out *o, const mw_imap_datetime *d)
-{
-    int z;
-    if (o->status != MW_OK)
-        return;
-    /* date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP
-     * time SP zone DQUOTE (RFC 9051 §9). */
-    if (!date_ok(d) || d->hour < 0 || d->hour > 23 || d->minute < 0 ||
-        d->minute > 59 || d->second < 0 || d->second > 60 ||
-        d->zone < -1439 || d->zone > 1439) {
-        set_err(o, MW_E_INVAL);
-        return;
-    }
-    mw__imap_out_char(o, '"');
-    if (d->day < 10) {
-        mw__imap_out_char(o, ' ');
-        mw__imap_out_char(o, (char)('0' + d->day));
-    } else
-        put_2d(o, d->day);
-    mw__imap_out_char(o, '-');
-    mw__imap_out_raw(o, month_names[d->month - 1], 3);
-    mw__imap_out_char(o, '-');
-    put_4d(o, d->year);
-    mw__imap_out_char(o, ' ');
-    put_2d(o, d->hour);
-    mw__imap_out_char(o, ':');
-    put_2d(o, d->minute);
-    mw__imap_out_char(o, ':');
-    put_2d(o, d->second);
-    mw__imap_out_char(o, ' ');
-    z = d->zone;
-    mw__imap_out_char(o, z < 0 ? '-' : '+');
-    if (z < 0)
-        z = -z;
-    put_2d(o, z / 60);
-    put_2d(o, z % 60);
-    mw__imap_out_char(o, '"');
-}
-
-void mw__imapc_date(mw__imap_out *o, const mw_imap_datetime *d)
-{
-    if (o->status != MW_OK)
-        return;
-    /* date-text = date-day "-" date-month "-" date-year (RFC 9051 §9). */
-    if (!date_ok(d)) {
-        set_err(o, MW_E_INVAL);
-        return;
-    }
-    mw__imap_out_u32(o, (uint32_t)d->day);
-    mw__imap_out_char(o, '-');
-    mw__imap_out_raw(o, month_names[d->month - 1], 3);
-    mw__imap_out_char(o, '-');
-    put_4d(o, d->year);
-}
-
 /* ---- the search program builder --------------------------------------- */
 
 #define Q_PAREN 0xFFu
@@ -816,17 +728,19 @@ int mw_imap_query_header(mw_imap_query *q, const char *name, size_t nlen,
 int mw_imap_query_date(mw_imap_query *q, int key, const mw_imap_datetime *d)
 {
     mw__imap_out o;
+    char tmp[MW_IMAP_DATE_LEN];
     int kind, r = q_pre(q);
     const char *name = query_name(key, &kind);
     if (r != MW_OK)
         return r;
-    if (name == NULL || kind != QK_DATE || !date_ok(d))
+    if (name == NULL || kind != QK_DATE ||
+        mw_imap_date_format(d, tmp, sizeof tmp, NULL) != MW_OK)
         return q_fail(q, MW_E_INVAL);
     q_out(q, &o);
     q_sep(q, &o);
     mw__imap_out_cstr(&o, name);
     mw__imap_out_char(&o, ' ');
-    mw__imapc_date(&o, d);
+    mw__imap_out_date(&o, d);
     if ((r = q_done(q, &o)) == MW_OK)
         q_operand(q);
     return r;

@@ -542,7 +542,7 @@ static void append_tail(mw_imap_client *c, mw__imap_out *o,
     }
     if (m->date != NULL) {
         mw__imap_out_char(o, ' ');
-        mw__imapc_datetime(o, m->date);
+        mw__imap_out_datetime(o, m->date);
     }
     if (m->utf8)
         mw__imap_out_raw(o, " UTF8 (~{", 9);

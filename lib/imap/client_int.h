@@ -167,8 +167,6 @@ void mw__imapc_atom(mw__imap_out *o, const char *p, size_t n);
 /* A flag list "(...)", checked. */
 void mw__imapc_flags(mw__imap_out *o, const mw_imap_flag_set *f);
 /* "dd-Mon-yyyy hh:mm:ss +zzzz" in double quotes / "d-Mon-yyyy". */
-void mw__imapc_datetime(mw__imap_out *o, const mw_imap_datetime *d);
-void mw__imapc_date(mw__imap_out *o, const mw_imap_datetime *d);
 /* A search program from the builder, literals converted to LITERAL+ when
  * allowed. */
 void mw__imapc_query(mw_imap_client *c, mw__imap_out *o,

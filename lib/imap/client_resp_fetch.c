@@ -414,6 +414,7 @@ static int fast_datetime(mw__imap_lex *L, mw_imap_datetime *out)
     out->minute = min;
     out->second = sec;
     out->zone = (q[22] == '-' ? -1 : 1) * (zh * 60 + zm);
+    out->zone_unknown = q[22] == '-' && out->zone == 0;
     L->p += 28;
     return MW_OK;
 }

@@ -388,6 +388,7 @@ int mw__imap_lex_datetime(mw__imap_lex *L, mw_imap_datetime *out)
     if (zh > 23 || zm > 59)
         return mw__imap_lex_fail_at(L, zp, MW_E_DATE, "zone out of range");
     d.zone = sign * (zh * 60 + zm);
+    d.zone_unknown = sign < 0 && d.zone == 0; /* "-0000" kept as written */
     *out = d;
     return MW_OK;
 }
@@ -520,7 +521,7 @@ int mw_imap_datetime_format(const mw_imap_datetime *d, char *out, size_t cap,
     o = put2(o, d->second);
     *o++ = ' ';
     z = d->zone;
-    *o++ = z < 0 ? '-' : '+';
+    *o++ = z < 0 || (z == 0 && d->zone_unknown) ? '-' : '+';
     if (z < 0)
         z = -z;
     o = put2(o, z / 60);

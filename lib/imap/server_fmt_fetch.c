@@ -99,68 +99,20 @@ int mw_imap_server_fetch_flags(mw_imap_server *s, const mw_imap_flags *f)
     return s->ost;
 }
 
-static int leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int datetime_ok(const mw_imap_datetime *d)
-{
-    static const int mdays[12] = {31, 29, 31, 30, 31, 30,
-                                  31, 31, 30, 31, 30, 31};
-    if (d == NULL || d->year < 0 || d->year > 9999 || d->month < 1 ||
-        d->month > 12 || d->day < 1 || d->day > mdays[d->month - 1] ||
-        (d->month == 2 && d->day == 29 && !leap(d->year)) || d->hour < 0 ||
-        d->hour > 23 || d->minute < 0 || d->minute > 59 || d->second < 0 ||
-        d->second > 60 || d->zone < -1439 || d->zone > 1439)
-        return 0;
-    return 1;
-}
-
-static void put_2(mw_imap_server *s, int v)
-{
-    mw__imaps_putc(s, (char)('0' + v / 10));
-    mw__imaps_putc(s, (char)('0' + v % 10));
-}
-
 int mw_imap_server_fetch_internaldate(mw_imap_server *s,
                                       const mw_imap_datetime *d)
 {
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    int r = item_begin(s), z;
+    char tmp[MW_IMAP_DATETIME_LEN];
+    int r = item_begin(s);
     if (r != MW_OK)
         return r;
-    if (!datetime_ok(d))
+    /* RFC 9051 §9 date-time, in double quotes; the one formatter of the
+     * library validates every field first. */
+    if (mw_imap_datetime_format(d, tmp, sizeof tmp, NULL) != MW_OK)
         return MW_E_INVAL;
     item_sep(s);
-    /* RFC 9051 §9 date-time: DQUOTE date-day-fixed "-" date-month "-"
-     * date-year SP time SP zone DQUOTE; date-day-fixed is (SP DIGIT) /
-     * 2DIGIT. */
     mw__imaps_puts(s, "INTERNALDATE \"");
-    if (d->day < 10) {
-        mw__imaps_putc(s, ' ');
-        mw__imaps_putc(s, (char)('0' + d->day));
-    } else {
-        put_2(s, d->day);
-    }
-    mw__imaps_putc(s, '-');
-    mw__imaps_put(s, months + 3 * (d->month - 1), 3);
-    mw__imaps_putc(s, '-');
-    put_2(s, d->year / 100);
-    put_2(s, d->year % 100);
-    mw__imaps_putc(s, ' ');
-    put_2(s, d->hour);
-    mw__imaps_putc(s, ':');
-    put_2(s, d->minute);
-    mw__imaps_putc(s, ':');
-    put_2(s, d->second);
-    z = d->zone;
-    mw__imaps_putc(s, ' ');
-    mw__imaps_putc(s, z < 0 ? '-' : '+');
-    if (z < 0)
-        z = -z;
-    put_2(s, z / 60);
-    put_2(s, z % 60);
+    mw__imaps_put(s, tmp, sizeof tmp);
     mw__imaps_putc(s, '"');
     return s->ost;
 }

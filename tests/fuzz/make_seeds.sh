@@ -252,3 +252,9 @@ s hdr_address regress-literal-qp-crlf '\x00a@[1.2\\\r\\\n.3]'
 # when a too deeply nested comment is the first problem.
 { printf '\x07\x10at-fat'; head -c 40 /dev/zero | tr '\0' '('; printf 'x'; head -c 40 /dev/zero | tr '\0' ')'; printf '; e=\r\r-3'; } > "$C/hdr_mime/regress-defaulted-depth"
 s hdr_address regress-literal-qp-ws-bracket '\x00a@[1.2.3\\\r:?\\\n]'
+# writer.c: a white-space-only value after a long field name was folded
+# onto a line of its own, which a reader can take for the header's end.
+s hdr_writer regress-ws-only-value-long-name '\x04.\x0e\x07\x08Date?rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr%%rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrwwwwwwwwwwwwwwwwww=?\xff\t\xff\xff'
+# grammar.c: a date-time with the zone "-0000" was written back "+0000";
+# the sign (RFC 5322 §3.3: no zone information) is now kept.
+s imap_grammar regress-datetime-minus-zero '\x02"17-Jul-1996 02:44:25 -0000"'

@@ -1443,7 +1443,7 @@ static void test_append(void **state)
     assert_int_equal(mw_imap_client_append(&x->c, S_("saved-messages"), &m,
                                            &h),
                      MW_OK);
-    sent(x, "A3 APPEND saved-messages (\\Seen) \" 7-Jul-1996 02:44:25 -0700\" "
+    sent(x, "A3 APPEND saved-messages (\\Seen) \"07-Jul-1996 02:44:25 -0700\" "
             "{21}\r\n");
     assert_int_equal(srv(x, "+ Ready for literal data\r\n"), MW_OK);
     assert_int_equal(x->lit_ready, 1);

@@ -281,9 +281,12 @@ static void sb_flags(sb *b, const mw_imap_flags *f)
 
 static void sb_date(sb *b, const mw_imap_datetime *d)
 {
-    sb_printf(b, "%04d-%02d-%02d %02d:%02d:%02d %+05d", d->year, d->month,
-              d->day, d->hour, d->minute, d->second,
-              (d->zone / 60) * 100 + (d->zone % 60));
+    sb_printf(b, "%04d-%02d-%02d %02d:%02d:%02d ", d->year, d->month,
+              d->day, d->hour, d->minute, d->second);
+    if (d->zone == 0 && d->zone_unknown)
+        sb_add(b, "-0000", 5);
+    else
+        sb_printf(b, "%+05d", (d->zone / 60) * 100 + (d->zone % 60));
 }
 
 /* ---- the test client ---------------------------------------------------- */

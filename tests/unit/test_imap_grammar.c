@@ -780,6 +780,23 @@ static void test_datetime(void **state)
     assert_int_equal(d.zone, -1439);
     assert_int_equal(mw_imap_datetime_format(&d, out, sizeof out, &n), MW_OK);
     assert_memory_equal(out, "01-Jan-2023 00:00:00 -2359", n);
+    /* "-0000" (no zone information) and "+0000" (UTC) both mean 0 minutes;
+     * the sign is kept so that the value is written back as it came
+     * (fuzz_imap_grammar regress-datetime-minus-zero) */
+    assert_int_equal(mw_imap_datetime_parse(S_("\"17-Jul-1996 02:44:25 -0000\""), &d, NULL), MW_OK);
+    assert_int_equal(d.zone, 0);
+    assert_int_equal(d.zone_unknown, 1);
+    assert_int_equal(mw_imap_datetime_format(&d, out, sizeof out, &n), MW_OK);
+    assert_memory_equal(out, "17-Jul-1996 02:44:25 -0000", n);
+    assert_int_equal(mw_imap_datetime_parse(S_("17-Jul-1996 02:44:25 +0000"), &d, NULL), MW_OK);
+    assert_int_equal(d.zone, 0);
+    assert_int_equal(d.zone_unknown, 0);
+    assert_int_equal(mw_imap_datetime_format(&d, out, sizeof out, &n), MW_OK);
+    assert_memory_equal(out, "17-Jul-1996 02:44:25 +0000", n);
+    d.zone = 60; /* zone_unknown is only read when the zone is 0 */
+    d.zone_unknown = 1;
+    assert_int_equal(mw_imap_datetime_format(&d, out, sizeof out, &n), MW_OK);
+    assert_memory_equal(out, "17-Jul-1996 02:44:25 +0100", n);
     assert_int_equal(mw_imap_datetime_parse(S_("01-Jan-2023 24:00:00 +0000"), &d, NULL), MW_E_DATE);
     assert_int_equal(mw_imap_datetime_parse(S_("01-Jan-2023 00:60:00 +0000"), &d, NULL), MW_E_DATE);
     assert_int_equal(mw_imap_datetime_parse(S_("01-Jan-2023 00:00:61 +0000"), &d, NULL), MW_E_DATE);
@@ -852,7 +869,7 @@ static void test_out_dates(void **state)
 {
     mw__imap_out o;
     char buf[64];
-    mw_imap_datetime d = {2024, 3, 5, 9, 3, 7, 90};
+    mw_imap_datetime d = {2024, 3, 5, 9, 3, 7, 90, 0};
     (void)state;
     mw__imap_out_init(&o, buf, sizeof buf);
     mw__imap_out_datetime(&o, &d);

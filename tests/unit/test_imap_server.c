@@ -477,7 +477,7 @@ static int serve_fetch(srv *x, const mw_imap_cmd *c, int rev2)
             break;
         }
         case MW_IMAP_FA_INTERNALDATE: {
-            mw_imap_datetime d = {1996, 7, 17, 2, 44, 25, -420};
+            mw_imap_datetime d = {1996, 7, 17, 2, 44, 25, -420, 0};
             assert_int_equal(mw_imap_server_fetch_internaldate(s, &d), MW_OK);
             break;
         }
@@ -3218,7 +3218,7 @@ static void test_fmt_fetch_items(void **state)
 {
     srv *x = fmt_new();
     mw_imap_flags f;
-    mw_imap_datetime d = {2024, 1, 5, 9, 3, 7, 0};
+    mw_imap_datetime d = {2024, 1, 5, 9, 3, 7, 0, 0};
     (void)state;
     /* items outside a FETCH */
     assert_int_equal(mw_imap_server_fetch_uid(&x->s, 1), MW_E_STATE);
@@ -3234,6 +3234,10 @@ static void test_fmt_fetch_items(void **state)
     d.day = 17;
     d.zone = 330;
     assert_int_equal(mw_imap_server_fetch_internaldate(&x->s, &d), MW_OK);
+    d.zone = 0;
+    d.zone_unknown = 1; /* "-0000" */
+    assert_int_equal(mw_imap_server_fetch_internaldate(&x->s, &d), MW_OK);
+    d.zone = 330;
     assert_int_equal(mw_imap_server_fetch_size(&x->s, 44827), MW_OK);
     assert_int_equal(mw_imap_server_fetch_modseq(&x->s, 624140003), MW_OK);
     assert_int_equal(mw_imap_server_fetch_number(&x->s, "X-GM-MSGID",
@@ -3257,8 +3261,9 @@ static void test_fmt_fetch_items(void **state)
                      MW_OK);
     assert_int_equal(mw_imap_server_fetch_end(&x->s), MW_OK);
     expect_out(x, "* 1 FETCH (UID 4827313 FLAGS (\\Seen \\Recent) "
-                  "INTERNALDATE \" 5-Jan-2024 09:03:07 +0000\" "
+                  "INTERNALDATE \"05-Jan-2024 09:03:07 +0000\" "
                   "INTERNALDATE \"17-Jan-2024 09:03:07 +0530\" "
+                  "INTERNALDATE \"17-Jan-2024 09:03:07 -0000\" "
                   "RFC822.SIZE 44827 MODSEQ (624140003) "
                   "X-GM-MSGID 1278455344230334865 PREVIEW \"Hi there\" "
                   "PREVIEW {10}\r\ntwo\r\nlines PREVIEW NIL THREADID NIL "
