@@ -27,7 +27,7 @@ def main():
     failed = skipped = 0
     with tempfile.TemporaryDirectory() as tmp:
         for i, code in enumerate(blocks):
-            used = set(re.findall(r"\bmw_(hdr|smtp_server|smtp_client|pop3_server|pop3_client|imap_server|imap_client)_", code))
+            used = set(re.findall(r"\bmw_(hdr|smtp_server|smtp_client|smtp_sender|pop3_server|pop3_client|imap_server|imap_client)_", code))
             if modules is not None and not used <= modules:
                 print(f"README example {i} skipped: needs {sorted(used - modules)}")
                 skipped += 1

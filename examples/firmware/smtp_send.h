@@ -33,11 +33,11 @@ typedef struct smtp_send_result {
 /*
  * Connect-time work is the caller's: the transport must already be
  * connected to an SMTP server (port 25 or 587; no TLS in this example).
- * smtp_send() reads the greeting, sends EHLO, MAIL, RCPT, DATA (or BDAT
- * with CHUNKING), the message and QUIT, pipelining where the server
- * offers it, and returns when the session is over.
+ * smtp_send() reads the greeting, sends EHLO (HELO if EHLO is refused),
+ * MAIL, RCPT, DATA, the message and QUIT, one command per reply, and
+ * returns when the session is over.
  *
- * Not reentrant: the client context and its buffers are static.
+ * Not reentrant: the sender context and its buffers are static.
  *
  * Returns MW_OK when the message was accepted, else a negative mailwire
  * status (also in res->status; res->code and res->reason say more).
@@ -45,7 +45,7 @@ typedef struct smtp_send_result {
 int smtp_send(const smtp_send_job *job, smtp_send_result *res);
 
 /* Static RAM the core uses besides the stack, in bytes (for the size
- * report; the client context, its line buffer and the two I/O buffers). */
+ * report; the sender context, its buffer and the two I/O buffers). */
 size_t smtp_send_ram(void);
 
 #endif

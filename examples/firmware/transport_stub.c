@@ -8,12 +8,11 @@
  * newlib-nano's nosys stubs), to prove the example builds for a device and
  * to measure it; on a real board transport_read/transport_write would
  * drive the TCP stack or the modem instead. On the host it runs as the
- * ctest test firmware_smtp_send_stub: exit status 0 when the client sent
+ * ctest test firmware_smtp_send_stub: exit status 0 when the sender sent
  * exactly the bytes RFC 5321 asks for, 1 otherwise. No stdio, no heap.
  *
- * The scripted server offers no PIPELINING (RFC 2920), so the client
- * sends one command per reply, and each transport_read() returns the reply
- * to the command just sent.
+ * The sender sends one command per reply (it never pipelines), so each
+ * transport_read() returns the reply to the command just sent.
  */
 #include "smtp_send.h"
 #include "transport.h"
@@ -54,7 +53,7 @@ int transport_read(void *p, size_t cap)
     return (int)n;
 }
 
-/* ---- the client's side: everything written is kept -------------------- */
+/* ---- the sender's side: everything written is kept -------------------- */
 
 static char wire[1024];
 static size_t wire_len;

@@ -16,7 +16,7 @@
 #include "rfc5322.h"
 #endif
 
-#if MW_ENABLE_SMTP_SERVER || MW_ENABLE_SMTP_CLIENT
+#if MW_ENABLE_SMTP_SERVER || MW_ENABLE_SMTP_CLIENT || MW_ENABLE_SMTP_SENDER
 #include "smtp.h"
 #endif
 

@@ -5,9 +5,10 @@
  *        roles share, and the role headers of this build.
  *
  * This header is the SMTP umbrella. It defines what the server machine
- * (smtp_server.h) and the client machine (smtp_client.h) have in common,
- * and includes the role headers that the build contains
- * (`MW_ENABLE_SMTP_SERVER`, `MW_ENABLE_SMTP_CLIENT` in features.h):
+ * (smtp_server.h), the client machine (smtp_client.h) and the send-only
+ * sender for devices (smtp_sender.h) have in common, and includes the role
+ * headers that the build contains (`MW_ENABLE_SMTP_SERVER`,
+ * `MW_ENABLE_SMTP_CLIENT`, `MW_ENABLE_SMTP_SENDER` in features.h):
  *
  * - reply codes (::mw_smtp_reply_code, RFC 5321 §4.2.3) and enhanced
  *   status codes (::mw_smtp_esc, RFC 3463) with their parser and formatter;
@@ -533,6 +534,9 @@ MW_API int mw_smtp_xtext_decode(const char *in, size_t n, char *out,
 #endif
 #if MW_ENABLE_SMTP_CLIENT
 #include "smtp_client.h"
+#endif
+#if MW_ENABLE_SMTP_SENDER
+#include "smtp_sender.h"
 #endif
 
 #endif /* MAILWIRE_SMTP_H */

@@ -1993,9 +1993,11 @@ static int on_line(mw_smtp_client *c, const mw__line_ev *ev, int r,
     /* The framer has refused CR, LF and NUL in a line it reports as
      * good (under ACCEPT a CR or LF ends a line, never sits in one); an
      * over-long line was not screened. */
-    rc = mw__smtp_reply_line(ev->line.ptr, ev->line.len, flags, r < 0, &l, &e);
+    rc = mw__smtp_reply_line(ev->line.ptr, ev->line.len, r < 0, &l, &e);
     if (rc < 0)
         return die(c, rc, ev->offset + e.offset, e.reason, MW_E_CLOSED);
+    if (flags & MW_SMTP_REPLY_ESC)
+        mw__smtp_reply_esc(&l);
     if (c->r_lines == 0) {
         c->r_code = l.code;
         c->r_offset = ev->offset;

@@ -32,10 +32,13 @@ int mw__smtp_ieq(const char *a, size_t an, const char *b, size_t bn)
 int mw_smtp_reply_line_parse(const char *p, size_t n, unsigned flags,
                              mw_smtp_reply_line *out, mw_error *err)
 {
-    return mw__smtp_reply_line(p, n, flags, 1, out, err);
+    int rc = mw__smtp_reply_line(p, n, 1, out, err);
+    if (rc == MW_OK && (flags & MW_SMTP_REPLY_ESC))
+        mw__smtp_reply_esc(out);
+    return rc;
 }
 
-int mw__smtp_reply_line(const char *p, size_t n, unsigned flags, int scan,
+int mw__smtp_reply_line(const char *p, size_t n, int scan,
                         mw_smtp_reply_line *out, mw_error *err)
 {
     const char *bad;
@@ -80,20 +83,25 @@ int mw__smtp_reply_line(const char *p, size_t n, unsigned flags, int scan,
     }
     out->text = mw__span(t, tn);
     out->detail = out->text;
-    if ((flags & MW_SMTP_REPLY_ESC) && tn > 0 && t[0] == p[0]) {
-        /* RFC 2034 §4: status-code SP text; the class equals the reply
-         * code's first digit. */
-        size_t used = 0;
-        if (mw_smtp_esc_parse(t, tn, &out->esc, &used, NULL) == MW_OK) {
-            out->has_esc = 1;
-            if (used < tn)
-                used++; /* the space */
-            out->detail = mw__span(t + used, tn - used);
-        } else {
-            memset(&out->esc, 0, sizeof(out->esc));
-        }
-    }
     return MW_OK;
+}
+
+void mw__smtp_reply_esc(mw_smtp_reply_line *l)
+{
+    const char *t = l->text.ptr;
+    size_t tn = l->text.len, used = 0;
+    /* RFC 2034 §4: status-code SP text; the class equals the reply code's
+     * first digit. */
+    if (tn == 0 || (unsigned)(t[0] - '0') != l->code / 100u)
+        return;
+    if (mw_smtp_esc_parse(t, tn, &l->esc, &used, NULL) == MW_OK) {
+        l->has_esc = 1;
+        if (used < tn)
+            used++; /* the space */
+        l->detail = mw__span(t + used, tn - used);
+    } else {
+        memset(&l->esc, 0, sizeof(l->esc));
+    }
 }
 
 int mw__smtp_reply_check(const char *p, size_t n, unsigned flags,

@@ -29,10 +29,17 @@ int mw__smtp_reply_check(const char *p, size_t n, unsigned flags,
                          mw_smtp_reply_line *last, unsigned *nlines,
                          mw_smtp_caps *caps, mw_error *err);
 
-/* mw_smtp_reply_line_parse(), with `scan` 0 for a line the core framer
- * has already checked for CR, LF and NUL (skips that scan). */
-int mw__smtp_reply_line(const char *p, size_t n, unsigned flags, int scan,
+/* mw_smtp_reply_line_parse() without the enhanced status code (flags 0),
+ * with `scan` 0 for a line the core framer has already checked for CR, LF
+ * and NUL (skips that scan). Kept apart from the status-code parser so
+ * that a reader that never wants one (the sender) does not link it. */
+int mw__smtp_reply_line(const char *p, size_t n, int scan,
                         mw_smtp_reply_line *out, mw_error *err);
+
+/* MW_SMTP_REPLY_ESC for a line parsed by mw__smtp_reply_line(): when its
+ * text starts with an RFC 3463 status code of the reply's class, set
+ * `has_esc`, `esc` and `detail` (RFC 2034 §4). */
+void mw__smtp_reply_esc(mw_smtp_reply_line *l);
 
 /* The MW_SMTP_AUTH_* bit of a mechanism name (any case), 0 if unknown. */
 unsigned mw__smtp_auth_bit(const char *p, size_t n);
