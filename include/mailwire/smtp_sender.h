@@ -32,10 +32,10 @@
  *      the connection, call mw_smtp_sender_tls_done(), and go on feeding
  *      what arrives through TLS. (Only with a `tls` mode that asks.)
  *    - #MW_DONE: the session is over; close the connection and read
- *      mw_smtp_sender_result().
+ *      mw_smtp_sender_outcome().
  *    When the server closes the connection first, call
  *    mw_smtp_sender_eof().
- * 3. mw_smtp_sender_result() says whether the message was accepted, and
+ * 3. mw_smtp_sender_outcome() says whether the message was accepted, and
  *    if not, which reply refused it.
  *
  * The message is sent from inside mw_smtp_sender_feed(), when the 354
@@ -66,8 +66,9 @@
  *   #MW_SMTP_SENDER_TLS_IMPLICIT), unless `auth_without_tls` is 1.
  * - Replies are read strictly: every line must end in CRLF and hold no
  *   NUL; the lines of one reply must share a code; a reply is at most
- *   #MW_SMTP_SENDER_MAX_REPLY_LINES lines; a reply the sender did not ask
- *   for (more bytes after a reply, before the next command) is an error.
+ *   #MW_SMTP_SENDER_MAX_REPLY_LINES lines. Replies are matched to
+ *   commands in order; bytes after the reply that ends the session are
+ *   not read (feed() returns #MW_DONE with `used` short of them).
  *
  * @section smtps_example Example
  * @code
@@ -221,7 +222,8 @@ typedef struct mw_smtp_sender_result {
                             * reply refused it, or a policy said no (TLS,
                             * AUTH in clear, no common AUTH mechanism: `code`
                             * 0); #MW_E_AUTH: the server refused the
-                            * credentials; #MW_E_UNSUPPORTED: the message
+                            * credentials (a 5xx to AUTH; a 4xx is
+                            * #MW_E_STATE); #MW_E_UNSUPPORTED: the message
                             * needs 8BITMIME or SMTPUTF8 and the server does
                             * not offer it; #MW_E_CLOSED: the connection
                             * ended first; #MW_E_INVAL / #MW_E_TOO_LONG: the
@@ -287,9 +289,10 @@ MW_API size_t mw_smtp_sender_sizeof(void);
  *             for every reply line RFC 5321 allows.
  * @return #MW_OK; #MW_E_INVAL (a NULL argument, `cap` too small, no
  *         `send`, no `body` or `read`, `rcpt_count` 0 or over 1000, an
- *         unknown `tls` mode, `user` without `secret`, or a string a
+ *         unknown `tls` mode, `user` without `secret`, an empty user name
+ *         or password or one that is not UTF-8, or a string a
  *         command line cannot carry: the outcome says which); on
- *         #MW_E_INVAL `s` is still set up so that mw_smtp_sender_result()
+ *         #MW_E_INVAL `s` is still set up so that mw_smtp_sender_outcome()
  *         can be read, and feed() returns #MW_DONE.
  */
 MW_API int mw_smtp_sender_init(mw_smtp_sender *s,

@@ -146,6 +146,7 @@ static int send_hello(mw_smtp_sender *s, int helo)
 {
     size_t n = 0;
     s->caps = 0;
+    s->state = helo ? ST_HELO : ST_EHLO; /* the step a failure reports */
     if (!put_str(s, &n, helo ? "HELO " : "EHLO ") ||
         !put_str(s, &n, s->m->ehlo_domain))
         return too_long(s);
@@ -158,13 +159,13 @@ static int send_mail(mw_smtp_sender *s)
 {
     const mw_smtp_sender_message *m = s->m;
     size_t n = 0;
+    s->state = ST_MAIL; /* the step a failure below reports */
     if (m->eight_bit && !(s->caps & CAP_8BITMIME))
         return finish(s, MW_E_UNSUPPORTED, 0,
                       MW__TEXT("8-bit message; no 8BITMIME"));
     if ((s->flags & F_UTF8) && !(s->caps & CAP_SMTPUTF8))
         return finish(s, MW_E_UNSUPPORTED, 0,
                       MW__TEXT("UTF-8 address; no SMTPUTF8"));
-    s->state = ST_MAIL; /* the step a failure below reports */
     if (!put_str(s, &n, "MAIL FROM:<") || !put_str(s, &n, m->from) ||
         !put(s, &n, ">", 1) ||
         (m->eight_bit && !put_str(s, &n, " BODY=8BITMIME")) ||
@@ -302,7 +303,6 @@ static int send_message(mw_smtp_sender *s)
     mw_dot_stuff d;
     const char *p = m->body;
     size_t n = m->body_len;
-    int rc;
     s->state = ST_MESSAGE;
     (void)mw__dot_stuff_init(&d, MW_NEWLINE_ACCEPT, sink, s);
     for (;;) {
@@ -315,7 +315,7 @@ static int send_message(mw_smtp_sender *s)
         }
         if (n == 0)
             break;
-        if ((rc = mw__dot_stuff_write(&d, p, n, NULL, NULL)) != MW_OK)
+        if (mw__dot_stuff_write(&d, p, n, NULL, NULL) != MW_OK)
             return fatal(s, MW_E_CALLBACK, s->lines.total,
                          MW__TEXT("send function failed"));
         if (m->body != NULL)
@@ -342,7 +342,8 @@ static int on_reply(mw_smtp_sender *s, unsigned code)
         /* RFC 5321 §3.2: a server that does not know EHLO answers 5xx
          * (500, 502); HELO then, without any extension. Not after TLS,
          * and not when the session needs an extension. */
-        if (cls == 5 && code != 554 && !s->tls_on &&
+        if (cls == 5 && code != 554 &&
+            !(s->tls_on && s->m->tls != MW_SMTP_SENDER_TLS_IMPLICIT) &&
             s->m->tls != MW_SMTP_SENDER_TLS_REQUIRED && s->m->user == NULL)
             return send_hello(s, 1);
         return finish(s, MW_E_STATE, code, MW__TEXT("EHLO refused"));
@@ -355,20 +356,24 @@ static int on_reply(mw_smtp_sender *s, unsigned code)
             s->state = ST_TLS;
             return MW_PAUSED;
         }
-        if (s->m->tls == MW_SMTP_SENDER_TLS_REQUIRED)
+        /* Refused. A 421 means the server is closing (RFC 5321 §3.8): no
+         * more commands, whatever the TLS mode. */
+        if (s->m->tls == MW_SMTP_SENDER_TLS_REQUIRED || code == 421)
             return finish(s, MW_E_STATE, code, MW__TEXT("STARTTLS refused"));
         return after_tls(s); /* opportunistic: go on in clear */
     case ST_AUTH_PLAIN:
     case ST_AUTH_PASS:
         if (code == 235)
             return send_mail(s);
-        return finish(s, MW_E_AUTH, code, MW__TEXT("authentication failed"));
+        return finish(s, cls == 5 ? MW_E_AUTH : MW_E_STATE, code,
+                      MW__TEXT("authentication failed"));
     case ST_AUTH_LOGIN:
     case ST_AUTH_USER:
         if (code == 334)
             return send_auth(s, s->state == ST_AUTH_LOGIN ? ST_AUTH_USER
                                                           : ST_AUTH_PASS);
-        return finish(s, MW_E_AUTH, code, MW__TEXT("authentication failed"));
+        return finish(s, cls == 5 ? MW_E_AUTH : MW_E_STATE, code,
+                      MW__TEXT("authentication failed"));
     case ST_MAIL:
         if (cls == 2)
             return send_rcpt(s);
@@ -493,7 +498,10 @@ int mw_smtp_sender_init(mw_smtp_sender *s, const mw_smtp_sender_message *m,
         m->send == NULL || (m->body == NULL && m->read == NULL) ||
         (m->body == NULL && m->body_len > 0) || m->tls < 0 ||
         m->tls > MW_SMTP_SENDER_TLS_IMPLICIT ||
-        (m->user != NULL && m->secret == NULL))
+        (m->user != NULL &&
+         (m->secret == NULL || m->user[0] == '\0' || m->secret[0] == '\0' ||
+          mw_utf8_check(m->user, strlen(m->user), NULL) != MW_OK ||
+          mw_utf8_check(m->secret, strlen(m->secret), NULL) != MW_OK)))
         return bad(s, 0, MW__TEXT("bad argument"));
     if (!arg_ok(s, m->ehlo_domain, 0) || m->ehlo_domain[0] == '\0')
         return bad(s, 0, MW__TEXT("bad EHLO domain"));
