@@ -47,11 +47,11 @@
 
 #include "mailwire/features.h"
 
+#include "fuzz_util.h"
+
 #if MW_ENABLE_SMTP_SENDER
 
 #include "mailwire/smtp_sender.h"
-
-#include "fuzz_util.h"
 
 #define HDR 8u
 #define MAX_INPUT 16384u
@@ -483,12 +483,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #else /* the sender is not in this build */
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    (void)data;
-    (void)size;
-    return 0;
-}
+MW_FUZZ_NOTHING_TO_FUZZ
 
 #endif
