@@ -418,7 +418,11 @@ typedef struct mw_imap_server_callbacks {
     mw_imap_server_auth_fn auth;
     /** A problem the machine already answered (or, for STARTTLS/COMPRESS
      *  leftovers, dropped): the status, the stream offset and a static
-     *  reason. Informational: the return value only pauses or aborts. */
+     *  reason. The offset is that of the byte at fault where the machine
+     *  knows it: for a refused literal (#MW_E_LITERAL, an APPEND over
+     *  the limit) the `{` or `~{` of its announcement; for a syntax
+     *  error the token that failed. Informational: the return value only
+     *  pauses or aborts. */
     mw_imap_server_error_fn error;
     /** A URL part of a CATENATE message (RFC 4469 §5 `url`), in order
      *  with the TEXT parts: `cmd->u.append` holds the message's mailbox,

@@ -95,6 +95,18 @@ size_t mw__imap_framer_offset(const mw__imap_framer *fr)
     return fr->offset;
 }
 
+size_t mw__imap_fev_literal_offset(const mw__imap_fev *ev)
+{
+    /* The text ends in "{digits[+]}" (announcement() checked it); walk
+     * back to the brace, and over the "~" of a literal8. */
+    size_t i = ev->n;
+    while (i > 0 && ev->p[i - 1] != '{')
+        i--;
+    if (i > 1 && ev->p[i - 2] == '~')
+        i--;
+    return ev->offset + (i > 0 ? i - 1 : 0);
+}
+
 int mw__imap_framer_idle(const mw__imap_framer *fr)
 {
     return fr->state == ST_TEXT && !fr->in_frame && fr->release == 0;

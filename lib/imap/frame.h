@@ -141,12 +141,16 @@ void mw__imap_framer_take_(mw__imap_framer *fr, int how, int status,
 /* Answer a FULL event: the first k bytes of the segment text are consumed
  * and may be forgotten. k == 0 drops the frame. */
 void mw__imap_framer_release(mw__imap_framer *fr, size_t k);
-/* Added by A: 1 when a literal of `size` bytes announced by the pending
+/* 1 when a literal of `size` bytes announced by the pending
  * LITERAL event can be taken INLINE (the frame text, its line end and the
  * literal stay within max_text), else 0. */
 int mw__imap_framer_fits(const mw__imap_framer *fr, uint64_t size);
 /* Stream offset of the next byte the framer will read. */
 size_t mw__imap_framer_offset(const mw__imap_framer *fr);
+/* Stream offset of the announcement ("{", or "~{" for a literal8) that
+ * ends the text of a LITERAL event: where an error about the literal
+ * itself (too large, non-synchronising refused) points. */
+size_t mw__imap_fev_literal_offset(const mw__imap_fev *ev);
 /* 1 when no frame is in progress (between frames). */
 int mw__imap_framer_idle(const mw__imap_framer *fr);
 

@@ -51,7 +51,7 @@ char *mw__imap_arena_bytes(mw__imap_arena *a, size_t n);
  * mw__imap_arena_alloc() of the same size and nothing else in between are
  * contiguous from here. */
 void *mw__imap_arena_top(mw__imap_arena *a);
-/* Added by A: bytes still free (between the front and the back). */
+/* Bytes still free (between the front and the back). */
 size_t mw__imap_arena_room(const mw__imap_arena *a);
 
 /* ---- lexer --------------------------------------------------------------
@@ -89,7 +89,7 @@ void mw__imap_lex_init(mw__imap_lex *L, const char *p, size_t n,
 int mw__imap_lex_fail_(mw__imap_lex *L, int status, const char *reason);
 #define mw__imap_lex_fail(L, status, reason)                                 \
     mw__imap_lex_fail_((L), (status), MW__TEXT(reason))
-/* Added by A: the same at a given position inside the frame (the start of
+/* The same at a given position inside the frame (the start of
  * the token at fault). */
 int mw__imap_lex_fail_at_(mw__imap_lex *L, const char *at, int status,
                           const char *reason);
@@ -140,7 +140,7 @@ static inline int mw__imap_lex_sp(mw__imap_lex *L) /* exactly one SP */
 {
     return mw__imap_lex_expect(L, ' ');
 }
-/* Added by A: under MW__IMAP_LEX_TRAILING_SP, skip a run of SP when it is
+/* Under MW__IMAP_LEX_TRAILING_SP, skip a run of SP when it is
  * followed by ")" or by the end of the frame (the quirk's trailing spaces)
  * and return how many; without the flag, or before anything else, skip
  * nothing and return 0. Never an error. */
@@ -160,7 +160,7 @@ int mw__imap_lex_accept(mw__imap_lex *L, char c); /* lex.c */
 /* Case-insensitive keyword followed by a non-ATOM-CHAR (or end): 1 and
  * consumed, else 0 (no error). */
 int mw__imap_lex_keyword(mw__imap_lex *L, const char *kw);
-/* Added by A: case-insensitive prefix, no boundary check ("BODY" before
+/* Case-insensitive prefix, no boundary check ("BODY" before
  * "[", "BODY.PEEK"): 1 and consumed, else 0 (no error). */
 int mw__imap_lex_iprefix(mw__imap_lex *L, const char *kw);
 /* At the end of the frame (extra SP skipped under TRAILING_SP), else

@@ -493,7 +493,7 @@ static int message_literal(mw_imap_server *s, const mw__imap_fev *ev,
                               toobig ? MW_IMAP_CODE_TOOBIG : 0,
                               toobig ? "Non-synchronizing literal too large"
                                      : "Non-synchronizing literals not supported",
-                              MW_E_LITERAL, ev->offset,
+                              MW_E_LITERAL, mw__imap_fev_literal_offset(ev),
                               "non-synchronizing literal refused");
     /* CATENATE (RFC 4469 §5): the limit bounds the sum of the TEXT parts
      * of one message (URL parts are the application's to add). */
@@ -514,7 +514,8 @@ static int message_literal(mw_imap_server *s, const mw__imap_fev *ev,
                         "Message too large");
         if (r < 0)
             return r;
-        return report(s, MW_E_LIMIT, ev->offset, "APPEND message too large");
+        return report(s, MW_E_LIMIT, mw__imap_fev_literal_offset(ev),
+                      "APPEND message too large");
     }
     if (s->cmd.u.append.catenate)
         s->cat_total = have > UINT64_MAX - size ? UINT64_MAX : have + size;
@@ -673,7 +674,7 @@ static int append_items(mw_imap_server *s, const char *p, size_t n,
                 return mw__imaps_fatal(s, MW_E_INTERNAL,
                                        "APPEND literal without its frame");
             if (!offered(s, &s->cmd))
-                return refuse_utf8(s, sync, ev->offset);
+                return refuse_utf8(s, sync, mw__imap_fev_literal_offset(ev));
             r = message_literal(s, ev, sync);
             return r == MW_OK && paused ? MW_PAUSED : r;
         default: /* DONE: all messages received */
@@ -709,7 +710,7 @@ static int on_literal(mw_imap_server *s, const mw__imap_fev *ev)
         return refuse_literal(s, sync, 1, MW_IMAP_BAD, 0,
                               s->io == MW__IMAPS_IO_SASL ? "Invalid base64"
                                                          : "Expected DONE",
-                              MW_E_LITERAL, ev->offset,
+                              MW_E_LITERAL, mw__imap_fev_literal_offset(ev),
                               "literal where a line was expected");
     if (s->answered) {
         /* The command is already answered (APPEND refused or aborted by
@@ -755,12 +756,13 @@ inline_literal:
                               toobig ? MW_IMAP_CODE_TOOBIG : 0,
                               toobig ? "Non-synchronizing literal too large"
                                      : "Non-synchronizing literals not supported",
-                              MW_E_LITERAL, ev->offset,
+                              MW_E_LITERAL, mw__imap_fev_literal_offset(ev),
                               "non-synchronizing literal refused");
     if (ev->lit_size > s->max_literal ||
         !mw__imap_framer_fits(&s->fr, ev->lit_size))
         return refuse_literal(s, sync, 1, MW_IMAP_BAD, MW_IMAP_CODE_TOOBIG,
-                              "Literal too large", MW_E_LITERAL, ev->offset,
+                              "Literal too large", MW_E_LITERAL,
+                              mw__imap_fev_literal_offset(ev),
                               "literal over the limit");
     if (sync) {
         mw__imaps_puts(s, "+ Ready for literal data\r\n");

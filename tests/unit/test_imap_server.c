@@ -1386,6 +1386,8 @@ static void test_literal_refused_sync(void **state)
     expect_out(x, "* OK ready\r\na BAD [TOOBIG] Literal too large\r\n"
                   "b OK Completed\r\n");
     assert_int_equal(x->ncmd, 1);
+    /* the error points at the announcement, not at the command */
+    assert_true(log_has(x, "error MW_E_LITERAL @8 "));
     evlog_init(&whole);
     replay_check(&ops, x, in, sizeof in - 1, &whole);
     evlog_free(&whole);
@@ -1419,6 +1421,7 @@ static void test_literal_nonsync_dropped(void **state)
     assert_int_equal(x->ncmd, 1);
     assert_false(log_has(x, "LOGOUT"));
     assert_false(log_has(x, "DELETE"));
+    assert_true(log_has(x, "error MW_E_LITERAL @8 "));
     evlog_init(&whole);
     replay_check(&ops, x, in.p, in.len, &whole);
     assert_null(strstr(evlog_str(&whole), "cmd LOGOUT"));
@@ -1851,7 +1854,7 @@ static void test_catenate_limits_badurl(void **state)
                "c NOOP\r\n",
             "+ Ready for literal data\r\nb NO [TOOBIG] Message too large\r\n"
             "c OK Completed\r\n",
-            "error MW_E_LIMIT @50 ");
+            "error MW_E_LIMIT @56 ");
     /* a second message starts from zero */
     cat_err(x, "b APPEND I CATENATE (TEXT {6}\r\nabcdef) CATENATE (TEXT {6}"
                "\r\nghijkl)\r\n",
@@ -1920,6 +1923,8 @@ static void test_append_utf8(void **state)
     expect_out(x, "a OK Completed\r\nb BAD UTF8 APPEND data not offered\r\n"
                   "e OK Completed\r\n");
     assert_int_equal(x->nlit, 0);
+    /* the error points at "~{4}" (13 + 21 bytes in) */
+    assert_true(log_has(x, "error MW_E_SYNTAX @34 "));
     replay_all(x, off, sizeof off - 1);
     srv_free(x);
 }
@@ -1975,9 +1980,9 @@ static void test_append_limits(void **state)
                   "d NO [TOOBIG] Message too large\r\n"
                   "e OK Completed\r\n");
     assert_int_equal(x->nlit, 2); /* the machine refused the others */
-    /* cap + 1: reported at the start of the APPEND, each form */
-    assert_true(log_has(x, "error MW_E_LIMIT @77 " R_("APPEND message too large")));
-    assert_true(log_has(x, "error MW_E_LIMIT @98 " R_("APPEND message too large")));
+    /* cap + 1: reported at the literal announcement "{11}", each form */
+    assert_true(log_has(x, "error MW_E_LIMIT @92 " R_("APPEND message too large")));
+    assert_true(log_has(x, "error MW_E_LIMIT @113 " R_("APPEND message too large")));
     /* before login: refused by state, the literal is not wanted */
     srv_go(x);
     out_clear(x);
