@@ -93,15 +93,17 @@ static int fatal(mw_smtp_sender *s, int status, size_t offset,
 
 /* ---- commands ----------------------------------------------------------- */
 
-/* Send buf[0..n) plus CRLF as one command and wait for `next`'s reply. */
+/* Send buf[0..n) plus CRLF as one command and wait for `next`'s reply.
+ * The state is set first: a failing send reports the command it was
+ * sending. */
 static int send_cmd(mw_smtp_sender *s, size_t n, int next)
 {
     s->buf[n++] = '\r';
     s->buf[n++] = '\n';
+    s->state = (uint8_t)next;
     if (s->m->send(s->m->send_user, s->buf, n) < 0)
         return fatal(s, MW_E_CALLBACK, s->lines.total,
                      MW__TEXT("send function failed"));
-    s->state = (uint8_t)next;
     return MW_OK;
 }
 
@@ -210,11 +212,10 @@ static int send_auth(mw_smtp_sender *s, int next)
                                   strlen(next == ST_AUTH_USER ? m->user
                                                               : m->secret),
                                   s->buf + n, room, &k);
-    if (rc == MW_E_NOSPACE)
-        return too_long(s);
+    /* mw_smtp_sender_init() refused every credential the encoders
+     * would (empty, not UTF-8): only the length can fail here. */
     if (rc != MW_OK)
-        return finish(s, MW_E_INVAL, 0,
-                      MW__TEXT("bad user name or password"));
+        return too_long(s);
     return send_cmd(s, n + k, next);
 }
 
