@@ -5,7 +5,7 @@
  *        formatting, tags, pipelining, literals (RFC 7888 LITERAL+ and
  *        LITERAL-), STARTTLS, COMPRESS (RFC 4978), AUTHENTICATE with
  *        SASL-IR (RFC 4959), IDLE (RFC 2177) and APPEND streaming
- *        (MULTIAPPEND, RFC 3502).
+ *        (MULTIAPPEND, RFC 3502; CATENATE, RFC 4469).
  *
  * The client is a sans-I/O state machine: it never reads or writes a
  * socket. Bytes from the server go in through mw_imap_client_feed();
@@ -83,6 +83,31 @@
  * mw_imap_client_append_next() (another message, MULTIAPPEND) or
  * mw_imap_client_append_end(). A tagged NO before the "+" ends the
  * APPEND without data.
+ *
+ * A message may also be built by the server from parts (CATENATE,
+ * RFC 4469): mw_imap_client_catenate() starts the command up to
+ * `CATENATE (` (mw_imap_client_catenate_next() starts such a message
+ * after another one, MULTIAPPEND); then, in order, any mix of at least
+ * one mw_imap_client_catenate_url() (`URL "url"`, an IMAP URL the server
+ * fetches: sent at once, nothing to wait for) and
+ * mw_imap_client_catenate_text() (`TEXT {n}`: a literal accepted exactly
+ * like a message's, with `literal_ready` and
+ * mw_imap_client_append_data(), NUL not allowed); then
+ * mw_imap_client_append_next(), mw_imap_client_catenate_next() or
+ * mw_imap_client_append_end(), which write the closing ")". The machine
+ * sets no limit on the number of parts (a mailwire server takes
+ * #MW_IMAP_SERVER_CATENATE_PARTS_MAX per message). A server refuses a
+ * URL with `NO [BADURL url]` (code #MW_IMAP_CODE_OTHER, `name`
+ * "BADURL", `arg` the URL) and a message too large with `NO [TOOBIG]`.
+ *
+ * A server may answer an APPEND before it has the whole command (a
+ * CATENATE URL refused as soon as it is read, while the parts after it
+ * travel as LITERAL+ literals). Between two pieces of the command (no
+ * literal data owed) the APPEND is then over: the machine sends the CRLF
+ * that ends it, `status` hears the answer, and the APPEND functions
+ * return #MW_E_STATE. While literal data is still owed, such an answer
+ * ends the session (#MW_E_SEQUENCE): the rest of the data could be read
+ * as commands.
  *
  * @section imapc_tls STARTTLS, COMPRESS and the TLS policy
  *
@@ -1461,8 +1486,8 @@ MW_API int mw_imap_client_append(mw_imap_client *c, const char *mbox,
                                  uint32_t *handle);
 
 /**
- * @brief Write message data of the APPEND in progress: sent as it is,
- *        with one `send` call.
+ * @brief Write message data of the APPEND in progress (or of its
+ *        CATENATE TEXT part): sent as it is, with one `send` call.
  * @param c the client. Not NULL.
  * @param p the bytes; may be NULL when `n` is 0.
  * @param n their number; at most what is left of the message.
@@ -1474,22 +1499,119 @@ MW_API int mw_imap_client_append_data(mw_imap_client *c, const char *p,
                                       size_t n);
 
 /**
- * @brief After a message's data: another message in the same APPEND
+ * @brief After a message's data (or a CATENATE message's last part,
+ *        then ")" is written first): another message in the same APPEND
  *        (MULTIAPPEND, RFC 3502).
  * @param c the client. Not NULL.
  * @param m the next message. Not NULL.
- * @return #MW_OK; #MW_E_STATE (data still due, no APPEND, MULTIAPPEND not
- *         offered); #MW_E_INVAL; #MW_E_NOSPACE; #MW_E_CALLBACK.
+ * @return #MW_OK; #MW_E_STATE (data still due, no APPEND, a CATENATE
+ *         message without parts, MULTIAPPEND not offered); #MW_E_INVAL;
+ *         #MW_E_NOSPACE; #MW_E_CALLBACK.
  */
 MW_API int mw_imap_client_append_next(mw_imap_client *c,
                                       const mw_imap_append_msg *m);
 
 /**
- * @brief After the last message's data: end the APPEND command (CRLF).
+ * @brief After the last message's data (or a CATENATE message's last
+ *        part, then ")" is written first): end the APPEND command (CRLF).
  * @param c the client. Not NULL.
- * @return #MW_OK; #MW_E_STATE (data still due, no APPEND); #MW_E_CALLBACK.
+ * @return #MW_OK; #MW_E_STATE (data still due, no APPEND, a CATENATE
+ *         message without parts); #MW_E_NOSPACE (only while the command's
+ *         head waits for the "+" of its mailbox name and the command
+ *         buffer is full); #MW_E_CALLBACK.
  */
 MW_API int mw_imap_client_append_end(mw_imap_client *c);
+
+/**
+ * @brief APPEND mailbox [(flags)] [date] CATENATE ( — the first message,
+ *        built by the server from the parts that follow (RFC 4469 §5).
+ *        See @ref imapc_literal.
+ *
+ * Sends the command up to the "(" (the rest of it when the server gives
+ * the "+" of a mailbox name sent as a synchronising literal; parts may be
+ * written meanwhile). Then at least one part
+ * (mw_imap_client_catenate_url(), mw_imap_client_catenate_text()); then
+ * mw_imap_client_append_next(), mw_imap_client_catenate_next() or
+ * mw_imap_client_append_end(), which write the ")".
+ *
+ * @param c      the client. Not NULL.
+ * @param mbox   the mailbox name.
+ * @param mlen   its length.
+ * @param flags  the message's flags, or NULL for none.
+ * @param date   its internal date, or NULL for none.
+ * @param handle receives the command's handle; may be NULL.
+ * @return see @ref imapc_errors; #MW_E_STATE also when the server's
+ *         capabilities are known and lack CATENATE (with none known the
+ *         command is sent).
+ */
+MW_API int mw_imap_client_catenate(mw_imap_client *c, const char *mbox,
+                                   size_t mlen, const mw_imap_flag_set *flags,
+                                   const mw_imap_datetime *date,
+                                   uint32_t *handle);
+
+/**
+ * @brief After a complete message (its data written, or a CATENATE
+ *        message with at least one part): another message in the same
+ *        APPEND, built from parts (MULTIAPPEND, RFC 3502; CATENATE,
+ *        RFC 4469): writes [")"] [SP (flags)] [SP date] ` CATENATE (`.
+ * @param c     the client. Not NULL.
+ * @param flags the message's flags, or NULL for none.
+ * @param date  its internal date, or NULL for none.
+ * @return #MW_OK; #MW_E_STATE (no APPEND, data still due, a CATENATE
+ *         message without parts, MULTIAPPEND or CATENATE not offered
+ *         while the capabilities are known); #MW_E_INVAL (a bad flag);
+ *         #MW_E_NOSPACE; #MW_E_CLOSED; #MW_E_CALLBACK.
+ */
+MW_API int mw_imap_client_catenate_next(mw_imap_client *c,
+                                        const mw_imap_flag_set *flags,
+                                        const mw_imap_datetime *date);
+
+/**
+ * @brief A URL part of the CATENATE message in progress: `URL "url"`
+ *        (RFC 4469 §5). Sent at once; nothing to wait for.
+ *
+ * The URL is always sent as a quoted string (as in RFC 4469's examples),
+ * so it never needs a literal: it must be 1 to 1024 bytes of printable
+ * US-ASCII (0x20-0x7E), as an IMAP URL is (RFC 5092 percent-encodes
+ * anything else). The machine does not check its syntax: the server
+ * answers `NO [BADURL url]` for a URL it cannot use.
+ *
+ * @param c   the client. Not NULL.
+ * @param url the URL (e.g. "/INBOX;UIDVALIDITY=385759045/;UID=20"),
+ *            not NUL-terminated.
+ * @param len its length.
+ * @return #MW_OK; #MW_E_INVAL (NULL, empty, longer than 1024 bytes, a
+ *         byte outside 0x20-0x7E: CR, LF, NUL, 8-bit); #MW_E_STATE (no
+ *         CATENATE message open, or the TEXT part before still awaits its
+ *         "+" or has data due); #MW_E_NOSPACE; #MW_E_CLOSED;
+ *         #MW_E_CALLBACK.
+ */
+MW_API int mw_imap_client_catenate_url(mw_imap_client *c, const char *url,
+                                       size_t len);
+
+/**
+ * @brief A TEXT part of the CATENATE message in progress: `TEXT {size}`
+ *        (RFC 4469 §5), then its bytes.
+ *
+ * The literal is synchronising or not by the rules of every literal
+ * (`{size+}` with LITERAL+, or LITERAL- and at most 4096 bytes, unless
+ * #MW_IMAP_CLIENT_NO_LITERAL_PLUS). When the server accepts it (its "+",
+ * or at once) `literal_ready` fires with `size` and
+ * #MW_IMAP_CLIENT_WANT_LITERAL is set: write exactly `size` bytes with
+ * mw_imap_client_append_data(), then the next part or the end of the
+ * message. A tagged NO instead of the "+" ends the APPEND. The part is
+ * a plain literal, never a literal8 (RFC 4469 §5 defines no other; a
+ * mailwire server refuses `TEXT ~{n}`): the bytes may not hold NUL
+ * (encode binary content, e.g. base64, in the text).
+ *
+ * @param c    the client. Not NULL.
+ * @param size the part's exact size in bytes (< 2^63; 0 is allowed).
+ * @return #MW_OK; #MW_E_INVAL (NULL, size too large); #MW_E_STATE (no
+ *         CATENATE message open, or the TEXT part before still awaits its
+ *         "+" or has data due); #MW_E_NOSPACE; #MW_E_CLOSED;
+ *         #MW_E_CALLBACK.
+ */
+MW_API int mw_imap_client_catenate_text(mw_imap_client *c, uint64_t size);
 
 /**
  * @brief IDLE (RFC 9051 §6.3.13, RFC 2177). The server's "+" reaches the

@@ -430,7 +430,7 @@ typedef struct mw_imap_server_callbacks {
      *  valid during the call only: copy it to resolve it later). Return 0
      *  or #MW_PAUSED (feed returns once the URLs of the text read so far
      *  are passed), or refuse the whole command inside the callback with
-     *  mw_imap_server_reply() (`NO [BADURL url]`, RFC 4469 §6); the
+     *  mw_imap_server_reply() (`NO [BADURL url]`, RFC 4469 §4.1); the
      *  machine then passes nothing more of it. NULL: nobody can
      *  resolve a URL, so the machine refuses the command at its first URL
      *  part with `NO [BADURL url]`. Added after `error`: a

@@ -388,6 +388,39 @@ int mw__imapc_pump(mw_imap_client *c)
     return MW_OK;
 }
 
+/* ---- APPEND pieces ---------------------------------------------------- */
+
+int mw__imapc_append_idle(const mw_imap_client *c)
+{
+    if (!(c->flags & MW__IMAPC_F_APPEND) ||
+        (c->flags & MW__IMAPC_F_APPEND_LIT) || c->wait == MW__IMAPC_W_APPEND)
+        return 0;
+    /* A CATENATE message has lit_left 0 between its parts (and before
+     * the first); a plain one is complete once its data is written. */
+    if (c->flags & MW__IMAPC_F_APPEND_CAT)
+        return c->lit_left == 0;
+    return (c->flags & MW__IMAPC_F_APPEND_DATA) && c->lit_left == 0;
+}
+
+void mw__imapc_append_out(mw_imap_client *c, mw__imap_out *o)
+{
+    mw__imap_out_init(o, c->cmd + c->cmd_len, c->cmd_cap - c->cmd_len);
+}
+
+int mw__imapc_append_more(mw_imap_client *c, const mw__imap_out *o)
+{
+    int r;
+    if (o->status != MW_OK)
+        return o->status;
+    c->cmd_len += o->len;
+    /* The head of the command may still wait for the "+" of a literal in
+     * the mailbox name: the pump sends this piece after it. */
+    if (c->wait != MW__IMAPC_W_NONE)
+        return MW_OK;
+    r = mw__imapc_pump(c);
+    return r < 0 ? r : MW_OK;
+}
+
 /* The states (bits 1 << mw_imap_state) in which a command is valid
  * (RFC 9051 §6, RFC 3501 §6 and the extensions' own sections). */
 #define S_NA (1u << MW_IMAP_STATE_NOT_AUTHENTICATED)
@@ -493,9 +526,10 @@ int mw__imapc_begin(mw_imap_client *c, mw__imap_out *o, int id,
 int mw__imapc_issue(mw_imap_client *c, mw__imap_out *o, int id,
                     unsigned pflags, uint32_t *handle)
 {
-    /* An APPEND ends with its message literal's announcement (and CRLF);
-     * every other command with CRLF. */
-    if (!(c->flags & MW__IMAPC_F_APPEND_LIT))
+    /* An APPEND ends with its message literal's announcement (and CRLF)
+     * or, for CATENATE, with the "(" its parts follow; every other
+     * command with CRLF. */
+    if (!(c->flags & (MW__IMAPC_F_APPEND_LIT | MW__IMAPC_F_APPEND_CAT)))
         mw__imap_out_raw(o, crlf, 2);
     if (o->status != MW_OK) {
         /* Nothing is sent; the buffer may hold credentials. */
@@ -814,19 +848,25 @@ int mw_imap_client_append_data(mw_imap_client *c, const char *p, size_t n)
 
 int mw_imap_client_append_end(mw_imap_client *c)
 {
-    int r, utf8;
+    mw__imap_out o;
     if (c == NULL)
         return MW_E_INVAL;
     if (c->flags & MW__IMAPC_F_CLOSED)
         return MW_E_CLOSED;
-    if (!(c->flags & MW__IMAPC_F_APPEND_DATA) || c->lit_left > 0)
+    /* RFC 4469 §5: a CATENATE message has at least one part. */
+    if (!mw__imapc_append_idle(c) ||
+        (c->flags & (MW__IMAPC_F_APPEND_CAT | MW__IMAPC_F_APPEND_PART)) ==
+            MW__IMAPC_F_APPEND_CAT)
         return MW_E_STATE;
-    utf8 = (c->flags & MW__IMAPC_F_APPEND_UTF8) != 0;
-    c->flags &= ~(uint32_t)(MW__IMAPC_F_APPEND | MW__IMAPC_F_APPEND_DATA |
-                            MW__IMAPC_F_APPEND_MSG);
-    /* RFC 6855 §4: "UTF8 (" literal8 ")" */
-    r = utf8 ? mw__imapc_send(c, ")\r\n", 3) : mw__imapc_send(c, crlf, 2);
-    return r < 0 ? r : MW_OK;
+    mw__imapc_append_out(c, &o);
+    /* RFC 6855 §4 "UTF8 (" literal8 ")", RFC 4469 §5 "CATENATE (" ... ")" */
+    if (c->flags & (MW__IMAPC_F_APPEND_UTF8 | MW__IMAPC_F_APPEND_CAT))
+        mw__imap_out_char(&o, ')');
+    mw__imap_out_raw(&o, crlf, 2);
+    if (o.status == MW_OK)
+        c->flags &= ~(uint32_t)(MW__IMAPC_F_APPEND | MW__IMAPC_F_APPEND_DATA |
+                                MW__IMAPC_F_APPEND_MSG);
+    return mw__imapc_append_more(c, &o);
 }
 
 /* ---- responses (called by the parser) --------------------------------- */
@@ -876,11 +916,12 @@ static int deliver(mw_imap_client *c, const mw_imap_status *st)
 static int completed(mw_imap_client *c, const mw__imap_pending *e,
                      const mw_imap_status *st)
 {
-    int ok = st->result == MW_IMAP_OK;
+    int ok = st->result == MW_IMAP_OK, cut = 0, r;
 
     /* A command whose synchronising literal the server refused (tagged
      * NO/BAD instead of "+"): the rest of it is never sent. */
     if (e->num == c->cur && c->cmd_len > 0) {
+        cut = 1;
         if (c->flags & MW__IMAPC_F_SECRET)
             memset(c->cmd, 0, c->cmd_len);
         c->cmd_len = c->cmd_sent = c->cmd_skip = 0;
@@ -938,17 +979,34 @@ static int completed(mw_imap_client *c, const mw__imap_pending *e,
                                 MW__IMAPC_F_DONE_SENT);
         break;
     case MW_IMAP_CMD_APPEND:
-        if (c->wait == MW__IMAPC_W_APPEND) {
-            /* Refused before the "+": no data goes out. */
+        if (e->num != c->cur)
+            break;
+        if (c->wait == MW__IMAPC_W_APPEND || cut) {
+            /* Refused instead of the "+" of a literal (a message's, a
+             * CATENATE TEXT part's, one in the mailbox name): the server
+             * ends the command there; nothing more of it goes out. */
             c->wait = MW__IMAPC_W_NONE;
             c->flags &= ~(uint32_t)(MW__IMAPC_F_APPEND |
+                                    MW__IMAPC_F_APPEND_DATA |
                                     MW__IMAPC_F_APPEND_MSG);
         } else if (c->flags & MW__IMAPC_F_APPEND) {
             /* The server ended the command while message data was still
              * owed: what we would send next could be read as commands. */
-            return mw__imapc_fatal(c, MW_E_SEQUENCE, st->offset,
-                                   "APPEND completed before its data was "
-                                   "sent");
+            if ((c->flags & MW__IMAPC_F_APPEND_DATA) && c->lit_left > 0)
+                return mw__imapc_fatal(c, MW_E_SEQUENCE, st->offset,
+                                       "APPEND completed before its data "
+                                       "was sent");
+            /* Answered between two pieces of the command: a server may
+             * refuse a CATENATE URL as soon as it has read it (RFC 4469
+             * §4.1, NO [BADURL]) while the rest travels as LITERAL+
+             * literals; it then skips to the command's end. Only the
+             * CRLF that ends it goes out, no more parts or messages. */
+            c->flags &= ~(uint32_t)(MW__IMAPC_F_APPEND |
+                                    MW__IMAPC_F_APPEND_DATA |
+                                    MW__IMAPC_F_APPEND_MSG);
+            r = mw__imapc_send(c, crlf, 2);
+            if (r < 0)
+                return r;
         }
         break;
     case MW_IMAP_CMD_CAPABILITY:

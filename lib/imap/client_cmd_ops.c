@@ -5,9 +5,9 @@
  * parameters: CONDSTORE/QRESYNC (RFC 7162), LIST-EXTENDED (RFC 5258),
  * LIST-STATUS (RFC 5819), SPECIAL-USE (RFC 6154), ESEARCH (RFC 4731),
  * SEARCHRES (RFC 5182), SORT/THREAD (RFC 5256), MULTIAPPEND (RFC 3502),
- * BINARY (RFC 3516), UIDPLUS (RFC 4315), MOVE (RFC 6851), ID (RFC 2971),
- * ENABLE (RFC 5161), IDLE (RFC 2177), COMPRESS (RFC 4978), QUOTA
- * (RFC 9208).
+ * CATENATE (RFC 4469), BINARY (RFC 3516), UIDPLUS (RFC 4315), MOVE
+ * (RFC 6851), ID (RFC 2971), ENABLE (RFC 5161), IDLE (RFC 2177),
+ * COMPRESS (RFC 4978), QUOTA (RFC 9208).
  *
  * Each function checks every argument first and formats the whole command
  * into the command buffer; only a command that is complete and valid is
@@ -583,6 +583,27 @@ int mw_imap_client_append(mw_imap_client *c, const char *mbox, size_t mlen,
     return mw__imapc_issue(c, &o, MW_IMAP_CMD_APPEND, 0, handle);
 }
 
+/* The message in progress is complete and another may follow it
+ * (RFC 3502: more than one message needs MULTIAPPEND; RFC 4469 §5: a
+ * CATENATE message has at least one part). */
+static int append_more_ok(const mw_imap_client *c)
+{
+    if (!mw__imapc_append_idle(c) ||
+        (c->flags & (MW__IMAPC_F_APPEND_CAT | MW__IMAPC_F_APPEND_PART)) ==
+            MW__IMAPC_F_APPEND_CAT)
+        return 0;
+    return !(c->flags & MW__IMAPC_F_CAPS) ||
+           (c->caps.bits & MW_IMAP_CAP_MULTIAPPEND);
+}
+
+/* The ")" the message before owes: "UTF8 (~{n}" (RFC 6855 §4) or
+ * "CATENATE (" (RFC 4469 §5). */
+static void append_close(const mw_imap_client *c, mw__imap_out *o)
+{
+    if (c->flags & (MW__IMAPC_F_APPEND_UTF8 | MW__IMAPC_F_APPEND_CAT))
+        mw__imap_out_char(o, ')');
+}
+
 int mw_imap_client_append_next(mw_imap_client *c, const mw_imap_append_msg *m)
 {
     mw__imap_out o;
@@ -590,26 +611,153 @@ int mw_imap_client_append_next(mw_imap_client *c, const mw_imap_append_msg *m)
         return MW_E_INVAL;
     if (c->flags & MW__IMAPC_F_CLOSED)
         return MW_E_CLOSED;
-    if (!(c->flags & MW__IMAPC_F_APPEND_DATA) || c->lit_left > 0)
+    if (!append_more_ok(c) || !append_utf8_ok(c, m))
         return MW_E_STATE;
-    /* RFC 3502: more than one message needs MULTIAPPEND. */
-    if (((c->flags & MW__IMAPC_F_CAPS) &&
-         !(c->caps.bits & MW_IMAP_CAP_MULTIAPPEND)) ||
-        !append_utf8_ok(c, m))
-        return MW_E_STATE;
-    mw__imap_out_init(&o, c->cmd, c->cmd_cap);
-    /* the message before came as "UTF8 (~{n}": its ")" (RFC 6855 §4) */
-    if (c->flags & MW__IMAPC_F_APPEND_UTF8)
-        mw__imap_out_char(&o, ')');
+    mw__imapc_append_out(c, &o);
+    append_close(c, &o);
     append_tail(c, &o, m);
-    if (o.status != MW_OK)
-        return o.status;
-    c->cmd_len = o.len;
-    c->cmd_sent = 0;
-    {
-        int r = mw__imapc_pump(c);
-        return r < 0 ? r : MW_OK;
+    return mw__imapc_append_more(c, &o);
+}
+
+/* ---- CATENATE (RFC 4469) ---------------------------------------------- */
+
+/* RFC 4469: only with CATENATE offered, when the capabilities are
+ * known. */
+static int catenate_ok(const mw_imap_client *c)
+{
+    return !(c->flags & MW__IMAPC_F_CAPS) ||
+           (c->caps.bits & MW_IMAP_CAP_CATENATE);
+}
+
+/* [SP flag-list] [SP date-time] SP "CATENATE" SP "(" (RFC 4469 §5
+ * append-data, RFC 4466 append-opts). The parts follow. */
+static void catenate_head(mw_imap_client *c, mw__imap_out *o,
+                          const mw_imap_flag_set *flags,
+                          const mw_imap_datetime *date)
+{
+    if (flags != NULL) {
+        mw__imap_out_char(o, ' ');
+        mw__imapc_flags(o, flags);
     }
+    if (date != NULL) {
+        mw__imap_out_char(o, ' ');
+        mw__imap_out_datetime(o, date);
+    }
+    mw__imap_out_raw(o, " CATENATE (", 11);
+    if (o->status != MW_OK)
+        return;
+    c->flags &= ~(uint32_t)(MW__IMAPC_F_APPEND_LIT | MW__IMAPC_F_APPEND_SYNC |
+                            MW__IMAPC_F_APPEND_MSG | MW__IMAPC_F_APPEND_DATA);
+    c->flags |= MW__IMAPC_F_APPEND | MW__IMAPC_F_APPEND_CAT;
+    c->lit_size = c->lit_left = 0;
+}
+
+int mw_imap_client_catenate(mw_imap_client *c, const char *mbox, size_t mlen,
+                            const mw_imap_flag_set *flags,
+                            const mw_imap_datetime *date, uint32_t *handle)
+{
+    mw__imap_out o;
+    int r;
+    if (c == NULL)
+        return MW_E_INVAL;
+    r = mw__imapc_check(c, MW_IMAP_CMD_APPEND);
+    if (r != MW_OK)
+        return r;
+    if (!catenate_ok(c))
+        return MW_E_STATE;
+    r = mw__imapc_begin(c, &o, MW_IMAP_CMD_APPEND, "APPEND ");
+    if (r != MW_OK)
+        return r;
+    mw__imapc_mailbox(c, &o, mbox, mlen, 0);
+    catenate_head(c, &o, flags, date);
+    return mw__imapc_issue(c, &o, MW_IMAP_CMD_APPEND, 0, handle);
+}
+
+int mw_imap_client_catenate_next(mw_imap_client *c,
+                                 const mw_imap_flag_set *flags,
+                                 const mw_imap_datetime *date)
+{
+    mw__imap_out o;
+    if (c == NULL)
+        return MW_E_INVAL;
+    if (c->flags & MW__IMAPC_F_CLOSED)
+        return MW_E_CLOSED;
+    if (!append_more_ok(c) || !catenate_ok(c))
+        return MW_E_STATE;
+    mw__imapc_append_out(c, &o);
+    append_close(c, &o);
+    catenate_head(c, &o, flags, date);
+    return mw__imapc_append_more(c, &o);
+}
+
+/* A part may be written now: a CATENATE message is open and nothing of
+ * the part before is due. */
+static int part_ok(const mw_imap_client *c)
+{
+    return (c->flags & MW__IMAPC_F_APPEND_CAT) && mw__imapc_append_idle(c);
+}
+
+/* RFC 4469 §5: url = "URL" SP astring, an IMAP URL (RFC 5092: printable
+ * US-ASCII, anything else percent-encoded). Sent quoted, as in the RFC's
+ * examples, so it never needs a literal. */
+int mw_imap_client_catenate_url(mw_imap_client *c, const char *url,
+                                size_t len)
+{
+    mw__imap_out o;
+    size_t i;
+    if (c == NULL || url == NULL || len == 0 || len > 1024)
+        return MW_E_INVAL;
+    for (i = 0; i < len; i++)
+        if ((unsigned char)url[i] < 0x20 || (unsigned char)url[i] > 0x7E)
+            return MW_E_INVAL;
+    if (c->flags & MW__IMAPC_F_CLOSED)
+        return MW_E_CLOSED;
+    if (!part_ok(c))
+        return MW_E_STATE;
+    mw__imapc_append_out(c, &o);
+    if (c->flags & MW__IMAPC_F_APPEND_PART)
+        mw__imap_out_char(&o, ' ');
+    mw__imap_out_raw(&o, "URL ", 4);
+    mw__imap_out_string(&o, url, len, MW__IMAP_STR_NO_ATOM);
+    if (o.status == MW_OK) {
+        c->flags &= ~(uint32_t)MW__IMAPC_F_APPEND_DATA;
+        c->flags |= MW__IMAPC_F_APPEND_PART;
+    }
+    return mw__imapc_append_more(c, &o);
+}
+
+/* RFC 4469 §5: text-literal = "TEXT" SP literal; synchronising or not by
+ * the rules of every literal (RFC 7888). Never a literal8: the grammar
+ * has none here. */
+int mw_imap_client_catenate_text(mw_imap_client *c, uint64_t size)
+{
+    mw__imap_out o;
+    int nonsync;
+    if (c == NULL || size > MODSEQ_MAX)
+        return MW_E_INVAL;
+    if (c->flags & MW__IMAPC_F_CLOSED)
+        return MW_E_CLOSED;
+    if (!part_ok(c))
+        return MW_E_STATE;
+    nonsync = mw__imapc_nonsync(c, size);
+    mw__imapc_append_out(c, &o);
+    if (c->flags & MW__IMAPC_F_APPEND_PART)
+        mw__imap_out_char(&o, ' ');
+    mw__imap_out_raw(&o, "TEXT {", 6);
+    mw__imap_out_u64(&o, size);
+    if (nonsync)
+        mw__imap_out_char(&o, '+');
+    mw__imap_out_raw(&o, "}\r\n", 3);
+    if (o.status == MW_OK) {
+        c->flags &= ~(uint32_t)(MW__IMAPC_F_APPEND_DATA |
+                                MW__IMAPC_F_APPEND_SYNC |
+                                MW__IMAPC_F_APPEND_BIN);
+        c->flags |= MW__IMAPC_F_APPEND_PART | MW__IMAPC_F_APPEND_LIT;
+        if (!nonsync)
+            c->flags |= MW__IMAPC_F_APPEND_SYNC;
+        c->lit_size = c->lit_left = size;
+    }
+    return mw__imapc_append_more(c, &o);
 }
 
 /* ---- selected state --------------------------------------------------- */

@@ -77,8 +77,12 @@ void mw__imap_client_enabled(mw_imap_client *c, mw_span list);
 #define MW__IMAPC_F_SASL_LAST 0x80000u /* hook: the last step was taken */
 #define MW__IMAPC_F_IN_FEED 0x100000u /* inside mw_imap_client_feed() */
 #define MW__IMAPC_F_APPEND_UTF8 0x200000u /* the message is "UTF8 (~{n}": ")" owed after it */
+#define MW__IMAPC_F_APPEND_CAT 0x400000u /* the message is "CATENATE (": parts, then ")" */
+#define MW__IMAPC_F_APPEND_PART 0x800000u /* ... and has at least one part */
 /* what describes the current APPEND message (cleared with it) */
-#define MW__IMAPC_F_APPEND_MSG (MW__IMAPC_F_APPEND_BIN | MW__IMAPC_F_APPEND_UTF8)
+#define MW__IMAPC_F_APPEND_MSG                                               \
+    (MW__IMAPC_F_APPEND_BIN | MW__IMAPC_F_APPEND_UTF8 |                      \
+     MW__IMAPC_F_APPEND_CAT | MW__IMAPC_F_APPEND_PART)
 /* configuration flags (MW_IMAP_CLIENT_*) are kept shifted by 24 */
 #define MW__IMAPC_CFG_SHIFT 24
 
@@ -137,6 +141,18 @@ int mw__imapc_send(mw_imap_client *c, const char *p, size_t n);
 int mw__imapc_pump(mw_imap_client *c);
 /* 1 when a literal of n bytes may be sent non-synchronising. */
 int mw__imapc_nonsync(const mw_imap_client *c, uint64_t n);
+/* APPEND: 1 when nothing of the current message is due (no literal
+ * announced and unanswered or still in the command buffer, no data
+ * owed): a plain message is complete; a CATENATE message may take another
+ * part, or end once it has one. */
+int mw__imapc_append_idle(const mw_imap_client *c);
+/* APPEND: where the next piece of the command (a CATENATE part, the next
+ * message) is formatted: behind what the command buffer still holds. */
+void mw__imapc_append_out(mw_imap_client *c, mw__imap_out *o);
+/* ... and send it: at once, or behind a synchronising literal that awaits
+ * its "+" (then when it comes). Returns o->status on a formatting error
+ * (nothing added), else as mw__imapc_pump (MW_PAUSED counts as MW_OK). */
+int mw__imapc_append_more(mw_imap_client *c, const mw__imap_out *o);
 /* Record and report a recoverable error / end the session. */
 int mw__imapc_report_(mw_imap_client *c, int status, size_t offset,
                       const char *reason);

@@ -374,7 +374,7 @@ static int s_end(mw_imap_server *s, void *u, const mw_imap_cmd *c)
 }
 
 /* A CATENATE URL part: logged; a URL whose length is a multiple of 5 is
- * refused (NO [BADURL url], RFC 4469 §6), which must end the command. */
+ * refused (NO [BADURL url], RFC 4469 §4.1), which must end the command. */
 static int s_url(mw_imap_server *s, void *u, const mw_imap_cmd *c)
 {
     run *r = u;

@@ -3,8 +3,9 @@
  * `send` feeds the server machine and the server's feeds the client.
  * Client to server: every command the client formats (strings in each
  * form, literals synchronising and LITERAL+, mailbox names in modified
- * UTF-7, search programs, FETCH items, APPEND streaming, AUTHENTICATE,
- * IDLE, STARTTLS) is parsed back by the server to the values given.
+ * UTF-7, search programs, FETCH items, APPEND streaming and CATENATE,
+ * AUTHENTICATE, IDLE, STARTTLS) is parsed back by the server to the
+ * values given.
  * Server to client: the responses the server formats (status with codes,
  * capabilities, LIST, STATUS, SEARCH, ESEARCH, FETCH items with ENVELOPE,
  * BODYSTRUCTURE and body sections, NAMESPACE, ID, QUOTA) are parsed back
@@ -61,6 +62,11 @@ struct rt {
     int nnums;
     const void *expect;     /* the test's expected values */
     uint64_t caps;
+    char urls[512];         /* CATENATE URLs the server got, '|' after each */
+    size_t urlslen;
+    int nurls, nlits;
+    char code_name[32];     /* the last status code's name and argument, */
+    char code_arg[256];     /* copied */
 };
 
 /* ---- plumbing ---------------------------------------------------------- */
@@ -94,6 +100,11 @@ static int c_status(mw_imap_client *c, void *u, const mw_imap_status *st)
     t->last_cmd = st->cmd;
     t->last_handle = st->handle;
     t->last_code = st->code;
+    snprintf(t->code_name, sizeof t->code_name, "%.*s",
+             (int)st->code.name.len,
+             st->code.name.ptr != NULL ? st->code.name.ptr : "");
+    snprintf(t->code_arg, sizeof t->code_arg, "%.*s", (int)st->code.arg.len,
+             st->code.arg.ptr != NULL ? st->code.arg.ptr : "");
     return 0;
 }
 
@@ -823,6 +834,182 @@ static void test_rt_append_utf8(void **state)
         assert_int_equal(t->appends, 2);
         assert_int_equal(t->applen, 2);
         assert_memory_equal(t->app, "a\0", 2);
+        free(t);
+    }
+}
+
+/* CATENATE (RFC 4469): a plain message, then one built from URL and TEXT
+ * parts (MULTIAPPEND), synchronising and with LITERAL+; the server hands
+ * over each URL (append_url), each TEXT part (literal, then its bytes to
+ * append_data) and the end of each message. Then URLs the server refuses
+ * with NO [BADURL url]: instead of a TEXT part's "+", and (LITERAL+)
+ * between two parts, where the client ends the command with its CRLF. */
+#define RT_URL1 "/INBOX;UIDVALIDITY=385759045/;UID=20/;section=1.MIME"
+#define RT_URL2 "imap://fred@example.com/INBOX;UIDVALIDITY=1/;UID=20"
+static const char cat_t1[] = "\r\n--boundary\r\n";
+static const char cat_t2[] = "\r\n--boundary--\r\n";
+
+static int s_append_url(mw_imap_server *s, void *u, const mw_imap_cmd *cmd)
+{
+    rt *t = u;
+    const mw_imap_append_args *a = &cmd->u.append;
+    assert_int_equal(a->catenate, 1);
+    assert_int_equal(a->part_kind, MW_IMAP_CATPART_URL);
+    assert_non_null(a->url.ptr);
+    assert_true(t->urlslen + a->url.len + 1 <= sizeof t->urls);
+    memcpy(t->urls + t->urlslen, a->url.ptr, a->url.len);
+    t->urlslen += a->url.len;
+    t->urls[t->urlslen++] = '|';
+    t->nurls++;
+    if (a->url.len == 4 && memcmp(a->url.ptr, "/bad", 4) == 0) {
+        mw_imap_code code;
+        memset(&code, 0, sizeof code);
+        code.id = MW_IMAP_CODE_OTHER;
+        code.name = mw__span("BADURL", 6);
+        code.arg = a->url;
+        assert_int_equal(mw_imap_server_reply(s, MW_IMAP_NO, &code,
+                                              "no such message"),
+                         MW_OK);
+    }
+    return 0;
+}
+
+static int s_literal_cat(mw_imap_server *s, void *u, const mw_imap_cmd *cmd)
+{
+    rt *t = u;
+    const mw_imap_append_args *a = &cmd->u.append;
+    (void)s;
+    t->nlits++;
+    mbox_eq(&a->mailbox, S_("Drafts"));
+    if (a->index == 0) {
+        assert_int_equal(a->catenate, 0);
+        assert_int_equal(a->part_kind, MW_IMAP_CATPART_NONE);
+        assert_int_equal(a->size, sizeof app1 - 1);
+        return 0;
+    }
+    assert_int_equal(a->index, 1);
+    assert_int_equal(a->catenate, 1);
+    assert_int_equal(a->part_kind, MW_IMAP_CATPART_TEXT);
+    assert_int_equal(a->has_flags, 1);
+    assert_int_equal(a->flags.system, MW_IMAP_FLAG_SEEN | MW_IMAP_FLAG_DRAFT);
+    assert_int_equal(a->binary, 0);
+    /* parts: URL 0, TEXT 1, URL 2, TEXT 3 */
+    assert_int_equal(a->part, t->nlits == 2 ? 1 : 3);
+    assert_int_equal(a->size,
+                     t->nlits == 2 ? sizeof cat_t1 - 1 : sizeof cat_t2 - 1);
+    return 0;
+}
+
+static void chk_catenate(rt *t, mw_imap_server *s, const mw_imap_cmd *cmd)
+{
+    const mw_imap_append_args *a = &cmd->u.append;
+    assert_int_equal(cmd->id, MW_IMAP_CMD_APPEND);
+    mbox_eq(&a->mailbox, S_("Drafts"));
+    assert_int_equal(a->nmessages, 2);
+    assert_int_equal(a->catenate, 1); /* the last message */
+    assert_int_equal(a->nparts, 4);
+    assert_int_equal(t->appends, 2);
+    assert_int_equal(t->nlits, 3);
+    assert_int_equal(t->nurls, 2);
+    assert_int_equal(mw_imap_server_reply(s, MW_IMAP_OK, NULL, "done"),
+                     MW_OK);
+}
+
+static void test_rt_catenate(void **state)
+{
+    int lp;
+    (void)state;
+    for (lp = 0; lp < 2; lp++) {
+        rt *t = rt_appending(MW_IMAP_CAP_CATENATE |
+                                 (lp ? MW_IMAP_CAP_LITERAL_PLUS : 0),
+                             s_literal_cat, chk_catenate);
+        mw_imap_append_msg m;
+        mw_imap_flag_set fl;
+        uint32_t h = 0;
+        int ncmds = t->ncmds;
+        static const char want[] = "Subject: one\r\n\r\nfirst\r\n"
+                                   "\r\n--boundary\r\n\r\n--boundary--\r\n";
+        t->s.cb.append_url = s_append_url;
+        memset(&m, 0, sizeof m);
+        memset(&fl, 0, sizeof fl);
+        fl.system = MW_IMAP_FLAG_SEEN | MW_IMAP_FLAG_DRAFT;
+        m.size = sizeof app1 - 1;
+        assert_int_equal(mw_imap_client_append(&t->c, S_("Drafts"), &m, &h),
+                         MW_OK);
+        pump(t);
+        assert_int_equal(mw_imap_client_append_data(&t->c, app1,
+                                                    sizeof app1 - 1),
+                         MW_OK);
+        assert_int_equal(mw_imap_client_catenate_next(&t->c, &fl, NULL),
+                         MW_OK);
+        assert_int_equal(mw_imap_client_catenate_url(&t->c, S_(RT_URL1)),
+                         MW_OK);
+        assert_int_equal(mw_imap_client_catenate_text(&t->c,
+                                                      sizeof cat_t1 - 1),
+                         MW_OK);
+        pump(t);
+        assert_true(mw_imap_client_want(&t->c) & MW_IMAP_CLIENT_WANT_LITERAL);
+        assert_int_equal(t->cont, 0); /* the "+" went to the machine */
+        assert_int_equal(mw_imap_client_append_data(&t->c, cat_t1, 3), MW_OK);
+        assert_int_equal(mw_imap_client_append_data(&t->c, cat_t1 + 3,
+                                                    sizeof cat_t1 - 4),
+                         MW_OK);
+        assert_int_equal(mw_imap_client_catenate_url(&t->c, S_(RT_URL2)),
+                         MW_OK);
+        assert_int_equal(mw_imap_client_catenate_text(&t->c,
+                                                      sizeof cat_t2 - 1),
+                         MW_OK);
+        pump(t);
+        assert_int_equal(mw_imap_client_append_data(&t->c, cat_t2,
+                                                    sizeof cat_t2 - 1),
+                         MW_OK);
+        assert_int_equal(mw_imap_client_append_end(&t->c), MW_OK);
+        pump(t);
+        assert_int_equal(t->ncmds, ncmds + 1);
+        assert_int_equal(t->last_cmd, MW_IMAP_CMD_APPEND);
+        assert_int_equal(t->last_result, MW_IMAP_OK);
+        assert_int_equal(t->last_handle, h);
+        assert_int_equal(t->applen, sizeof want - 1);
+        assert_memory_equal(t->app, want, sizeof want - 1);
+        assert_int_equal(t->urlslen, sizeof RT_URL1 + sizeof RT_URL2);
+        assert_memory_equal(t->urls, RT_URL1 "|" RT_URL2 "|",
+                            t->urlslen);
+
+        /* NO [BADURL] for a URL the server cannot use: with a
+         * synchronising TEXT part after it, instead of its "+" (the
+         * command ends there); with LITERAL+, between two parts (the
+         * client sends only the CRLF that ends the command) */
+        t->on_cmd = NULL;
+        t->s.cb.literal = NULL;
+        t->applen = 0;
+        t->nstatus = 0;
+        assert_int_equal(mw_imap_client_catenate(&t->c, S_("Drafts"), NULL,
+                                                 NULL, &h),
+                         MW_OK);
+        assert_int_equal(mw_imap_client_catenate_url(&t->c, S_("/bad")),
+                         MW_OK);
+        assert_int_equal(mw_imap_client_catenate_text(&t->c, 3), MW_OK);
+        if (lp)
+            assert_int_equal(mw_imap_client_append_data(&t->c, "abc", 3),
+                             MW_OK);
+        pump(t);
+        assert_int_equal(t->nstatus, 1);
+        assert_int_equal(t->last_handle, h);
+        assert_int_equal(t->last_result, MW_IMAP_NO);
+        assert_int_equal(t->last_code.id, MW_IMAP_CODE_OTHER);
+        assert_string_equal(t->code_name, "BADURL");
+        assert_string_equal(t->code_arg, "/bad");
+        assert_int_equal(mw_imap_client_catenate_url(&t->c, S_("/x")),
+                         MW_E_STATE);
+        assert_int_equal(mw_imap_client_append_end(&t->c), MW_E_STATE);
+        assert_int_equal(t->applen, 0);
+        /* both sides are in step: the next command gets its answer */
+        assert_int_equal(mw_imap_client_noop(&t->c, &h), MW_OK);
+        pump(t);
+        assert_int_equal(t->nstatus, 2);
+        assert_int_equal(t->last_handle, h);
+        assert_int_equal(t->last_cmd, MW_IMAP_CMD_NOOP);
+        assert_int_equal(t->last_result, MW_IMAP_OK);
         free(t);
     }
 }
@@ -1593,6 +1780,7 @@ int main(void)
         cmocka_unit_test(test_rt_list),
         cmocka_unit_test(test_rt_append),
         cmocka_unit_test(test_rt_append_utf8),
+        cmocka_unit_test(test_rt_catenate),
         cmocka_unit_test(test_rt_search),
         cmocka_unit_test(test_rt_fetch_store),
         cmocka_unit_test(test_rt_misc),
