@@ -8,7 +8,8 @@
 # Each pass runs alone (`BENCH --only PASS --reps 1 BENCH_ARGS...`) with
 # collection limited to the function bench_pass_<PASS>; the pass's byte count
 # is read from the line "<PASS>_bytes=N" (or "bytes <PASS>=N") the
-# benchmark prints ("header_bytes=N" for bench_hdr). Example:
+# benchmark prints ("header_bytes=N" for bench_hdr, "stream_bytes=N" for
+# bench_smtp_client, whose passes all read one stream). Example:
 #   tests/bench/callgrind_bench.sh build bench_imap_client memchr fetch -- --mb 4
 set -euo pipefail
 build=${1:?usage: callgrind_bench.sh BUILD_DIR BENCH PASS... [-- ARGS]}
@@ -30,6 +31,9 @@ for pass in "${passes[@]}"; do
   bytes=$(sed -n "s/^${pass}_bytes=\([0-9]*\).*/\1/p" "$out/log.$pass" | head -n 1)
   [ -n "$bytes" ] || bytes=$(sed -n "s/^bytes ${pass}=\([0-9]*\).*/\1/p" "$out/log.$pass" | head -n 1)
   [ -n "$bytes" ] || bytes=$(sed -n 's/^header_bytes=\([0-9]*\).*/\1/p' "$out/log.$pass" | head -n 1)
+  # one count for every pass (bench_smtp_client: every pass reads the
+  # same message stream)
+  [ -n "$bytes" ] || bytes=$(sed -n 's/^stream_bytes=\([0-9]*\).*/\1/p' "$out/log.$pass" | head -n 1)
   ir=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$out/cg.$pass")
   [ -n "$ir" ] || ir=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$out/cg.$pass")
   if [ -z "$bytes" ] || [ -z "$ir" ]; then
