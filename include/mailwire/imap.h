@@ -762,7 +762,11 @@ typedef enum mw_imap_code_id {
     MW_IMAP_CODE_METADATA = 44,       /**< METADATA LONGENTRIES/MAXSIZE/TOOMANY/NOPRIVATE (RFC 5464) */
     MW_IMAP_CODE_USEATTR = 45,        /**< USEATTR (RFC 6154) */
     MW_IMAP_CODE_INPROGRESS = 46,     /**< INPROGRESS (RFC 9585) */
-    MW_IMAP_CODE_UIDREQUIRED = 47     /**< UIDREQUIRED (RFC 9586) */
+    MW_IMAP_CODE_UIDREQUIRED = 47,    /**< UIDREQUIRED (RFC 9586) */
+    MW_IMAP_CODE_BADURL = 48          /**< BADURL url (RFC 4469 §4.1): `arg` is
+                                           the bare url-resp-text, everything up
+                                           to "]", not an astring (RFC 4469
+                                           erratum 4046); required */
 } mw_imap_code_id;
 
 /**

@@ -97,8 +97,9 @@
  * mw_imap_client_append_end(), which write the closing ")". The machine
  * sets no limit on the number of parts (a mailwire server takes
  * #MW_IMAP_SERVER_CATENATE_PARTS_MAX per message). A server refuses a
- * URL with `NO [BADURL url]` (code #MW_IMAP_CODE_OTHER, `name`
- * "BADURL", `arg` the URL) and a message too large with `NO [TOOBIG]`.
+ * URL with `NO [BADURL url]` (code #MW_IMAP_CODE_BADURL, `arg` the URL
+ * as the server wrote it, up to "]") and a message too large with
+ * `NO [TOOBIG]`.
  *
  * A server may answer an APPEND before it has the whole command (a
  * CATENATE URL refused as soon as it is read, while the parts after it

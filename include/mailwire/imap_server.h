@@ -91,8 +91,10 @@
  *   resolves it (RFC 4469 §3: the server MUST check it is a valid,
  *   accessible IMAP URL) and may refuse the command at once with
  *   mw_imap_server_reply(): `NO [BADURL url]` (an ::mw_imap_code with id
- *   #MW_IMAP_CODE_OTHER, `name` "BADURL" and `arg` the URL as sent: RFC
- *   4469 §5 `url-resp-text`, errata 4046: not quoted) or `NO [TOOBIG]`;
+ *   #MW_IMAP_CODE_BADURL and `arg` the URL as sent, written bare: RFC
+ *   4469 §5 `url-resp-text`, erratum 4046; a URL that cannot be written
+ *   so, empty or holding "]", is refused: answer a plain NO) or
+ *   `NO [TOOBIG]`;
  *   the rest of the frame is then dropped;
  * - after the closing ")": `append_end` (`nparts` the part count).
  * ::mw_imap_server_config::max_append bounds the sum of the TEXT parts of

@@ -242,6 +242,12 @@ static int code_typed(mw__imap_rp *rp, mw_imap_code *code, mw__imap_lex *S)
         if (!has_arg)
             return mw__imap_lex_fail(S, MW_E_SYNTAX, "URL expected");
         return MW_OK;
+    case MW_IMAP_CODE_BADURL:
+        /* RFC 4469 §5 with erratum 4046: "BADURL" SP url-resp-text, the
+         * bare text up to "]" (not an astring: a '"' is part of it). */
+        if (!has_arg)
+            return mw__imap_lex_fail(S, MW_E_SYNTAX, "URL expected");
+        return MW_OK;
     default:
         /* Codes without a defined argument (ALERT, READ-ONLY, RFC 5530...)
          * and unknown codes: an argument, if any, stays raw. */

@@ -46,9 +46,15 @@ static const char *const code_names[] = {
     "NONEXISTENT",   "REFERRAL",       "COMPRESSIONACTIVE",
     "NOTSAVED",      "HASCHILDREN",    "UNKNOWN-CTE",
     "TOOBIG",        "MAILBOXID",      "METADATA",
-    "USEATTR",       "INPROGRESS",     "UIDREQUIRED"};
+    "USEATTR",       "INPROGRESS",     "UIDREQUIRED",
+    "BADURL"};
 
 #define NCODES (sizeof(code_names) / sizeof(code_names[0]))
+
+/* One name per ::mw_imap_code_id, up to the last (the server's formatter
+ * writes these names too). */
+typedef char code_names_match_imap_h[
+    NCODES == MW_IMAP_CODE_BADURL + 1 ? 1 : -1];
 
 const char *mw_imap_code_name(int id)
 {

@@ -553,15 +553,15 @@ int mw_imap_server_literal_accept(mw_imap_server *s)
 
 /* A URL part of a CATENATE message (RFC 4469 §5) to the application.
  * Without `append_url` nobody can resolve it: NO [BADURL url] (RFC 4469
- * §6), or a plain NO when the URL cannot be written as url-resp-text. */
+ * §4.1), or a plain NO when the URL cannot be written as url-resp-text
+ * (empty, or holding "]" or 8-bit bytes). */
 static int deliver_url(mw_imap_server *s)
 {
     int r;
     if (s->cb.append_url == NULL) {
         mw_imap_code c;
         memset(&c, 0, sizeof c);
-        c.id = MW_IMAP_CODE_OTHER;
-        c.name = mw__span("BADURL", 6);
+        c.id = MW_IMAP_CODE_BADURL;
         c.arg = s->cmd.u.append.url;
         r = mw_imap_server_reply(s, MW_IMAP_NO, &c, "URL not supported");
         if (r == MW_E_INVAL)

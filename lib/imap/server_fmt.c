@@ -442,19 +442,9 @@ int mw__imaps_mailbox_ok(const mw_imap_server *s, const char *p, size_t n)
 
 /* ---- response codes --------------------------------------------------- */
 
-static const char *const code_names[] = {
-    "", "", "ALERT", "BADCHARSET", "CAPABILITY", "PARSE", "PERMANENTFLAGS",
-    "READ-ONLY", "READ-WRITE", "TRYCREATE", "UIDNEXT", "UIDVALIDITY",
-    "UNSEEN", "APPENDUID", "COPYUID", "UIDNOTSTICKY", "HIGHESTMODSEQ",
-    "NOMODSEQ", "MODIFIED", "CLOSED", "UNAVAILABLE", "AUTHENTICATIONFAILED",
-    "AUTHORIZATIONFAILED", "EXPIRED", "PRIVACYREQUIRED", "CONTACTADMIN",
-    "NOPERM", "INUSE", "EXPUNGEISSUED", "CORRUPTION", "SERVERBUG",
-    "CLIENTBUG", "CANNOT", "LIMIT", "OVERQUOTA", "ALREADYEXISTS",
-    "NONEXISTENT", "REFERRAL", "COMPRESSIONACTIVE", "NOTSAVED",
-    "HASCHILDREN", "UNKNOWN-CTE", "TOOBIG", "MAILBOXID", "METADATA",
-    "USEATTR", "INPROGRESS", "UIDREQUIRED"};
-
-#define CODE_LAST MW_IMAP_CODE_UIDREQUIRED
+/* The names come from mw_imap_code_name() (names.c, built with either
+ * role): one table for the parser, the formatter and the application. */
+#define CODE_LAST MW_IMAP_CODE_BADURL
 
 static int has_code(const mw_imap_code *c)
 {
@@ -504,6 +494,10 @@ int mw__imaps_code_ok(const mw_imap_server *s, const mw_imap_code *c)
         return mw__imaps_set_ok(c->set.text.ptr, c->set.text.len);
     case MW_IMAP_CODE_PERMANENTFLAGS:
         return flags_value_ok(&c->flags, 1);
+    case MW_IMAP_CODE_BADURL:
+        /* RFC 4469 §5 (erratum 4046): "BADURL" SP url-resp-text, one or
+         * more TEXT-CHAR but "]", written bare (not quoted) */
+        return c->arg.len > 0 && code_arg_ok(c->arg);
     default:
         return code_arg_ok(c->arg);
     }
@@ -546,7 +540,7 @@ void mw__imaps_put_code(mw_imap_server *s, const mw_imap_code *c)
     if (c->id == MW_IMAP_CODE_OTHER)
         mw__imaps_put(s, c->name.ptr, c->name.len);
     else
-        mw__imaps_puts(s, code_names[c->id]);
+        mw__imaps_puts(s, mw_imap_code_name(c->id));
     switch (c->id) {
     case MW_IMAP_CODE_UIDNEXT:
     case MW_IMAP_CODE_UIDVALIDITY:

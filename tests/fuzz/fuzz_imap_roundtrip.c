@@ -7,6 +7,8 @@
  *   bit 0    the server offers LITERAL+ (else LITERAL-)
  *   bit 1    UTF8=ACCEPT is enabled before the operations
  *   bit 2    the client's command buffer is small (256 bytes)
+ *   bit 3    the client sends only synchronising literals
+ *            (MW_IMAP_CLIENT_NO_LITERAL_PLUS), each after its "+"
  * then a sequence of operations, each a selector byte followed by the
  * bytes its values are cut from (a length byte, then that many bytes):
  *   0 LOGIN user password      (client -> server; any bytes but NUL)
@@ -21,6 +23,24 @@
  *   6 SEARCH reply             (server -> client; numbers)
  *   7 FETCH ENVELOPE reply     (server -> client; subject and address)
  *   8 STATUS reply             (server -> client; numbers)
+ *   9 MULTIAPPEND with CATENATE (client -> server): a count byte (1 + its
+ *                               bits 0-1 messages), then per message a
+ *                               byte (bit 0 CATENATE, bit 1 \Seen, bits
+ *                               2-4 parts - 1) and its data: a plain
+ *                               message's bytes, or per part a byte (bit
+ *                               0: URL, else TEXT) and the URL (refused
+ *                               by the client unless 1-1024 bytes of
+ *                               0x20-0x7E: the part is then skipped) or
+ *                               the TEXT bytes (NUL made "@"). A message
+ *                               whose parts were all skipped gets an
+ *                               empty TEXT part. The server sees the same
+ *                               messages, flags, parts, URLs and TEXT
+ *                               bytes in order; it refuses a URL that
+ *                               starts with "!" with NO [BADURL url] (a
+ *                               plain NO when the URL holds "]"), which
+ *                               the client must get with the URL as
+ *                               `arg`, the server having seen a prefix
+ *                               of the parts ending at that URL.
  * A formatter may refuse a value (#MW_E_INVAL, #MW_E_UTF8, #MW_E_NOSPACE):
  * it must then send nothing. A value it accepts must be parsed back by the
  * other side to the same value, and neither side may report an error.
@@ -68,7 +88,48 @@ typedef struct rt {
     char app[512];
     size_t applen;
     uint32_t status_vals[3];
+    /* op 9: the messages and parts as the client sent them (exp) and as
+     * the server saw them (act), one record each (rec_*) */
+    unsigned char exp[8192], act[8192];
+    size_t explen, actlen;
+    size_t act_lenpos;   /* length of the open 'M'/'T' record in act */
+    int act_open;        /* a record of act takes append_data ... */
+    int act_kind;        /* ... 'M' or 'T' ... */
+    uint64_t act_size;   /* ... up to this many bytes */
+    uint32_t act_msgs;   /* messages the server has ended */
+    uint32_t act_parts;  /* parts of the current CATENATE message */
+    char cat[4096];      /* TEXT bytes as sent (NUL made "@") */
+    size_t catlen;
+    int refused;         /* the server refused a URL ... */
+    int refused_coded;   /* ... with NO [BADURL url] (else plain NO) */
+    char rurl[1100];     /* ... this one */
+    size_t rurllen;
+    int append_done;     /* the client has the APPEND's completion */
 } rt;
+
+/* op 9 records: 'M' (plain message data), 'T' (TEXT part data), 'U' (URL):
+ * kind, 2-byte length, bytes; 'E' (end of a message): kind, number of
+ * parts, bits (1 CATENATE, 2 \Seen). */
+static void rec_put(unsigned char *buf, size_t *len, size_t cap, int kind,
+                    const char *p, size_t n)
+{
+    CHECK(*len + 3 + n <= cap && n <= 0xFFFF);
+    buf[(*len)++] = (unsigned char)kind;
+    buf[(*len)++] = (unsigned char)(n >> 8);
+    buf[(*len)++] = (unsigned char)n;
+    if (n > 0)
+        memcpy(buf + *len, p, n);
+    *len += n;
+}
+
+static void rec_end(unsigned char *buf, size_t *len, size_t cap,
+                    unsigned nparts, unsigned bits)
+{
+    CHECK(*len + 3 <= cap && nparts <= 0xFF);
+    buf[(*len)++] = 'E';
+    buf[(*len)++] = (unsigned char)nparts;
+    buf[(*len)++] = (unsigned char)bits;
+}
 
 static void grow(char **buf, size_t *cap, size_t need)
 {
@@ -105,25 +166,27 @@ static int span_is(mw_span s, const char *p, size_t n)
     return s.ptr != NULL && s.len == n && (n == 0 || memcmp(s.ptr, p, n) == 0);
 }
 
-/* In UTF-8 mode (UTF8=ACCEPT enabled) names are UTF-8 as sent; else
- * modified UTF-7 to decode (RFC 6855 §3, RFC 3501 §5.1.3). */
+/* INBOX in any case is INBOX, which the server passes as "INBOX" (RFC
+ * 9051 §5.1); in UTF-8 mode (UTF8=ACCEPT enabled) other names are UTF-8
+ * as sent; else modified UTF-7 to decode (RFC 6855 §3, RFC 3501
+ * §5.1.3). */
 static int mbox_is(const mw_imap_mailbox *m, const char *p, size_t n,
                    int utf8)
 {
     char tmp[1024];
     size_t k = 0;
+    if (m->flags & MW_IMAP_MBOX_INBOX)
+        return span_is(m->name, "INBOX", 5) && n == 5 &&
+               (p[0] | 0x20) == 'i' && (p[1] | 0x20) == 'n' &&
+               (p[2] | 0x20) == 'b' && (p[3] | 0x20) == 'o' &&
+               (p[4] | 0x20) == 'x';
     if (!utf8 && (m->flags & MW_IMAP_MBOX_MUTF7)) {
         if (mw_imap_mutf7_decode(m->name.ptr, m->name.len, tmp, sizeof tmp,
                                  &k, NULL) != MW_OK)
             return 0;
         return k == n && memcmp(tmp, p, n) == 0;
     }
-    return span_is(m->name, p, n) ||
-           (n == 5 && m->name.len == 5 && memcmp(m->name.ptr, "INBOX", 5) ==
-                                              0 &&
-            (p[0] | 0x20) == 'i' && (p[1] | 0x20) == 'n' &&
-            (p[2] | 0x20) == 'b' && (p[3] | 0x20) == 'o' &&
-            (p[4] | 0x20) == 'x');
+    return span_is(m->name, p, n);
 }
 
 /* Leaves of the parsed search tree, in prefix order (explicit stack). */
@@ -199,6 +262,16 @@ static int s_command(mw_imap_server *s, void *u, const mw_imap_cmd *cmd)
         CHECK(t->applen == t->bn && memcmp(t->app, t->b, t->bn) == 0);
         t->seen = 1;
         break;
+    case 9:
+        /* every message ended, with every part, as sent */
+        CHECK(cmd->id == MW_IMAP_CMD_APPEND);
+        CHECK(!t->refused && !t->act_open);
+        CHECK(cmd->u.append.nmessages == t->act_msgs);
+        CHECK(cmd->u.append.index + 1 == t->act_msgs);
+        CHECK(t->actlen == t->explen &&
+              memcmp(t->act, t->exp, t->explen) == 0);
+        t->seen = 1;
+        break;
     case 5: {
         mw_imap_list_reply l;
         memset(&l, 0, sizeof l);
@@ -262,10 +335,117 @@ static int s_command(mw_imap_server *s, void *u, const mw_imap_cmd *cmd)
     return mw_imap_server_reply(s, MW_IMAP_OK, NULL, NULL);
 }
 
+static int s_literal(mw_imap_server *s, void *u, const mw_imap_cmd *cmd)
+{
+    rt *t = u;
+    const mw_imap_append_args *a = &cmd->u.append;
+    (void)s;
+    if (t->op != 9)
+        return 0;
+    CHECK(cmd->id == MW_IMAP_CMD_APPEND && !t->act_open && !t->refused);
+    CHECK(a->index == t->act_msgs);
+    if (a->catenate) {
+        CHECK(a->part_kind == MW_IMAP_CATPART_TEXT);
+        CHECK(a->part == t->act_parts);
+        t->act_parts++;
+    } else {
+        CHECK(a->part_kind == MW_IMAP_CATPART_NONE);
+    }
+    t->act_lenpos = t->actlen + 1;
+    t->act_kind = a->catenate ? 'T' : 'M';
+    t->act_size = a->size;
+    rec_put(t->act, &t->actlen, sizeof t->act, t->act_kind, NULL, 0);
+    /* a TEXT part has no append_end of its own: it is over with its
+     * last byte (at once when empty) */
+    t->act_open = !(a->catenate && a->size == 0);
+    return 0;
+}
+
+/* The URL parts of op 9; one that starts with "!" is refused. */
+static int s_append_url(mw_imap_server *s, void *u, const mw_imap_cmd *cmd)
+{
+    rt *t = u;
+    const mw_imap_append_args *a = &cmd->u.append;
+    int r;
+    CHECK(t->op == 9 && cmd->id == MW_IMAP_CMD_APPEND);
+    CHECK(!t->act_open && !t->refused);
+    CHECK(a->catenate && a->part_kind == MW_IMAP_CATPART_URL);
+    CHECK(a->index == t->act_msgs && a->part == t->act_parts);
+    CHECK(a->url.ptr != NULL);
+    t->act_parts++;
+    rec_put(t->act, &t->actlen, sizeof t->act, 'U', a->url.ptr, a->url.len);
+    if (a->url.len == 0 || a->url.ptr[0] != '!')
+        return 0;
+    /* RFC 4469 §4.1: NO [BADURL url], the URL bare (erratum 4046); a
+     * URL holding "]" cannot be written so (MW_E_INVAL, nothing sent) */
+    t->refused = 1;
+    CHECK(a->url.len <= sizeof t->rurl);
+    memcpy(t->rurl, a->url.ptr, a->url.len);
+    t->rurllen = a->url.len;
+    {
+        mw_imap_code code;
+        memset(&code, 0, sizeof code);
+        code.id = MW_IMAP_CODE_BADURL;
+        code.arg = a->url;
+        r = mw_imap_server_reply(s, MW_IMAP_NO, &code, "URL refused");
+        if (r == MW_E_INVAL) {
+            CHECK(memchr(a->url.ptr, ']', a->url.len) != NULL);
+            r = mw_imap_server_reply(s, MW_IMAP_NO, NULL, "URL refused");
+        } else {
+            CHECK(memchr(a->url.ptr, ']', a->url.len) == NULL);
+            t->refused_coded = 1;
+        }
+    }
+    CHECK(r == MW_OK);
+    return 0;
+}
+
+static int s_append_end(mw_imap_server *s, void *u, const mw_imap_cmd *cmd)
+{
+    rt *t = u;
+    const mw_imap_append_args *a = &cmd->u.append;
+    unsigned bits = 0;
+    (void)s;
+    if (t->op != 9)
+        return 0;
+    CHECK(a->index == t->act_msgs && !t->refused);
+    if (a->catenate) {
+        CHECK(!t->act_open);
+        CHECK(a->nparts == t->act_parts);
+        bits |= 1;
+    } else {
+        CHECK(t->act_open && t->act_kind == 'M');
+        CHECK(t->actlen - t->act_lenpos - 2 == t->act_size);
+    }
+    if (a->has_flags) {
+        CHECK(a->flags.count == 1 && a->flags.system == MW_IMAP_FLAG_SEEN);
+        bits |= 2;
+    }
+    t->act_open = 0;
+    rec_end(t->act, &t->actlen, sizeof t->act, t->act_parts, bits);
+    t->act_msgs++;
+    t->act_parts = 0;
+    return 0;
+}
+
 static int s_append_data(mw_imap_server *s, void *u, const char *p, size_t n)
 {
     rt *t = u;
     (void)s;
+    if (t->op == 9) {
+        size_t len;
+        CHECK(t->act_open);
+        CHECK(t->actlen + n <= sizeof t->act);
+        memcpy(t->act + t->actlen, p, n);
+        t->actlen += n;
+        len = t->actlen - t->act_lenpos - 2;
+        CHECK(len <= 0xFFFF && len <= t->act_size);
+        t->act[t->act_lenpos] = (unsigned char)(len >> 8);
+        t->act[t->act_lenpos + 1] = (unsigned char)len;
+        if (t->act_kind == 'T' && len == t->act_size)
+            t->act_open = 0;
+        return 0;
+    }
     CHECK(t->applen + n <= sizeof t->app);
     memcpy(t->app + t->applen, p, n);
     t->applen += n;
@@ -299,6 +479,34 @@ static int c_error(mw_imap_client *c, void *u, int status, size_t offset,
     fprintf(stderr, "client error %d @%zu %s\nserver sent:\n%.*s\n", status,
             offset, reason, (int)t->s2c_len, t->s2c);
     abort();
+}
+
+/* op 9: the APPEND's completion, OK, or NO for a refused URL (then the
+ * server has seen a prefix of what was sent, ending at that URL). */
+static int c_status(mw_imap_client *c, void *u, const mw_imap_status *st)
+{
+    rt *t = u;
+    (void)c;
+    if (t->op != 9 || st->untagged || st->cmd != MW_IMAP_CMD_APPEND)
+        return 0;
+    CHECK(!t->append_done);
+    t->append_done = 1;
+    if (!t->refused) {
+        CHECK(st->result == MW_IMAP_OK && t->seen == 1);
+        return 0;
+    }
+    CHECK(st->result == MW_IMAP_NO);
+    if (t->refused_coded) {
+        CHECK(st->code.id == MW_IMAP_CODE_BADURL);
+        CHECK(span_is(st->code.arg, t->rurl, t->rurllen));
+    } else {
+        CHECK(st->code.id == MW_IMAP_CODE_NONE);
+    }
+    CHECK(t->actlen >= 3 + t->rurllen && t->actlen <= t->explen &&
+          memcmp(t->act, t->exp, t->actlen) == 0);
+    CHECK(t->act[t->actlen - 3 - t->rurllen] == 'U');
+    t->seen = 1;
+    return 0;
 }
 
 static int c_data(mw_imap_client *c, void *u, const mw_imap_data *d)
@@ -411,6 +619,128 @@ static int no_nul(const char *p, size_t n)
     return n == 0 || memchr(p, 0, n) == NULL;
 }
 
+/* What mw_imap_client_catenate_url() takes: 1-1024 bytes of 0x20-0x7E. */
+static int url_ok(const char *p, size_t n)
+{
+    size_t i;
+    if (n == 0 || n > 1024)
+        return 0;
+    for (i = 0; i < n; i++)
+        if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] > 0x7E)
+            return 0;
+    return 1;
+}
+
+/* op 9: the data of the literal just announced, once it may be written
+ * (after the "+" of a synchronising one). 0 when the server ended the
+ * APPEND instead (a refused URL before it). */
+static int lit_data(rt *t, const char *p, size_t n)
+{
+    if (!(mw_imap_client_want(&t->c) & MW_IMAP_CLIENT_WANT_LITERAL))
+        pump(t);
+    if (t->append_done)
+        return 0;
+    if (n == 0)
+        return 1;
+    CHECK(mw_imap_client_want(&t->c) & MW_IMAP_CLIENT_WANT_LITERAL);
+    CHECK(mw_imap_client_append_data(&t->c, p, n) == MW_OK);
+    return 1;
+}
+
+/* op 9: MULTIAPPEND of plain and CATENATE messages (see the top). Returns
+ * the status of the command's first call; the rest must succeed until
+ * the server ends the command (a refused URL). */
+static int op_multiappend(rt *t, src *in)
+{
+    mw_imap_flag_set seen;
+    uint8_t nm = 0;
+    unsigned i;
+    int started = 0, r;
+    memset(&seen, 0, sizeof seen);
+    seen.system = MW_IMAP_FLAG_SEEN;
+    (void)take_byte(in, &nm);
+    nm = (uint8_t)(1 + (nm & 3));
+    for (i = 0; i < nm && !t->append_done; i++) {
+        uint8_t mk = 0;
+        const mw_imap_flag_set *fl;
+        (void)take_byte(in, &mk);
+        fl = (mk & 2) ? &seen : NULL;
+        if (!(mk & 1)) {
+            mw_imap_append_msg m;
+            memset(&m, 0, sizeof m);
+            take_bytes(in, &t->b, &t->bn, 255);
+            m.flags = fl;
+            m.size = t->bn;
+            m.binary = !no_nul(t->b, t->bn);
+            r = started ? mw_imap_client_append_next(&t->c, &m)
+                        : mw_imap_client_append(&t->c, "INBOX", 5, &m, NULL);
+            if (!started && r != MW_OK)
+                return r;
+            CHECK(r == MW_OK);
+            started = 1;
+            if (!lit_data(t, t->b, t->bn))
+                break;
+            rec_put(t->exp, &t->explen, sizeof t->exp, 'M', t->b, t->bn);
+            rec_end(t->exp, &t->explen, sizeof t->exp, 0, fl ? 2u : 0u);
+        } else {
+            unsigned j, np = 1u + ((mk >> 2) & 7u), sent = 0;
+            int over = 0;
+            r = started ? mw_imap_client_catenate_next(&t->c, fl, NULL)
+                        : mw_imap_client_catenate(&t->c, "INBOX", 5, fl, NULL,
+                                                  NULL);
+            if (!started && r != MW_OK)
+                return r;
+            CHECK(r == MW_OK);
+            started = 1;
+            for (j = 0; j <= np && !over; j++) {
+                uint8_t pk = 0;
+                const char *p;
+                size_t n, k, before = t->c2s_len;
+                if (j == np) {
+                    if (sent > 0)
+                        break;
+                    n = 0; /* no part went out: an empty TEXT part */
+                    p = t->cat + t->catlen;
+                } else {
+                    (void)take_byte(in, &pk);
+                    take_bytes(in, &p, &n, (pk & 1) ? 60 : 100);
+                }
+                if (pk & 1) {
+                    r = mw_imap_client_catenate_url(&t->c, p, n);
+                    if (!url_ok(p, n)) {
+                        CHECK(r == MW_E_INVAL && t->c2s_len == before);
+                        continue;
+                    }
+                    CHECK(r == MW_OK);
+                    rec_put(t->exp, &t->explen, sizeof t->exp, 'U', p, n);
+                    sent++;
+                    continue;
+                }
+                /* TEXT: a literal, which may not hold NUL */
+                CHECK(t->catlen + n <= sizeof t->cat);
+                for (k = 0; k < n; k++)
+                    t->cat[t->catlen + k] = p[k] != '\0' ? p[k] : '@';
+                p = t->cat + t->catlen;
+                t->catlen += n;
+                CHECK(mw_imap_client_catenate_text(&t->c, n) == MW_OK);
+                if (!lit_data(t, p, n)) {
+                    over = 1;
+                    break;
+                }
+                rec_put(t->exp, &t->explen, sizeof t->exp, 'T', p, n);
+                sent++;
+            }
+            if (over)
+                break;
+            rec_end(t->exp, &t->explen, sizeof t->exp, sent,
+                    1u | (fl ? 2u : 0u));
+        }
+    }
+    if (!t->append_done)
+        CHECK(mw_imap_client_append_end(&t->c) == MW_OK);
+    return MW_OK;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -443,24 +773,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cc.arena_len = sizeof t.carena;
     cc.cmdbuf = t.cmdbuf;
     cc.cmdbuf_len = (opt & 4) ? 256 : sizeof t.cmdbuf;
+    if (opt & 8)
+        cc.flags |= MW_IMAP_CLIENT_NO_LITERAL_PLUS;
     memset(&ccb, 0, sizeof ccb);
     ccb.send = c_send;
     ccb.data = c_data;
     ccb.search = c_search;
     ccb.fetch_item = c_item;
+    ccb.status = c_status;
     ccb.error = c_error;
     CHECK(mw_imap_client_init(&t.c, &cc, &ccb, &t, t.cframe,
                               sizeof t.cframe) == MW_OK);
     mw_imap_server_config_init(&sc);
     sc.caps = MW_IMAP_CAP_IMAP4REV1 | MW_IMAP_CAP_ENABLE | MW_IMAP_CAP_ID |
               MW_IMAP_CAP_MULTIAPPEND | MW_IMAP_CAP_UTF8_ACCEPT |
-              MW_IMAP_CAP_BINARY |
+              MW_IMAP_CAP_BINARY | MW_IMAP_CAP_CATENATE |
               ((opt & 1) ? MW_IMAP_CAP_LITERAL_PLUS
                          : MW_IMAP_CAP_LITERAL_MINUS);
     memset(&scb, 0, sizeof scb);
     scb.send = s_send;
     scb.command = s_command;
+    scb.literal = s_literal;
     scb.append_data = s_append_data;
+    scb.append_end = s_append_end;
+    scb.append_url = s_append_url;
     scb.error = s_error;
     CHECK(mw_imap_server_init(&t.s, &sc, &scb, &t, t.sbuf, sizeof t.sbuf) ==
           MW_OK);
@@ -476,7 +812,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int r = MW_OK;
         /* LOGIN is tried before authentication; every other operation
          * needs the authenticated state (log in once, then ENABLE). */
-        if (sel % 9 != 0 &&
+        if (sel % 10 != 0 &&
             mw_imap_client_state(&t.c) == MW_IMAP_STATE_NOT_AUTHENTICATED) {
             t.op = -1;
             CHECK(mw_imap_client_login(&t.c, "u", 1, "p", 1, NULL) == MW_OK);
@@ -493,7 +829,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             CHECK(mw_imap_client_state(&t.c) == MW_IMAP_STATE_SELECTED);
         }
         before = t.c2s_len;
-        t.op = sel % 9;
+        t.op = sel % 10;
         t.seen = 0;
         switch (t.op) {
         case 0:
@@ -620,6 +956,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             take_bytes(&in, &t.b, &t.bn, 50);
             r = mw_imap_client_noop(&t.c, NULL);
             break;
+        case 9:
+            t.explen = t.actlen = 0;
+            t.act_open = 0;
+            t.act_msgs = t.act_parts = 0;
+            t.catlen = 0;
+            t.refused = t.refused_coded = 0;
+            t.append_done = 0;
+            r = op_multiappend(&t, &in);
+            break;
         default: {
             uint8_t b = 0;
             int i;
@@ -648,8 +993,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pump(&t);
         /* accepted values came through on the other side */
         CHECK(t.seen != -1);
-        if (t.op <= 4)
+        if (t.op <= 4 || t.op == 9)
             CHECK(t.seen == 1);
+        if (t.op == 9)
+            CHECK(t.append_done);
         CHECK(mw_imap_client_pending(&t.c) == 0);
     }
     return 0;

@@ -386,9 +386,7 @@ static int s_url(mw_imap_server *s, void *u, const mw_imap_cmd *c)
     if (url->len % 5 == 0) {
         mw_imap_code code;
         memset(&code, 0, sizeof code);
-        code.id = MW_IMAP_CODE_OTHER;
-        code.name.ptr = "BADURL";
-        code.name.len = 6;
+        code.id = MW_IMAP_CODE_BADURL;
         code.arg = *url;
         if (mw_imap_server_reply(s, MW_IMAP_NO, &code, "bad URL") != MW_OK)
             return mw_imap_server_reply(s, MW_IMAP_NO, NULL, "bad URL");

@@ -14,7 +14,7 @@ C="$here/corpus"
 V="$here/../vectors/rfc5322"
 
 for d in base64 utf8 line dot hdr_split hdr_address hdr_date hdr_fields \
-         hdr_decode hdr_mime hdr_writer; do
+         hdr_decode hdr_mime hdr_writer imap_roundtrip; do
   rm -rf "${C:?}/$d"
   mkdir -p "$C/$d"
 done
@@ -232,6 +232,38 @@ s dot pass '\x02\x00\x04a\n.\r\nb\r\n.\r\n'
 s dot empty '\x00\x00\x05.\r\n'
 s dot dot-cr '\x04\x00\x06x\r\n.\rx\r\n.\r\n'
 
+# ---- imap_roundtrip: options byte (bit0 LITERAL+ else LITERAL-, bit1
+# UTF8=ACCEPT, bit2 small command buffer, bit3 synchronising literals
+# only), then operations. Operation 9 is a MULTIAPPEND of plain and
+# CATENATE (RFC 4469) messages: count byte (1 + bits 0-1), per message a
+# byte (bit0 CATENATE, bit1 \Seen, bits 2-4 parts - 1), then a plain
+# message's length byte and bytes, or per part a byte (bit0 URL, else TEXT),
+# a length byte and the bytes. A URL starting with "!" is refused by the
+# server (NO [BADURL url], RFC 4469 §4.1).
+# The RFC 4469 §5 example's parts (TEXT parts cut to 42 bytes) as a
+# CATENATE message with \Seen, then a plain message; with LITERAL+, and
+# with synchronising literals (each TEXT part waits for its "+").
+s imap_roundtrip catenate-rfc4469 '\x01\x09\x01\x17\x015/Drafts;UIDVALIDITY=385759045/;UID=20/;section=HEADER\x00*\r\n--------------030308070208000400050907\r\n\x015/Drafts;UIDVALIDITY=385759045/;UID=20/;section=1.MIME\x010/Drafts;UIDVALIDITY=385759045/;UID=20/;section=1\x00*\r\n--------------030308070208000400050907\r\n\x01%%/Drafts;UIDVALIDITY=385759045/;UID=30\x00\x15Subject: x\r\n\r\nplain\r\n'
+s imap_roundtrip catenate-rfc4469-sync '\x08\x09\x01\x17\x015/Drafts;UIDVALIDITY=385759045/;UID=20/;section=HEADER\x00*\r\n--------------030308070208000400050907\r\n\x015/Drafts;UIDVALIDITY=385759045/;UID=20/;section=1.MIME\x010/Drafts;UIDVALIDITY=385759045/;UID=20/;section=1\x00*\r\n--------------030308070208000400050907\r\n\x01%%/Drafts;UIDVALIDITY=385759045/;UID=30\x00\x15Subject: x\r\n\r\nplain\r\n'
+# four messages: plain with \Seen, CATENATE TEXT+URL, a binary plain
+# message (literal8, NUL inside), CATENATE with one imap:// URL
+s imap_roundtrip catenate-mixed '\x00\x09\x03\x02\x03a\r\n\x05\x00\x0eSubject: y\r\n\r\n\x01)/INBOX;UIDVALIDITY=1/;UID=2/;section=TEXT\x00\x07bin\x00ary\x03\x013imap://fred@example.com/INBOX;UIDVALIDITY=1/;UID=20'
+# a URL refused between a TEXT part and the TEXT part after it (LITERAL+:
+# the whole command is out when the server answers; the plain message
+# after it is dropped with the rest of the command)
+s imap_roundtrip catenate-badurl '\x01\x09\x02\x00\x04ok\r\n\x09\x00\x06head\r\n\x017!/INBOX;UIDVALIDITY=785799047/;UID=113330;section=1.5.9\x00\x06tail\r\n\x00\x07never\r\n'
+# the same refusal with synchronising literals: NO [BADURL] instead of the
+# "+" of the TEXT part after the URL
+s imap_roundtrip catenate-badurl-sync '\x08\x09\x01\x05\x017!/INBOX;UIDVALIDITY=785799047/;UID=113330;section=1.5.9\x00\x07after\r\n\x00\x07never\r\n'
+# a refused URL holding "]": the server answers a plain NO
+s imap_roundtrip catenate-badurl-bracket '\x09\x09\x00\x09\x00\x01x\x01\x05!/a]b\x01\x02/c'
+# URLs the client refuses (empty, 8-bit, CR LF): the message gets an empty
+# TEXT part instead; a TEXT part with NUL (made "@"), a URL with '"' and
+# '\' (quoted by the client, unquoted by the server)
+s imap_roundtrip catenate-bad-parts '\x00\x09\x01\x09\x01\x00\x01\x06/caf\xc3\xa9\x01\x05/a\r\nb\x05\x00\x0bnul\x00in text\x01\x06/"q"\\x'
+# UTF8=ACCEPT and a small command buffer, then a plain APPEND (operation 4)
+s imap_roundtrip catenate-utf8-small '\x06\x09\x00\x07\x00\x04\xc3\xa9\r\n\x01\r/INBOX/;UID=1\x04\x05hello'
+
 # ---- regression seeds (reproducers of bugs found by fuzzing) -------------
 # dot.c: after a REJECT stuffer dropped a bare LF or CR that stood at a line
 # start, the line start was forgotten, so a following "." CRLF went out
@@ -258,3 +290,7 @@ s hdr_writer regress-ws-only-value-long-name '\x04.\x0e\x07\x08Date?rrrrrrrrrrrr
 # grammar.c: a date-time with the zone "-0000" was written back "+0000";
 # the sign (RFC 5322 §3.3: no zone information) is now kept.
 s imap_grammar regress-datetime-minus-zero '\x02"17-Jul-1996 02:44:25 -0000"'
+# fuzz_imap_roundtrip (target bug): CREATE "INbOX" reaches the server as
+# "INBOX" with MW_IMAP_MBOX_INBOX (RFC 9051 §5.1), which the target
+# compared as a modified UTF-7 name.
+s imap_roundtrip regress-create-inbox-case '\xd4[zINbOX'

@@ -70,6 +70,7 @@ struct cli {
     int (*on_lit)(cli *x);
     int lit_i;
     /* the response code of the last status that had one, copied */
+    int code_id;
     char code_name[32];
     char code_arg[256];
 };
@@ -118,6 +119,7 @@ static int c_status(mw_imap_client *c, void *u, const mw_imap_status *st)
     }
     x->last_handle = st->handle;
     if (st->code.id != MW_IMAP_CODE_NONE) {
+        x->code_id = st->code.id;
         snprintf(x->code_name, sizeof x->code_name, "%.*s",
                  (int)st->code.name.len, st->code.name.ptr);
         snprintf(x->code_arg, sizeof x->code_arg, "%.*s",
@@ -1679,8 +1681,8 @@ static void test_catenate_rfc4469(void **state)
                    "A3 OK done\r\n",
                    "A1 LOGIN u p\r\n" CAT_HEAD CAT_PART2 "A3 LOGOUT\r\n");
     assert_int_equal(x->lit_i, 1);
-    /* not a code the parser knows by name (imap.h): OTHER, name and the
-     * raw argument */
+    /* the named code (RFC 4469 §4.1), `arg` the URL up to "]" */
+    assert_int_equal(x->code_id, MW_IMAP_CODE_BADURL);
     assert_string_equal(x->code_name, "BADURL");
     assert_string_equal(x->code_arg, CAT_U "20/;section=1");
     cli_free(x);
@@ -1956,7 +1958,9 @@ static void test_catenate_refused(void **state)
                             "CATENATE append has failed\r\n"),
                      MW_OK);
     assert_int_equal(x->last_handle, h);
-    assert_non_null(strstr(evlog_str(x->log), "r=1 cmd=APPEND h=2"));
+    assert_non_null(strstr(evlog_str(x->log), "r=1 cmd=APPEND h=2 uid=0 g=0 "
+                                              "u=0 code=48"));
+    assert_int_equal(x->code_id, MW_IMAP_CODE_BADURL);
     assert_string_equal(x->code_name, "BADURL");
     assert_string_equal(x->code_arg, CAT_U "20/;section=1");
     assert_int_equal(x->lit_ready, 0);
@@ -1994,6 +1998,7 @@ static void test_catenate_refused(void **state)
     sent(x, "A2 APPEND Drafts CATENATE (URL \"/bad\" TEXT {3+}\r\nabc");
     assert_int_equal(srv(x, "A2 NO [BADURL /bad] no such message\r\n"), MW_OK);
     sent(x, "\r\n");
+    assert_int_equal(x->code_id, MW_IMAP_CODE_BADURL);
     assert_string_equal(x->code_arg, "/bad");
     assert_int_equal(mw_imap_client_catenate_url(&x->c, S_("/x")), MW_E_STATE);
     assert_int_equal(mw_imap_client_append_end(&x->c), MW_E_STATE);

@@ -431,6 +431,7 @@ static int c_status(mw_imap_client *c, void *u, const mw_imap_status *st)
              st->code.id == MW_IMAP_CODE_BADCHARSET ||
              st->code.id == MW_IMAP_CODE_CAPABILITY ||
              st->code.id == MW_IMAP_CODE_REFERRAL ||
+             st->code.id == MW_IMAP_CODE_BADURL ||
              st->code.id == MW_IMAP_CODE_MAILBOXID ||
              st->code.id == MW_IMAP_CODE_INPROGRESS ||
              (st->code.id < MW_IMAP_CODE_UIDNEXT &&
@@ -1682,6 +1683,40 @@ static void test_nul_in_quoted(void **state)
     tc_teardown(&x);
 }
 
+/* NO [BADURL url] (RFC 4469 §4.1): the named code, `arg` the bare
+ * url-resp-text up to "]" (RFC 4469 §5 with erratum 4046: not an astring,
+ * so the quotes of the RFC's original example stay in `arg`). Without the
+ * URL, the code is malformed: an error, then MW_IMAP_CODE_OTHER (the
+ * completion is not lost). Whole, byte by byte and split everywhere. */
+static void test_badurl(void **state)
+{
+    static const char *const cmds[] = {"A003 NOOP", "A004 NOOP", "A005 NOOP"};
+    static const char in[] =
+        /* RFC 4469 Appendix A, erratum 4046 form */
+        "A003 NO [BADURL /INBOX;UIDVALIDITY=785799047/;UID=113330;"
+        "section=1.5.9] CATENATE append has failed, one message expunged\r\n"
+        /* the RFC's original text: quoted, which the erratum drops */
+        "A004 NO [BADURL \"/Drafts;UIDVALIDITY=385759045/;UID=20\"] x\r\n"
+        "A005 NO [badurl] y\r\n";
+    char want[1024];
+    tc x;
+    (void)state;
+    tc_setup(&x, 65536, 65536);
+    set_cmds(&x, cmds, 3);
+    snprintf(want, sizeof want,
+             "status NO tag=A003 [BADURL arg=\"/INBOX;UIDVALIDITY=785799047/;"
+             "UID=113330;section=1.5.9\"] text=\"CATENATE append has failed, "
+             "one message expunged\"\n"
+             "status NO tag=A004 [BADURL arg=\"\\\"/Drafts;"
+             "UIDVALIDITY=385759045/;UID=20\\\"\"] text=\"x\"\n"
+             "error MW_E_SYNTAX @%d URL expected\n"
+             "status NO tag=A005 [OTHER badurl] text=\"y\"\n",
+             G + 122 + 60 + 16); /* just after "[badurl]" */
+    check(&x, in, sizeof(in) - 1, want);
+    tc_teardown(&x);
+    assert_int_equal(mw_imap_code_lookup(S_("BADURL")), MW_IMAP_CODE_BADURL);
+}
+
 /* A response cut at every byte: the prefix fed then EOF-free restart; the
  * events of each prefix are a prefix of the whole run's events, and no
  * cut crashes (the replay also splits every complete input). */
@@ -1851,6 +1886,7 @@ int main(void)
         cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_nul_in_quoted),
         cmocka_unit_test(test_binary_size_range),
+        cmocka_unit_test(test_badurl),
         cmocka_unit_test(test_cut_everywhere),
         cmocka_unit_test(test_body_stream),
         cmocka_unit_test(test_pause_and_abort),

@@ -1353,14 +1353,18 @@ static void test_names(void **state)
     assert_string_equal(mw_imap_code_name(MW_IMAP_CODE_READ_ONLY), "READ-ONLY");
     assert_string_equal(mw_imap_code_name(MW_IMAP_CODE_UNKNOWN_CTE), "UNKNOWN-CTE");
     assert_string_equal(mw_imap_code_name(MW_IMAP_CODE_UIDREQUIRED), "UIDREQUIRED");
-    assert_string_equal(mw_imap_code_name(48), "?");
+    assert_string_equal(mw_imap_code_name(MW_IMAP_CODE_BADURL), "BADURL");
+    assert_int_equal(MW_IMAP_CODE_BADURL, 48); /* ABI */
+    assert_string_equal(mw_imap_code_name(49), "?");
     assert_string_equal(mw_imap_code_name(-3), "?");
     /* every real code's name looks up to its id */
-    for (i = MW_IMAP_CODE_ALERT; i <= MW_IMAP_CODE_UIDREQUIRED; i++) {
+    for (i = MW_IMAP_CODE_ALERT; i <= MW_IMAP_CODE_BADURL; i++) {
         const char *nm = mw_imap_code_name(i);
         assert_int_equal(mw_imap_code_lookup(nm, strlen(nm)), i);
     }
     assert_int_equal(mw_imap_code_lookup(S_("uidnext")), MW_IMAP_CODE_UIDNEXT);
+    assert_int_equal(mw_imap_code_lookup(S_("BadUrl")), MW_IMAP_CODE_BADURL);
+    assert_int_equal(mw_imap_code_lookup(S_("BADURLX")), MW_IMAP_CODE_OTHER);
     assert_int_equal(mw_imap_code_lookup(S_("X-GM-FOO")), MW_IMAP_CODE_OTHER);
     assert_int_equal(mw_imap_code_lookup(S_("OTHER")), MW_IMAP_CODE_OTHER);
     assert_int_equal(mw_imap_code_lookup(S_("NONE")), MW_IMAP_CODE_OTHER);

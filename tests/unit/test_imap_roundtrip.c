@@ -864,8 +864,7 @@ static int s_append_url(mw_imap_server *s, void *u, const mw_imap_cmd *cmd)
     if (a->url.len == 4 && memcmp(a->url.ptr, "/bad", 4) == 0) {
         mw_imap_code code;
         memset(&code, 0, sizeof code);
-        code.id = MW_IMAP_CODE_OTHER;
-        code.name = mw__span("BADURL", 6);
+        code.id = MW_IMAP_CODE_BADURL;
         code.arg = a->url;
         assert_int_equal(mw_imap_server_reply(s, MW_IMAP_NO, &code,
                                               "no such message"),
@@ -996,7 +995,7 @@ static void test_rt_catenate(void **state)
         assert_int_equal(t->nstatus, 1);
         assert_int_equal(t->last_handle, h);
         assert_int_equal(t->last_result, MW_IMAP_NO);
-        assert_int_equal(t->last_code.id, MW_IMAP_CODE_OTHER);
+        assert_int_equal(t->last_code.id, MW_IMAP_CODE_BADURL);
         assert_string_equal(t->code_name, "BADURL");
         assert_string_equal(t->code_arg, "/bad");
         assert_int_equal(mw_imap_client_catenate_url(&t->c, S_("/x")),

@@ -117,6 +117,7 @@ struct srv {
     int step;           /* per-test state */
     gbuf msg;           /* APPEND bytes received */
     int url_refuse;     /* append_url refuses URLs that start with "!" */
+    int no_append_url;  /* no append_url callback: the machine answers */
 };
 
 static int cb_send(mw_imap_server *s, void *u, const char *p, size_t n)
@@ -215,8 +216,7 @@ static int cb_append_url(mw_imap_server *s, void *u, const mw_imap_cmd *c)
     if (x->url_refuse && a->url.len > 0 && a->url.ptr[0] == '!') {
         mw_imap_code code;
         memset(&code, 0, sizeof code);
-        code.id = MW_IMAP_CODE_OTHER;
-        code.name = sz("BADURL");
+        code.id = MW_IMAP_CODE_BADURL;
         code.arg = a->url;
         return mw_imap_server_reply(s, MW_IMAP_NO, &code, "Bad URL");
     }
@@ -255,7 +255,7 @@ static void srv_setup(srv *x, evlog *log)
     cb.append_data = cb_append_data;
     cb.append_end = cb_append_end;
     cb.auth = cb_auth;
-    cb.append_url = cb_append_url;
+    cb.append_url = x->no_append_url ? NULL : cb_append_url;
     x->log = log;
     out_clear(x);
     x->msg.len = 0;
@@ -1869,6 +1869,22 @@ static void test_catenate_limits_badurl(void **state)
                "ef URL y)\r\nc NOOP\r\n",
             "b NO [BADURL !x] Bad URL\r\nc OK Completed\r\n", "url #0");
     assert_false(log_has(x, "'y'"));
+    /* no append_url: the machine's own NO [BADURL url], the URL bare
+     * (RFC 4469 erratum 4046); a plain NO for a URL that url-resp-text
+     * cannot hold (empty, "]") */
+    x->url_refuse = 0;
+    x->no_append_url = 1;
+    cat_err(x, "b APPEND I CATENATE (URL \"/INBOX;UIDVALIDITY=785799047/;"
+               "UID=113330;section=1.5.9\" TEXT {3+}\r\nabc)\r\nc NOOP\r\n",
+            "b NO [BADURL /INBOX;UIDVALIDITY=785799047/;UID=113330;"
+            "section=1.5.9] URL not supported\r\nc OK Completed\r\n",
+            "cmd NOOP");
+    cat_err(x, "b APPEND I CATENATE (URL \"\")\r\nc NOOP\r\n",
+            "b NO URL not supported\r\nc OK Completed\r\n", "cmd NOOP");
+    cat_err(x, "b APPEND I CATENATE (URL \"a]b\")\r\nc NOOP\r\n",
+            "b NO URL not supported\r\nc OK Completed\r\n", "cmd NOOP");
+    assert_false(log_has(x, "url #"));
+    x->no_append_url = 0;
     srv_free(x);
 }
 
@@ -2635,6 +2651,18 @@ static void test_fmt_status_codes(void **state)
     CODE_LINE((c.id = MW_IMAP_CODE_REFERRAL,
                c.arg = sz("IMAP://user;AUTH=*@SERVER2/")),
               "* OK [REFERRAL IMAP://user;AUTH=*@SERVER2/] t\r\n");
+    /* RFC 4469 §4.1 with erratum 4046: the URL bare, up to "]" */
+    CODE_LINE((c.id = MW_IMAP_CODE_BADURL,
+               c.arg = sz("/INBOX;UIDVALIDITY=785799047/;UID=113330;"
+                          "section=1.5.9")),
+              "* OK [BADURL /INBOX;UIDVALIDITY=785799047/;UID=113330;"
+              "section=1.5.9] t\r\n");
+    CODE_LINE((c.id = MW_IMAP_CODE_BADURL, c.arg = sz("\"/a b\"")),
+              "* OK [BADURL \"/a b\"] t\r\n");
+    /* the same bytes as the name given as MW_IMAP_CODE_OTHER */
+    CODE_LINE((c.id = MW_IMAP_CODE_OTHER, c.name = sz("BADURL"),
+               c.arg = sz("/x")),
+              "* OK [BADURL /x] t\r\n");
     CODE_LINE((c.id = MW_IMAP_CODE_MAILBOXID, c.arg = sz("(F2212ea87)")),
               "* OK [MAILBOXID (F2212ea87)] t\r\n");
     CODE_LINE((c.id = MW_IMAP_CODE_METADATA, c.arg = sz("LONGENTRIES 2000")),
@@ -2674,8 +2702,27 @@ static void test_fmt_status_codes(void **state)
     REFUSED(x, mw_imap_server_status(&x->s, MW_IMAP_OK, &c, "x"));
     c.name = sz("X]");
     REFUSED(x, mw_imap_server_status(&x->s, MW_IMAP_OK, &c, "x"));
+    /* BADURL: the URL required (RFC 4469 §5: 1*), no "]", CR, LF, NUL
+     * or 8-bit byte in it */
     memset(&c, 0, sizeof c);
-    c.id = 48;
+    c.id = MW_IMAP_CODE_BADURL;
+    REFUSED(x, mw_imap_server_status(&x->s, MW_IMAP_NO, &c, "x"));
+    c.arg = sz("/a]b");
+    REFUSED(x, mw_imap_server_status(&x->s, MW_IMAP_NO, &c, "x"));
+    c.arg = sz("/a\rb");
+    REFUSED(x, mw_imap_server_status(&x->s, MW_IMAP_NO, &c, "x"));
+    c.arg = sz("/a\nb");
+    REFUSED(x, mw_imap_server_status(&x->s, MW_IMAP_NO, &c, "x"));
+    c.arg.ptr = "/a\0b";
+    c.arg.len = 4;
+    REFUSED(x, mw_imap_server_status(&x->s, MW_IMAP_NO, &c, "x"));
+    c.arg = sz("/\xc3\xa9");
+    REFUSED(x, mw_imap_server_status(&x->s, MW_IMAP_NO, &c, "x"));
+    c.arg.ptr = NULL;
+    c.arg.len = 3;
+    REFUSED(x, mw_imap_server_status(&x->s, MW_IMAP_NO, &c, "x"));
+    memset(&c, 0, sizeof c);
+    c.id = 49;
     REFUSED(x, mw_imap_server_status(&x->s, MW_IMAP_OK, &c, "x"));
     c.id = MW_IMAP_CODE_APPENDUID;
     c.num = 1;
