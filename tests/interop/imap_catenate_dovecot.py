@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""The IMAP client's APPEND, MULTIAPPEND and CATENATE against Dovecot.
+
+usage: imap_catenate_dovecot.py IMAP_APPEND_PEER
+
+Starts Dovecot's IMAP server (package dovecot-imapd) in the foreground
+from a private configuration that never reads /etc/dovecot (the same
+approach as mailfetch_dovecot.py, IMAP only): a listener on 127.0.0.1 at
+a free port, ssl = no, plaintext LOGIN allowed, a passwd-file passdb, a
+static userdb, a Maildir under the test folder. One message goes into the
+Maildir's new/. Python's imaplib then checks that Dovecot advertises
+CATENATE and MULTIAPPEND after LOGIN (RFC 4469, RFC 3502; without
+CATENATE the test is skipped with a note saying so).
+
+imap_append_peer (tests/interop/imap_append_peer.c, on mw_imap_client)
+runs twice: with LITERAL+ (RFC 7888), then with --sync (the client's
+MW_IMAP_CLIENT_NO_LITERAL_PLUS: every literal waits for Dovecot's "+").
+Each run: APPEND of a plain message; one MULTIAPPEND of a plain message
+and two CATENATE messages built from TEXT parts and URL parts referencing
+the message in the Maildir (whole, ;SECTION=HEADER, ;SECTION=TEXT); two
+CATENATEs with a URL Dovecot cannot use (NO [BADURL ...], the session goes
+on: NOOP); UID FETCH BODY[] of every new message compared byte for byte
+with what was sent or referenced. The program checks the referenced
+message against the file given here (--orig), and this script checks
+Dovecot's Maildir afterwards: the four new messages of each run, no
+message stored by a refused CATENATE, and the catenated ones holding the
+original message's bytes. Skipped (77) when Dovecot's IMAP server is not
+installed.
+"""
+import grp
+import imaplib
+import os
+import pwd
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mwinterop import (TempDir, check, dotty_body, find_program,  # noqa: E402
+                       free_port, main, message, run, skip, stop, wait_port)
+
+CONF = """\
+base_dir = {base}/run
+state_dir = {base}/state
+instance_name = mwcat{port}
+log_path = {base}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_login_user = {login_user}
+default_internal_user = {internal_user}
+default_internal_group = {internal_group}
+first_valid_uid = 1
+mail_location = maildir:~/Maildir
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {base}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={base}/home/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+  chroot =
+}}
+namespace inbox {{
+  inbox = yes
+  separator = .
+}}
+service anvil {{
+  chroot =
+}}
+service stats {{
+  unix_listener stats-reader {{
+    mode = 0666
+  }}
+  unix_listener stats-writer {{
+    mode = 0666
+  }}
+}}
+"""
+
+USER, PASSWORD = "demo", "s3cret"
+
+
+def maildir_files(path):
+    out = []
+    for sub in ("new", "cur"):
+        d = os.path.join(path, sub)
+        for n in sorted(os.listdir(d)):
+            with open(os.path.join(d, n), "rb") as f:
+                out.append(f.read())
+    return out
+
+
+def capabilities(port):
+    """Dovecot's capabilities after LOGIN, by imaplib."""
+    m = imaplib.IMAP4("127.0.0.1", port, timeout=30)
+    try:
+        m.login(USER, PASSWORD)
+        typ, data = m.capability()
+        check(typ == "OK", "CAPABILITY: %s %r" % (typ, data))
+        return data[0].decode("ascii", "replace").upper().split()
+    finally:
+        try:
+            m.logout()
+        except Exception:
+            pass
+
+
+def test():
+    if len(sys.argv) < 2:
+        print(__doc__)
+        sys.exit(2)
+    peer = sys.argv[1]
+    dovecot = find_program("dovecot")
+    if dovecot is None or not os.path.exists("/usr/lib/dovecot/imap"):
+        skip("Dovecot's IMAP server is not installed "
+             "(apt-get install dovecot-imapd)")
+    # a short folder (/tmp/mwinterop-XXXX): UNIX socket paths in base_dir
+    with TempDir() as base:
+        os.chmod(base, 0o755)
+        if os.geteuid() == 0:
+            mail_user = pwd.getpwnam("nobody")
+            try:
+                login_user = pwd.getpwnam("dovenull").pw_name
+                internal_user = pwd.getpwnam("dovecot").pw_name
+                internal_group = grp.getgrnam("dovecot").gr_name
+            except KeyError:
+                skip("Dovecot's users dovenull and dovecot do not exist")
+        else:
+            mail_user = pwd.getpwuid(os.geteuid())
+            login_user = internal_user = mail_user.pw_name
+            internal_group = grp.getgrgid(os.getegid()).gr_name
+        port = free_port()
+        with open(os.path.join(base, "passwd"), "w") as f:
+            f.write("%s:{PLAIN}%s::::::\n" % (USER, PASSWORD))
+        with open(os.path.join(base, "dovecot.conf"), "w") as f:
+            f.write(CONF.format(base=base, port=port, uid=mail_user.pw_uid,
+                                gid=mail_user.pw_gid, login_user=login_user,
+                                internal_user=internal_user,
+                                internal_group=internal_group))
+        maildir = os.path.join(base, "home", USER, "Maildir")
+        for sub in ("new", "cur", "tmp"):
+            os.makedirs(os.path.join(maildir, sub))
+        # the message the CATENATE URLs reference: dot lines, 8-bit
+        orig = message("catenate source",
+                       dotty_body() + ["Grüße ½".encode("utf-8"), b"end"])
+        orig_path = os.path.join(base, "orig.eml")
+        with open(orig_path, "wb") as f:
+            f.write(orig)
+        with open(os.path.join(maildir, "new", "1.mwtest"), "wb") as f:
+            f.write(orig)
+        for root, dirs, names in os.walk(os.path.join(base, "home")):
+            for n in dirs + names:
+                os.chown(os.path.join(root, n), mail_user.pw_uid,
+                         mail_user.pw_gid)
+        os.chown(os.path.join(base, "home"), mail_user.pw_uid,
+                 mail_user.pw_gid)
+
+        log = open(os.path.join(base, "dovecot.out"), "wb")
+        proc = subprocess.Popen([dovecot, "-F", "-c",
+                                 os.path.join(base, "dovecot.conf")],
+                                stdout=log, stderr=log,
+                                stdin=subprocess.DEVNULL)
+        try:
+            wait_port(port, 30, proc)
+            caps = capabilities(port)
+            print("Dovecot %s: %s" % (
+                run([dovecot, "--version"]).stdout.decode().strip(),
+                " ".join(caps)))
+            if "CATENATE" not in caps:
+                skip("this Dovecot does not advertise CATENATE")
+            check("MULTIAPPEND" in caps, "Dovecot without MULTIAPPEND")
+            check("LITERAL+" in caps, "Dovecot without LITERAL+")
+            before = len(maildir_files(maildir))
+            for mode in ([], ["--sync"]):
+                cmd = [peer, "-v"] + mode + ["--orig", orig_path,
+                                            "127.0.0.1", str(port), USER,
+                                            PASSWORD]
+                r = run(cmd, timeout=120)
+                out = r.stderr.decode("utf-8", "replace")
+                check(r.returncode == 0, "%s: exit status %d\n%s%s"
+                      % (" ".join(cmd), r.returncode, out[-6000:],
+                         r.stdout.decode("utf-8", "replace")))
+                print("%s: %s" % (" ".join(mode) or "LITERAL+",
+                                  r.stdout.decode().strip()))
+                # the literal mode the run used, from its own trace
+                if mode:
+                    check("{" in out and "+}" not in out,
+                          "--sync sent a LITERAL+ literal:\n" + out[-3000:])
+                else:
+                    check("+}" in out,
+                          "no LITERAL+ literal without --sync:\n" + out[-3000:])
+                check("BADURL" in out, "no BADURL in the trace")
+            # Dovecot's Maildir keeps LF line ends (mail_save_crlf = no):
+            # compare with CRLF made LF on both sides
+            files = [f.replace(b"\r\n", b"\n") for f in maildir_files(maildir)]
+            orig = orig.replace(b"\r\n", b"\n")
+            # per run: APPEND (1) + MULTIAPPEND (3); refused CATENATEs: 0
+            check(len(files) == before + 2 * 4,
+                  "Dovecot holds %d messages, expected %d"
+                  % (len(files), before + 8))
+            # the two CATENATE messages of each run: TEXT + the whole
+            # message by URL + TEXT, and TEXT + HEADER by URL + TEXT by URL
+            # (which together are the whole message again)
+            cat = [m for m in files if m != orig and orig in m]
+            check(len(cat) == 4, "%d stored messages hold the original "
+                  "(expected 4, two per run)" % len(cat))
+            whole = [m for m in cat if b"Subject: mailwire CATENATE\n" in m
+                     and m.endswith(b"\n" + orig + b"\n--mw-cat--\n")]
+            check(len(whole) == 2, "%d TEXT + URL + TEXT messages, expected 2"
+                  % len(whole))
+            split = [m for m in cat if m == b"X-Catenated: header and text "
+                     b"by URL\n" + orig]
+            check(len(split) == 2, "%d TEXT + URL HEADER + URL TEXT messages, "
+                  "expected 2" % len(split))
+        except Exception:
+            with open(os.path.join(base, "dovecot.log"), "rb") as f:
+                print(f.read().decode("utf-8", "replace")[-4000:])
+            raise
+        finally:
+            stop(proc)
+            log.close()
+
+
+if __name__ == "__main__":
+    main(test)
