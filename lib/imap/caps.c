@@ -9,76 +9,44 @@
 
 #include "imap/grammar.h"
 
-typedef struct cap_name {
-    const char *name;
-    uint64_t bit;
-} cap_name;
+/* Indexed by the bit number of MW_IMAP_CAP_* (imap.h), written as a
+ * server lists them and matched without case. THREAD (bit 28) has no name
+ * of its own: it is any "THREAD=algorithm". */
+static const char *const cap_names[] = {
+    "IMAP4rev1", "IMAP4rev2", "STARTTLS", "LOGINDISABLED", "LITERAL+",
+    "LITERAL-", "IDLE", "NAMESPACE", "ID", "ENABLE", "UIDPLUS", "MOVE",
+    "UNSELECT", "SASL-IR", "CONDSTORE", "QRESYNC", "ESEARCH", "SEARCHRES",
+    "SPECIAL-USE", "LIST-EXTENDED", "LIST-STATUS", "BINARY", "MULTIAPPEND",
+    "UTF8=ACCEPT", "UTF8=ONLY", "COMPRESS=DEFLATE", "QUOTA", "SORT",
+    "" /* THREAD */, "CHILDREN", "METADATA", "OBJECTID", "STATUS=SIZE",
+    "SAVEDATE", "PREVIEW", "APPENDLIMIT", "X-GM-EXT-1", "XLIST", "ACL",
+    "NOTIFY", "LOGIN-REFERRALS", "SORT=DISPLAY", "ESORT", "WITHIN",
+    "CATENATE", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE"};
+typedef char cap_names_match_imap_h[
+    sizeof cap_names / sizeof cap_names[0] == MW__IMAP_CAP_COUNT &&
+            (MW_IMAP_CAP_QUOTA_RES_MESSAGE >> (MW__IMAP_CAP_COUNT - 1)) == 1
+        ? 1
+        : -1];
 
-static const cap_name cap_names[] = {
-    {"IMAP4REV1", MW_IMAP_CAP_IMAP4REV1},
-    {"IMAP4REV2", MW_IMAP_CAP_IMAP4REV2},
-    {"STARTTLS", MW_IMAP_CAP_STARTTLS},
-    {"LOGINDISABLED", MW_IMAP_CAP_LOGINDISABLED},
-    {"LITERAL+", MW_IMAP_CAP_LITERAL_PLUS},
-    {"LITERAL-", MW_IMAP_CAP_LITERAL_MINUS},
-    {"IDLE", MW_IMAP_CAP_IDLE},
-    {"NAMESPACE", MW_IMAP_CAP_NAMESPACE},
-    {"ID", MW_IMAP_CAP_ID},
-    {"ENABLE", MW_IMAP_CAP_ENABLE},
-    {"UIDPLUS", MW_IMAP_CAP_UIDPLUS},
-    {"MOVE", MW_IMAP_CAP_MOVE},
-    {"UNSELECT", MW_IMAP_CAP_UNSELECT},
-    {"SASL-IR", MW_IMAP_CAP_SASL_IR},
-    {"CONDSTORE", MW_IMAP_CAP_CONDSTORE},
-    {"QRESYNC", MW_IMAP_CAP_QRESYNC},
-    {"ESEARCH", MW_IMAP_CAP_ESEARCH},
-    {"SEARCHRES", MW_IMAP_CAP_SEARCHRES},
-    {"SPECIAL-USE", MW_IMAP_CAP_SPECIAL_USE},
-    {"LIST-EXTENDED", MW_IMAP_CAP_LIST_EXTENDED},
-    {"LIST-STATUS", MW_IMAP_CAP_LIST_STATUS},
-    {"BINARY", MW_IMAP_CAP_BINARY},
-    {"MULTIAPPEND", MW_IMAP_CAP_MULTIAPPEND},
-    {"UTF8=ACCEPT", MW_IMAP_CAP_UTF8_ACCEPT},
-    {"UTF8=ONLY", MW_IMAP_CAP_UTF8_ONLY | MW_IMAP_CAP_UTF8_ACCEPT},
-    {"COMPRESS=DEFLATE", MW_IMAP_CAP_COMPRESS_DEFLATE},
-    {"QUOTA", MW_IMAP_CAP_QUOTA},
-    {"QUOTA=RES-STORAGE", MW_IMAP_CAP_QUOTA_RES_STORAGE},
-    {"QUOTA=RES-MESSAGE", MW_IMAP_CAP_QUOTA_RES_MESSAGE},
-    {"SORT", MW_IMAP_CAP_SORT},
-    {"SORT=DISPLAY", MW_IMAP_CAP_SORT_DISPLAY},
-    {"CHILDREN", MW_IMAP_CAP_CHILDREN},
-    {"METADATA", MW_IMAP_CAP_METADATA},
-    {"OBJECTID", MW_IMAP_CAP_OBJECTID},
-    {"STATUS=SIZE", MW_IMAP_CAP_STATUS_SIZE},
-    {"SAVEDATE", MW_IMAP_CAP_SAVEDATE},
-    {"PREVIEW", MW_IMAP_CAP_PREVIEW},
-    {"APPENDLIMIT", MW_IMAP_CAP_APPENDLIMIT},
-    {"X-GM-EXT-1", MW_IMAP_CAP_X_GM_EXT_1},
-    {"XLIST", MW_IMAP_CAP_XLIST},
-    {"ACL", MW_IMAP_CAP_ACL},
-    {"NOTIFY", MW_IMAP_CAP_NOTIFY},
-    {"LOGIN-REFERRALS", MW_IMAP_CAP_LOGIN_REFERRALS},
-    {"ESORT", MW_IMAP_CAP_ESORT},
-    {"WITHIN", MW_IMAP_CAP_WITHIN},
-    {"CATENATE", MW_IMAP_CAP_CATENATE},
-};
+/* Indexed by the bit number of MW_IMAP_AUTH_* (without "AUTH="). */
+static const char *const auth_names[] = {
+    "PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER", "EXTERNAL",
+    "ANONYMOUS", "SCRAM-SHA-1", "SCRAM-SHA-256"};
+typedef char auth_names_match_imap_h[
+    sizeof auth_names / sizeof auth_names[0] == MW__IMAP_AUTH_COUNT &&
+            (MW_IMAP_AUTH_SCRAM_SHA_256 >> (MW__IMAP_AUTH_COUNT - 1)) == 1
+        ? 1
+        : -1];
 
-typedef struct auth_name {
-    const char *name;
-    unsigned bit;
-} auth_name;
+const char *mw__imap_cap_name(unsigned bit)
+{
+    return bit < MW__IMAP_CAP_COUNT ? cap_names[bit] : "";
+}
 
-static const auth_name auth_names[] = {
-    {"PLAIN", MW_IMAP_AUTH_PLAIN},
-    {"LOGIN", MW_IMAP_AUTH_LOGIN},
-    {"CRAM-MD5", MW_IMAP_AUTH_CRAM_MD5},
-    {"XOAUTH2", MW_IMAP_AUTH_XOAUTH2},
-    {"OAUTHBEARER", MW_IMAP_AUTH_OAUTHBEARER},
-    {"EXTERNAL", MW_IMAP_AUTH_EXTERNAL},
-    {"ANONYMOUS", MW_IMAP_AUTH_ANONYMOUS},
-    {"SCRAM-SHA-1", MW_IMAP_AUTH_SCRAM_SHA_1},
-    {"SCRAM-SHA-256", MW_IMAP_AUTH_SCRAM_SHA_256},
-};
+const char *mw__imap_auth_name(unsigned bit)
+{
+    return bit < MW__IMAP_AUTH_COUNT ? auth_names[bit] : "";
+}
 
 int mw_imap_caps_next(const char *text, size_t n, size_t *pos,
                       mw_span *token)
@@ -123,9 +91,9 @@ int mw_imap_caps_parse(const char *text, size_t n, mw_imap_caps *out)
         if (has_prefix(t, "AUTH=", 5)) {
             mw_span m = mw__span(t.ptr + 5, t.len - 5);
             unsigned bit = MW_IMAP_AUTH_OTHER;
-            for (i = 0; i < sizeof(auth_names) / sizeof(auth_names[0]); i++)
-                if (mw__span_ieq(m, auth_names[i].name))
-                    bit = auth_names[i].bit;
+            for (i = 0; i < MW__IMAP_AUTH_COUNT; i++)
+                if (mw__span_ieq(m, auth_names[i]))
+                    bit = 1u << i;
             out->auth |= bit;
             continue;
         }
@@ -142,13 +110,16 @@ int mw_imap_caps_parse(const char *text, size_t n, mw_imap_caps *out)
             out->bits |= MW_IMAP_CAP_THREAD;
             continue;
         }
-        for (i = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++) {
-            if (mw__span_ieq(t, cap_names[i].name)) {
-                out->bits |= cap_names[i].bit;
+        for (i = 0; i < MW__IMAP_CAP_COUNT; i++) {
+            if (cap_names[i][0] != '\0' && mw__span_ieq(t, cap_names[i])) {
+                out->bits |= 1ull << i;
                 known = 1;
                 break;
             }
         }
+        /* RFC 6855 §6: UTF8=ONLY implies UTF8=ACCEPT. */
+        if (out->bits & MW_IMAP_CAP_UTF8_ONLY)
+            out->bits |= MW_IMAP_CAP_UTF8_ACCEPT;
         if (known && (out->bits & MW_IMAP_CAP_SORT_DISPLAY))
             out->bits |= MW_IMAP_CAP_SORT;
         if (!known)

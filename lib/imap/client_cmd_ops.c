@@ -322,12 +322,9 @@ int mw_imap_client_rename(mw_imap_client *c, const char *from, size_t flen,
     return mw__imapc_issue(c, &o, MW_IMAP_CMD_RENAME, 0, handle);
 }
 
-/* status-att names in MW_IMAP_STATUS_* bit order (RFC 9051 §6.3.11,
- * RFC 8438, RFC 7162, RFC 7889, RFC 8474, RFC 9208). */
-static const char *const status_names[] = {
-    "MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED",
-    "SIZE", "HIGHESTMODSEQ", "APPENDLIMIT", "MAILBOXID", "DELETED-STORAGE"};
-#define STATUS_KNOWN 0x07FFu
+/* Every MW_IMAP_STATUS_* item the client can ask for (names:
+ * mw__imap_status_name()). */
+#define STATUS_KNOWN ((1u << MW__IMAP_STATUS_COUNT) - 1u)
 
 static void status_items(mw__imap_out *o, unsigned items)
 {
@@ -339,11 +336,11 @@ static void status_items(mw__imap_out *o, unsigned items)
         return;
     }
     mw__imap_out_char(o, '(');
-    for (i = 0; i < sizeof status_names / sizeof status_names[0]; i++) {
+    for (i = 0; i < MW__IMAP_STATUS_COUNT; i++) {
         if (items & (1u << i)) {
             if (any)
                 mw__imap_out_char(o, ' ');
-            mw__imap_out_cstr(o, status_names[i]);
+            mw__imap_out_cstr(o, mw__imap_status_name(i));
             any = 1;
         }
     }

@@ -261,4 +261,27 @@ void mw__imap_out_date(mw__imap_out *o, const mw_imap_datetime *d);     /* d-Mon
  * response parser (client_*.c) and written by the server's formatter
  * (server_*.c); capabilities by the public mw_imap_caps_parse(). */
 
+/* ---- STATUS item names (names.c) -------------------------------------- */
+
+/* The MW_IMAP_STATUS_* bits below MW_IMAP_STATUS_OTHER (imap.h). */
+#define MW__IMAP_STATUS_COUNT 11u
+/* The status-att name of MW_IMAP_STATUS_* bit `bit` ("MESSAGES"), "" past
+ * the last: for the client's STATUS command and the server's response. */
+const char *mw__imap_status_name(unsigned bit);
+
+/* ---- capability names (caps.c) --------------------------------------- */
+
+/* The MW_IMAP_CAP_* bits (imap.h) and the MW_IMAP_AUTH_* bits below
+ * MW_IMAP_AUTH_OTHER: one name table for the client's parser and the
+ * server's CAPABILITY list. */
+#define MW__IMAP_CAP_COUNT 47u
+#define MW__IMAP_AUTH_COUNT 9u
+/* The name of capability bit `bit` as a server writes it ("IMAP4rev1"),
+ * "" for THREAD (written as THREAD=algorithm) and for a bit past the
+ * last. */
+const char *mw__imap_cap_name(unsigned bit);
+/* The SASL mechanism of MW_IMAP_AUTH_* bit `bit` ("PLAIN"), "" past the
+ * last. */
+const char *mw__imap_auth_name(unsigned bit);
+
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Names of IMAP command ids and response code ids (mailwire/imap.h), and
- * the lookup from a response code atom to its id (RFC 9051 §7.1, RFC 5530
+ * Names of IMAP command ids, STATUS items and response code ids
+ * (mailwire/imap.h), and the lookup from a response code atom to its id (RFC 9051 §7.1, RFC 5530
  * and the extensions listed with ::mw_imap_code_id).
  */
 #include <string.h>
@@ -27,6 +27,23 @@ const char *mw_imap_cmd_name(int id)
     if (id == MW_IMAP_CMD_OTHER)
         return "OTHER";
     return "?";
+}
+
+/* status-att names (RFC 9051 §6.3.11, RFC 8438, RFC 7162, RFC 7889,
+ * RFC 8474, RFC 9208) in MW_IMAP_STATUS_* bit order (imap.h). */
+static const char *const status_names[] = {
+    "MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED",
+    "SIZE", "HIGHESTMODSEQ", "APPENDLIMIT", "MAILBOXID", "DELETED-STORAGE"};
+typedef char status_names_match_imap_h[
+    sizeof status_names / sizeof status_names[0] == MW__IMAP_STATUS_COUNT &&
+            (MW_IMAP_STATUS_DELETED_STORAGE >> (MW__IMAP_STATUS_COUNT - 1)) ==
+                1
+        ? 1
+        : -1];
+
+const char *mw__imap_status_name(unsigned bit)
+{
+    return bit < MW__IMAP_STATUS_COUNT ? status_names[bit] : "";
 }
 
 /* Indexed by ::mw_imap_code_id. */

@@ -592,27 +592,15 @@ void mw__imaps_put_code(mw_imap_server *s, const mw_imap_code *c)
 
 /* ---- capabilities ------------------------------------------------------ */
 
-static const char *const cap_names[] = {
-    "IMAP4rev1", "IMAP4rev2", "STARTTLS", "LOGINDISABLED", "LITERAL+",
-    "LITERAL-", "IDLE", "NAMESPACE", "ID", "ENABLE", "UIDPLUS", "MOVE",
-    "UNSELECT", "SASL-IR", "CONDSTORE", "QRESYNC", "ESEARCH", "SEARCHRES",
-    "SPECIAL-USE", "LIST-EXTENDED", "LIST-STATUS", "BINARY", "MULTIAPPEND",
-    "UTF8=ACCEPT", "UTF8=ONLY", "COMPRESS=DEFLATE", "QUOTA", "SORT",
-    "", /* THREAD: the algorithms come from caps_extra */
-    "CHILDREN", "METADATA", "OBJECTID", "STATUS=SIZE", "SAVEDATE",
-    "PREVIEW", "APPENDLIMIT", "X-GM-EXT-1", "XLIST", "ACL", "NOTIFY",
-    "LOGIN-REFERRALS", "SORT=DISPLAY", "ESORT", "WITHIN", "CATENATE",
-    "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE"};
-
-static const char *const auth_names[] = {
-    "PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER", "EXTERNAL",
-    "ANONYMOUS", "SCRAM-SHA-1", "SCRAM-SHA-256"};
+/* The names come from caps.c (mw__imap_cap_name, mw__imap_auth_name):
+ * one table for the client's parser and this list. */
 
 int mw__imaps_mech_offered(const mw_imap_server *s, mw_span mech)
 {
     size_t i;
-    for (i = 0; i < sizeof auth_names / sizeof auth_names[0]; i++)
-        if ((s->auth & (1u << i)) && mw__span_ieq(mech, auth_names[i]))
+    for (i = 0; i < MW__IMAP_AUTH_COUNT; i++)
+        if ((s->auth & (1u << i)) &&
+            mw__span_ieq(mech, mw__imap_auth_name((unsigned)i)))
             return 1;
     if (s->caps_extra != NULL) {
         const char *p = s->caps_extra;
@@ -655,7 +643,8 @@ void mw__imaps_put_caps(mw_imap_server *s)
      * custom), then what depends on the state. */
     for (i = 0; i < 2; i++)
         if (caps & (1ull << i))
-            cap_word(s, &first, cap_names[i], strlen(cap_names[i]));
+            cap_word(s, &first, mw__imap_cap_name((unsigned)i),
+                     strlen(mw__imap_cap_name((unsigned)i)));
     /* RFC 9051 §6.2.1: STARTTLS only before TLS and login. */
     if ((caps & MW_IMAP_CAP_STARTTLS) && !s->tls && preauth)
         cap_word(s, &first, "STARTTLS", 8);
@@ -663,16 +652,17 @@ void mw__imaps_put_caps(mw_imap_server *s)
         ((s->flags & MW_IMAP_SERVER_LOGIN_NEEDS_TLS) && !s->tls && preauth))
         cap_word(s, &first, "LOGINDISABLED", 13);
     if (preauth) {
-        for (i = 0; i < sizeof auth_names / sizeof auth_names[0]; i++) {
+        for (i = 0; i < MW__IMAP_AUTH_COUNT; i++) {
             if (s->auth & (1u << i)) {
                 cap_word(s, &first, "AUTH=", 5);
-                mw__imaps_puts(s, auth_names[i]);
+                mw__imaps_puts(s, mw__imap_auth_name((unsigned)i));
             }
         }
     }
-    for (i = 4; i < sizeof cap_names / sizeof cap_names[0]; i++) {
+    for (i = 4; i < MW__IMAP_CAP_COUNT; i++) {
         uint64_t bit = 1ull << i;
-        if (!(caps & bit) || cap_names[i][0] == '\0')
+        const char *name = mw__imap_cap_name((unsigned)i);
+        if (!(caps & bit) || name[0] == '\0')
             continue;
         /* LITERAL+ includes LITERAL- (RFC 7888 §5): list one. */
         if (bit == MW_IMAP_CAP_LITERAL_MINUS &&
@@ -680,7 +670,7 @@ void mw__imaps_put_caps(mw_imap_server *s)
             continue;
         if (bit == MW_IMAP_CAP_COMPRESS_DEFLATE && s->compressed)
             continue;
-        cap_word(s, &first, cap_names[i], strlen(cap_names[i]));
+        cap_word(s, &first, name, strlen(name));
         if (bit == MW_IMAP_CAP_APPENDLIMIT && s->max_append != 0 &&
             s->max_append <= 0xFFFFFFFFull) {
             mw__imaps_putc(s, '='); /* RFC 7889 §2: APPENDLIMIT=number */
@@ -1336,15 +1326,15 @@ int mw_imap_server_list(mw_imap_server *s, const mw_imap_list_reply *l)
     return finish(s);
 }
 
+/* What a STATUS response carries: every MW_IMAP_STATUS_* item before
+ * DELETED-STORAGE (RFC 9208), which ::mw_imap_status_reply has no field
+ * for (names: mw__imap_status_name()). */
 #define STATUS_ALL 0x3FFu
 
 int mw_imap_server_mailbox_status(mw_imap_server *s,
                                   const mw_imap_status_reply *st)
 {
-    static const char *const names[] = {
-        "MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN",
-        "DELETED", "SIZE", "HIGHESTMODSEQ", "APPENDLIMIT", "MAILBOXID"};
-    size_t i;
+    unsigned i;
     int first = 1, r;
     if (s == NULL || st == NULL)
         return MW_E_INVAL;
@@ -1368,7 +1358,7 @@ int mw_imap_server_mailbox_status(mw_imap_server *s,
     mw__imaps_puts(s, "* STATUS ");
     mw__imaps_put_mailbox(s, st->mailbox.ptr, st->mailbox.len, 0);
     mw__imaps_puts(s, " (");
-    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+    for (i = 0; i < MW__IMAP_STATUS_COUNT; i++) {
         unsigned bit = 1u << i;
         uint64_t v = 0;
         if (!(st->items & bit))
@@ -1376,7 +1366,7 @@ int mw_imap_server_mailbox_status(mw_imap_server *s,
         if (!first)
             mw__imaps_putc(s, ' ');
         first = 0;
-        mw__imaps_puts(s, names[i]);
+        mw__imaps_puts(s, mw__imap_status_name(i));
         mw__imaps_putc(s, ' ');
         switch (bit) {
         case MW_IMAP_STATUS_MESSAGES: v = st->messages; break;
