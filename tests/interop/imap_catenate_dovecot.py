@@ -28,16 +28,15 @@ message stored by a refused CATENATE, and the catenated ones holding the
 original message's bytes. Skipped (77) when Dovecot's IMAP server is not
 installed.
 """
-import grp
 import imaplib
 import os
-import pwd
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mwinterop import (TempDir, check, dotty_body, find_program,  # noqa: E402
-                       free_port, main, message, run, skip, stop, wait_port)
+from mwinterop import (TempDir, check, chown_tree, dotty_body,  # noqa: E402
+                       dovecot_users, find_program, free_port, maildir_files,
+                       main, message, run, skip, start_dovecot, stop,
+                       wait_port)
 
 CONF = """\
 base_dir = {base}/run
@@ -91,15 +90,6 @@ service stats {{
 USER, PASSWORD = "demo", "s3cret"
 
 
-def maildir_files(path):
-    out = []
-    for sub in ("new", "cur"):
-        d = os.path.join(path, sub)
-        for n in sorted(os.listdir(d)):
-            with open(os.path.join(d, n), "rb") as f:
-                out.append(f.read())
-    return out
-
 
 def capabilities(port):
     """Dovecot's capabilities after LOGIN, by imaplib."""
@@ -128,18 +118,7 @@ def test():
     # a short folder (/tmp/mwinterop-XXXX): UNIX socket paths in base_dir
     with TempDir() as base:
         os.chmod(base, 0o755)
-        if os.geteuid() == 0:
-            mail_user = pwd.getpwnam("nobody")
-            try:
-                login_user = pwd.getpwnam("dovenull").pw_name
-                internal_user = pwd.getpwnam("dovecot").pw_name
-                internal_group = grp.getgrnam("dovecot").gr_name
-            except KeyError:
-                skip("Dovecot's users dovenull and dovecot do not exist")
-        else:
-            mail_user = pwd.getpwuid(os.geteuid())
-            login_user = internal_user = mail_user.pw_name
-            internal_group = grp.getgrgid(os.getegid()).gr_name
+        mail_user, login_user, internal_user, internal_group = dovecot_users()
         port = free_port()
         with open(os.path.join(base, "passwd"), "w") as f:
             f.write("%s:{PLAIN}%s::::::\n" % (USER, PASSWORD))
@@ -159,18 +138,9 @@ def test():
             f.write(orig)
         with open(os.path.join(maildir, "new", "1.mwtest"), "wb") as f:
             f.write(orig)
-        for root, dirs, names in os.walk(os.path.join(base, "home")):
-            for n in dirs + names:
-                os.chown(os.path.join(root, n), mail_user.pw_uid,
-                         mail_user.pw_gid)
-        os.chown(os.path.join(base, "home"), mail_user.pw_uid,
-                 mail_user.pw_gid)
+        chown_tree(os.path.join(base, "home"), mail_user)
 
-        log = open(os.path.join(base, "dovecot.out"), "wb")
-        proc = subprocess.Popen([dovecot, "-F", "-c",
-                                 os.path.join(base, "dovecot.conf")],
-                                stdout=log, stderr=log,
-                                stdin=subprocess.DEVNULL)
+        proc = start_dovecot(dovecot, base)
         try:
             wait_port(port, 30, proc)
             caps = capabilities(port)
@@ -229,7 +199,6 @@ def test():
             raise
         finally:
             stop(proc)
-            log.close()
 
 
 if __name__ == "__main__":

@@ -23,15 +23,14 @@ mailbox that does not exist status 4. Skipped (77) when Dovecot is not
 installed; the IMAP half is skipped (with a note) when only
 dovecot-pop3d is, or mailfetch was built without its IMAP part.
 """
-import grp
 import os
-import pwd
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mwinterop import (TempDir, big_body_fast, check, dotty_body, find_program,  # noqa: E402
-                       free_port, main, message, run, skip, stop, wait_port)
+from mwinterop import (TempDir, big_body_fast, check, chown_tree,  # noqa: E402
+                       dotty_body, dovecot_users, find_program, free_port,
+                       maildir_files, main, message, run, skip,
+                       start_dovecot, stop, wait_port)
 
 CONF = """\
 base_dir = {base}/run
@@ -89,15 +88,6 @@ service stats {{
 }}
 """
 
-
-def maildir_files(path):
-    out = []
-    for sub in ("new", "cur"):
-        d = os.path.join(path, sub)
-        for n in sorted(os.listdir(d)):
-            with open(os.path.join(d, n), "rb") as f:
-                out.append(f.read())
-    return out
 
 
 def imap_in(mailfetch):
@@ -159,18 +149,7 @@ def test():
     # under base_dir must stay under ~100 bytes.
     with TempDir() as base:
         os.chmod(base, 0o755)
-        if os.geteuid() == 0:
-            mail_user = pwd.getpwnam("nobody")
-            try:
-                login_user = pwd.getpwnam("dovenull").pw_name
-                internal_user = pwd.getpwnam("dovecot").pw_name
-                internal_group = grp.getgrnam("dovecot").gr_name
-            except KeyError:
-                skip("Dovecot's users dovenull and dovecot do not exist")
-        else:
-            mail_user = pwd.getpwuid(os.geteuid())
-            login_user = internal_user = mail_user.pw_name
-            internal_group = grp.getgrgid(os.getegid()).gr_name
+        mail_user, login_user, internal_user, internal_group = dovecot_users()
         port = free_port()
         imap_port = free_port()
         with_imap = os.path.exists("/usr/lib/dovecot/imap") and imap_in(mailfetch)
@@ -200,20 +179,13 @@ def test():
                 with open(os.path.join(folder, "new", "%d.%s" % (i, tag)),
                           "wb") as f:
                     f.write(m)
-            for root, dirs, names in os.walk(os.path.join(base, "home")):
-                for n in dirs + names:
-                    os.chown(os.path.join(root, n), mail_user.pw_uid,
-                             mail_user.pw_gid)
-            os.chown(os.path.join(base, "home"), mail_user.pw_uid, mail_user.pw_gid)
+            chown_tree(os.path.join(base, "home"), mail_user)
 
         fill()
         expected = sorted(m.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
                           for m in msgs)
 
-        log = open(os.path.join(base, "dovecot.out"), "wb")
-        proc = subprocess.Popen([dovecot, "-F", "-c",
-                                 os.path.join(base, "dovecot.conf")],
-                                stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+        proc = start_dovecot(dovecot, base)
         try:
             wait_port(port, 30, proc)
             if with_imap:
@@ -256,7 +228,6 @@ def test():
             raise
         finally:
             stop(proc)
-            log.close()
 
 
 if __name__ == "__main__":

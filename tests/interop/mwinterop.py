@@ -272,6 +272,60 @@ def big_body_fast(size):
     return out
 
 
+# ---- a private Dovecot (mailfetch_dovecot.py, imap_catenate_dovecot.py) --
+
+def dovecot_users():
+    """The users a private Dovecot runs as: (mail user's pwd entry, login
+    user, internal user, internal group). As root the mail processes run
+    as "nobody" (Dovecot refuses root) and the login processes as
+    Dovecot's own users (skip() when those do not exist); otherwise
+    everything runs as the current user."""
+    import grp
+    import pwd
+    if os.geteuid() == 0:
+        mail_user = pwd.getpwnam("nobody")
+        try:
+            return (mail_user, pwd.getpwnam("dovenull").pw_name,
+                    pwd.getpwnam("dovecot").pw_name,
+                    grp.getgrnam("dovecot").gr_name)
+        except KeyError:
+            skip("Dovecot's users dovenull and dovecot do not exist")
+    mail_user = pwd.getpwuid(os.geteuid())
+    return (mail_user, mail_user.pw_name, mail_user.pw_name,
+            grp.getgrgid(os.getegid()).gr_name)
+
+
+def chown_tree(top, user):
+    """Give top and everything under it to user (a pwd entry): the mail
+    processes read and write the Maildirs."""
+    for root, dirs, names in os.walk(top):
+        for n in dirs + names:
+            os.chown(os.path.join(root, n), user.pw_uid, user.pw_gid)
+    os.chown(top, user.pw_uid, user.pw_gid)
+
+
+def maildir_files(path):
+    """The messages of a Maildir (new/ then cur/, each sorted by name)."""
+    out = []
+    for sub in ("new", "cur"):
+        d = os.path.join(path, sub)
+        for n in sorted(os.listdir(d)):
+            with open(os.path.join(d, n), "rb") as f:
+                out.append(f.read())
+    return out
+
+
+def start_dovecot(dovecot, base):
+    """Dovecot in the foreground from base/dovecot.conf, its output in
+    base/dovecot.out; stop() it when done."""
+    with open(os.path.join(base, "dovecot.out"), "wb") as log:
+        # the child keeps its own copy of the descriptor
+        return subprocess.Popen([dovecot, "-F", "-c",
+                                 os.path.join(base, "dovecot.conf")],
+                                stdout=log, stderr=log,
+                                stdin=subprocess.DEVNULL)
+
+
 def main(fn):
     """Run a test function: exit 0, 1 on a Failure (printed), 77 on skip."""
     try:
