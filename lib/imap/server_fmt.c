@@ -497,6 +497,9 @@ int mw__imaps_code_ok(const mw_imap_server *s, const mw_imap_code *c)
     case MW_IMAP_CODE_BADURL:
         /* RFC 4469 §5 (erratum 4046): "BADURL" SP url-resp-text, one or
          * more TEXT-CHAR but "]", written bare (not quoted) */
+    case MW_IMAP_CODE_REFERRAL:
+        /* RFC 2221: "REFERRAL" SP 1#<imapurl>: at least one URL (the
+         * client's parser refuses an empty one too) */
         return c->arg.len > 0 && code_arg_ok(c->arg);
     default:
         return code_arg_ok(c->arg);

@@ -2721,6 +2721,10 @@ static void test_fmt_status_codes(void **state)
     c.arg.ptr = NULL;
     c.arg.len = 3;
     REFUSED(x, mw_imap_server_status(&x->s, MW_IMAP_NO, &c, "x"));
+    /* REFERRAL: at least one URL (RFC 2221) */
+    memset(&c, 0, sizeof c);
+    c.id = MW_IMAP_CODE_REFERRAL;
+    REFUSED(x, mw_imap_server_status(&x->s, MW_IMAP_NO, &c, "x"));
     memset(&c, 0, sizeof c);
     c.id = 49;
     REFUSED(x, mw_imap_server_status(&x->s, MW_IMAP_OK, &c, "x"));
