@@ -34,61 +34,12 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mwinterop import (TempDir, check, chown_tree, dotty_body,  # noqa: E402
-                       dovecot_users, find_program, free_port, maildir_files,
+                       setup_dovecot, find_program, free_port, maildir_files,
                        main, message, run, skip, start_dovecot, stop,
                        wait_port)
 
-CONF = """\
-base_dir = {base}/run
-state_dir = {base}/state
-instance_name = mwcat{port}
-log_path = {base}/dovecot.log
-protocols = imap
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-default_login_user = {login_user}
-default_internal_user = {internal_user}
-default_internal_group = {internal_group}
-first_valid_uid = 1
-mail_location = maildir:~/Maildir
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {base}/passwd
-}}
-userdb {{
-  driver = static
-  args = uid={uid} gid={gid} home={base}/home/%u
-}}
-service imap-login {{
-  inet_listener imap {{
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-  chroot =
-}}
-namespace inbox {{
-  inbox = yes
-  separator = .
-}}
-service anvil {{
-  chroot =
-}}
-service stats {{
-  unix_listener stats-reader {{
-    mode = 0666
-  }}
-  unix_listener stats-writer {{
-    mode = 0666
-  }}
-}}
-"""
 
 USER, PASSWORD = "demo", "s3cret"
-
 
 
 def capabilities(port):
@@ -118,18 +69,9 @@ def test():
     # a short folder (/tmp/mwinterop-XXXX): UNIX socket paths in base_dir
     with TempDir() as base:
         os.chmod(base, 0o755)
-        mail_user, login_user, internal_user, internal_group = dovecot_users()
         port = free_port()
-        with open(os.path.join(base, "passwd"), "w") as f:
-            f.write("%s:{PLAIN}%s::::::\n" % (USER, PASSWORD))
-        with open(os.path.join(base, "dovecot.conf"), "w") as f:
-            f.write(CONF.format(base=base, port=port, uid=mail_user.pw_uid,
-                                gid=mail_user.pw_gid, login_user=login_user,
-                                internal_user=internal_user,
-                                internal_group=internal_group))
-        maildir = os.path.join(base, "home", USER, "Maildir")
-        for sub in ("new", "cur", "tmp"):
-            os.makedirs(os.path.join(maildir, sub))
+        mail_user, maildir = setup_dovecot(base, USER, PASSWORD,
+                                           imap_port=port)
         # the message the CATENATE URLs reference: dot lines, 8-bit
         orig = message("catenate source",
                        dotty_body() + ["Grüße ½".encode("utf-8"), b"end"])

@@ -28,65 +28,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mwinterop import (TempDir, big_body_fast, check, chown_tree,  # noqa: E402
-                       dotty_body, dovecot_users, find_program, free_port,
+                       dotty_body, setup_dovecot, find_program, free_port,
                        maildir_files, main, message, run, skip,
                        start_dovecot, stop, wait_port)
 
-CONF = """\
-base_dir = {base}/run
-state_dir = {base}/state
-instance_name = mwtest{port}
-log_path = {base}/dovecot.log
-protocols = {protocols}
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-default_login_user = {login_user}
-default_internal_user = {internal_user}
-default_internal_group = {internal_group}
-first_valid_uid = 1
-mail_location = maildir:~/Maildir
-pop3_uidl_format = %08Xu%08Xv
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {base}/passwd
-}}
-userdb {{
-  driver = static
-  args = uid={uid} gid={gid} home={base}/home/%u
-}}
-service pop3-login {{
-  inet_listener pop3 {{
-    port = {port}
-  }}
-  chroot =
-}}
-service imap-login {{
-  inet_listener imap {{
-    port = {imap_port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-  chroot =
-}}
-namespace inbox {{
-  inbox = yes
-  separator = .
-}}
-service anvil {{
-  chroot =
-}}
-service stats {{
-  unix_listener stats-reader {{
-    mode = 0666
-  }}
-  unix_listener stats-writer {{
-    mode = 0666
-  }}
-}}
-"""
 
 
 
@@ -149,26 +94,12 @@ def test():
     # under base_dir must stay under ~100 bytes.
     with TempDir() as base:
         os.chmod(base, 0o755)
-        mail_user, login_user, internal_user, internal_group = dovecot_users()
         port = free_port()
         imap_port = free_port()
         with_imap = os.path.exists("/usr/lib/dovecot/imap") and imap_in(mailfetch)
-        with open(os.path.join(base, "passwd"), "w") as f:
-            f.write("demo:{PLAIN}p@ss w0rd::::::\n")
-        with open(os.path.join(base, "dovecot.conf"), "w") as f:
-            conf = CONF.format(base=base, port=port, imap_port=imap_port,
-                               protocols="pop3 imap" if with_imap else "pop3",
-                               uid=mail_user.pw_uid,
-                               gid=mail_user.pw_gid, login_user=login_user,
-                               internal_user=internal_user,
-                               internal_group=internal_group)
-            if not with_imap:
-                conf = conf[:conf.index("service imap-login")] + \
-                    conf[conf.index("namespace inbox"):]
-            f.write(conf)
-        maildir = os.path.join(base, "home", "demo", "Maildir")
-        for sub in ("new", "cur", "tmp"):
-            os.makedirs(os.path.join(maildir, sub))
+        mail_user, maildir = setup_dovecot(
+            base, "demo", "p@ss w0rd", pop3_port=port,
+            imap_port=imap_port if with_imap else None)
 
         msgs = [message("dovecot dots", dotty_body()),
                 message("dovecot 8bit", ["Grüße ½".encode("utf-8"), b".\xe9"]),

@@ -315,6 +315,88 @@ def maildir_files(path):
     return out
 
 
+DOVECOT_CONF = """\
+base_dir = {base}/run
+state_dir = {base}/state
+instance_name = mwtest{instance}
+log_path = {base}/dovecot.log
+protocols = {protocols}
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_login_user = {login_user}
+default_internal_user = {internal_user}
+default_internal_group = {internal_group}
+first_valid_uid = 1
+mail_location = maildir:~/Maildir
+pop3_uidl_format = %08Xu%08Xv
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {base}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={base}/home/%u
+}}
+namespace inbox {{
+  inbox = yes
+  separator = .
+}}
+service anvil {{
+  chroot =
+}}
+service stats {{
+  unix_listener stats-reader {{
+    mode = 0666
+  }}
+  unix_listener stats-writer {{
+    mode = 0666
+  }}
+}}
+"""
+
+DOVECOT_LISTENER = """\
+service {proto}-login {{
+  inet_listener {proto} {{
+    port = {port}
+  }}
+  inet_listener {proto}s {{
+    port = 0
+  }}
+  chroot =
+}}
+"""
+
+
+def setup_dovecot(base, user, password, pop3_port=None, imap_port=None):
+    """A private Dovecot configuration in base (base/dovecot.conf, which
+    never reads /etc/dovecot): listeners on 127.0.0.1 at the ports given
+    (POP3, IMAP or both), no TLS, plaintext authentication allowed, one
+    user with its password in a passwd-file, mail in base/home/USER/Maildir
+    (created). Returns (the mail user's pwd entry, the Maildir's path);
+    chown_tree(base/home) once the Maildir is filled."""
+    mail_user, login_user, internal_user, internal_group = dovecot_users()
+    protocols = [name for name, port in (("pop3", pop3_port),
+                                          ("imap", imap_port)) if port]
+    conf = DOVECOT_CONF.format(
+        base=base, instance=pop3_port or imap_port,
+        protocols=" ".join(protocols), uid=mail_user.pw_uid,
+        gid=mail_user.pw_gid, login_user=login_user,
+        internal_user=internal_user, internal_group=internal_group)
+    for name, port in (("pop3", pop3_port), ("imap", imap_port)):
+        if port:
+            conf += DOVECOT_LISTENER.format(proto=name, port=port)
+    with open(os.path.join(base, "dovecot.conf"), "w") as f:
+        f.write(conf)
+    with open(os.path.join(base, "passwd"), "w") as f:
+        f.write("%s:{PLAIN}%s::::::\n" % (user, password))
+    maildir = os.path.join(base, "home", user, "Maildir")
+    for sub in ("new", "cur", "tmp"):
+        os.makedirs(os.path.join(maildir, sub))
+    return mail_user, maildir
+
+
 def start_dovecot(dovecot, base):
     """Dovecot in the foreground from base/dovecot.conf, its output in
     base/dovecot.out; stop() it when done."""
